@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# bpfapply build.  `make deps` installs what a fresh Debian 12 needs,
+# `make` builds build/bpfapply, `make check` runs every test.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+CLANG   ?= clang
+BPFTOOL ?= bpftool
+PKG_CONFIG ?= pkg-config
+
+VERSION := 0.1.0
+PKGS    := libbpf libelf zlib yaml-0.1 libxxhash
+
+DEB_PKGS := build-essential pkg-config libbpf-dev libelf-dev zlib1g-dev \
+	    libyaml-dev libxxhash-dev libcmocka-dev clang llvm bpftool jq \
+	    iproute2 python3 python3-jsonschema python3-yaml util-linux
+
+WERROR  ?= -Werror
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wno-missing-field-initializers \
+	   -D_GNU_SOURCE -DBPFAPPLY_VERSION=\"$(VERSION)\" \
+	   -Iinclude -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+SRCS     := $(sort $(wildcard src/*.c))
+OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
+LIB      := $(BUILD)/libbpfapply.a
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps check unit live schema-check bench install uninstall clean \
+	format lint asan bpf
+all: $(BUILD)/bpfapply bpf
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/bpfapply/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(LIB): $(LIB_OBJS)
+	$(AR) rcs $@ $^
+
+$(BUILD)/bpfapply: $(BUILD)/obj/main.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/obj $(BUILD)/tests:
+	mkdir -p $@
+
+# ---- BPF objects for tests and examples (built with clang) -----------------
+include bpf.mk
+
+# ---- tests -------------------------------------------------------------------
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) \
+		$(shell $(PKG_CONFIG) --libs cmocka)
+
+unit: $(UNIT_BINS)
+
+check: all unit
+	tests/run.sh
+
+live: all
+	tests/run.sh live
+
+bench: all
+	tests/bench/run.sh
+
+deps:
+	apt-get update
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS)
+
+# ---- install -------------------------------------------------------------------
+install: $(BUILD)/bpfapply
+	install -D -m 0755 $(BUILD)/bpfapply $(DESTDIR)$(PREFIX)/sbin/bpfapply
+	install -D -m 0644 docs/bpfapply.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpfapply.8
+	install -D -m 0644 docs/bpfapply-manifest.5 $(DESTDIR)$(PREFIX)/share/man/man5/bpfapply-manifest.5
+	install -D -m 0644 schema/bpfapply.schema.json $(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply.schema.json
+	install -D -m 0644 include/bpfapply/bpfapply.h $(DESTDIR)$(PREFIX)/include/bpfapply/bpfapply.h
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/sbin/bpfapply \
+	      $(DESTDIR)$(PREFIX)/share/man/man8/bpfapply.8 \
+	      $(DESTDIR)$(PREFIX)/share/man/man5/bpfapply-manifest.5 \
+	      $(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply.schema.json \
+	      $(DESTDIR)$(PREFIX)/include/bpfapply/bpfapply.h
+
+# ---- developer conveniences ------------------------------------------------------
+format:
+	clang-format -i src/*.c src/*.h include/bpfapply/*.h tests/unit/*.c tests/unit/*.h
+
+lint:
+	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
+		--suppress=missingIncludeSystem -Iinclude -Isrc src
+	clang-tidy --quiet src/*.c -- $(CFLAGS)
+
+asan:
+	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" all unit
+
+clean:
+	rm -rf $(BUILD) build-asan $(BPF_OBJS)

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* validate, plan, apply and destroy. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "exec.h"
+#include "json.h"
+#include "paths.h"
+
+int cmd_validate(const struct opts *o)
+{
+	struct manifest *m = load_manifest(o);
+	struct json j;
+
+	if (!m)
+		return EXIT_ERR;
+	if (g_json) {
+		json_init(&j, stdout, o->pretty);
+		json_obj_begin(&j);
+		json_kv_bool(&j, "valid", true);
+		json_kv_str(&j, "scope", m->scope);
+		json_kv_uint(&j, "maps", m->n_maps);
+		json_kv_uint(&j, "programs", m->n_programs);
+		json_kv_uint(&j, "iterators", m->n_iterators);
+		json_obj_end(&j);
+		json_finish(&j);
+	} else {
+		printf("Manifest valid: scope %s, %zu maps, %zu programs, %zu iterators.\n",
+		       m->scope, m->n_maps, m->n_programs, m->n_iterators);
+	}
+	manifest_free(m);
+	return EXIT_OK;
+}
+
+static void render(const struct run *r, const struct opts *o)
+{
+	struct render_opts ro = { .color = o->color };
+
+	if (g_json)
+		plan_render_json(&r->plan, r->m, stdout, o->pretty);
+	else
+		plan_render_text(&r->plan, r->m, stdout, &ro);
+}
+
+int cmd_plan(const struct opts *o)
+{
+	struct run r = { .lock_fd = -1 };
+	int rc = EXIT_ERR;
+
+	if (o->out) {
+		err_msg("plan -o: saved plans are not supported by this version yet");
+		return EXIT_ERR;
+	}
+	r.m = load_manifest(o);
+	if (!r.m)
+		return EXIT_ERR;
+	if (run_open(&r, o, r.m->scope, false))
+		goto out;
+	if (run_plan(&r, o->destroy))
+		goto out;
+	render(&r, o);
+	rc = o->detailed_exitcode && plan_has_changes(&r.plan) ? EXIT_CHANGES : EXIT_OK;
+out:
+	run_close(&r);
+	return rc;
+}
+
+static void report_done(const struct run *r, const struct opts *o, bool destroy)
+{
+	const struct plan *p = &r->plan;
+	struct json j;
+
+	if (g_json) {
+		json_init(&j, stdout, o->pretty);
+		json_obj_begin(&j);
+		plan_render_json_body(p, r->m, &j);
+		json_kv_bool(&j, "applied", true);
+		json_kv_bool(&j, "changed", plan_has_changes(p));
+		json_obj_end(&j);
+		json_finish(&j);
+		return;
+	}
+	render(r, o);
+	if (destroy)
+		printf("Destroy complete: %u destroyed.\n", p->remove);
+	else
+		printf("Apply complete: %u added, %u changed, %u replaced, %u destroyed.\n",
+		       p->add, p->change, p->replace, p->remove);
+}
+
+/* After a destroy, take away the directories bpfapply made, if empty. */
+static void remove_dirs(const struct opts *o, const char *scope)
+{
+	static const char *const sub[] = { "maps", "programs", "iterators" };
+	char *dir = path_join(o->root, scope);
+	size_t i;
+
+	if (!dir)
+		return;
+	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
+		char *d = path_join(dir, sub[i]);
+
+		if (d)
+			rmdir(d);
+		free(d);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+static int converge(struct run *r, const struct opts *o, const char *scope, bool destroy)
+{
+	int rc = EXIT_ERR;
+
+	if (run_open(r, o, scope, true))
+		return EXIT_ERR;
+	if (run_plan(r, destroy))
+		return EXIT_ERR;
+	if (exec_apply(&r->plan, r->m, &r->lv))
+		return EXIT_ERR;
+	report_done(r, o, destroy);
+	rc = o->detailed_exitcode && plan_has_changes(&r->plan) ? EXIT_CHANGES : EXIT_OK;
+	if (destroy) {
+		scope_unlock(r->lock_fd);
+		r->lock_fd = -1;
+		remove_dirs(o, scope);
+	}
+	return rc;
+}
+
+int cmd_apply(const struct opts *o)
+{
+	struct run r = { .lock_fd = -1 };
+	struct manifest *m;
+	int rc;
+
+	if (o->planfile) {
+		err_msg("apply PLANFILE: saved plans are not supported by this version yet");
+		return EXIT_ERR;
+	}
+	m = load_manifest(o);
+	if (!m)
+		return EXIT_ERR;
+	r.m = m;
+	rc = converge(&r, o, m->scope, false);
+	run_close(&r);
+	return rc;
+}
+
+int cmd_destroy(const struct opts *o)
+{
+	struct run r = { .lock_fd = -1 };
+	const char *scope = o->scope;
+	int rc;
+
+	if (o->n_files && o->scope) {
+		err_msg("destroy: give either -f FILE... or --scope NAME, not both");
+		return EXIT_ERR;
+	}
+	if (o->n_files) {
+		r.m = load_manifest(o);
+		if (!r.m)
+			return EXIT_ERR;
+		scope = r.m->scope;
+	} else if (!scope) {
+		err_msg("destroy: give -f FILE... or --scope NAME");
+		return EXIT_ERR;
+	} else if (!valid_scope_name(scope)) {
+		err_msg("--scope: \"%s\" is not a scope name ([a-z0-9_-]{1,64})", scope);
+		return EXIT_ERR;
+	}
+	rc = converge(&r, o, scope, true);
+	run_close(&r);
+	return rc;
+}

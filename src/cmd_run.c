@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The steps plan, apply and destroy share: load the manifest, find the
+ * bpffs root, take the scope lock, read the live state, compute the plan.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json.h"
+#include "paths.h"
+
+void print_diags(const struct diag *d)
+{
+	struct json j;
+	size_t i;
+
+	if (!g_json) {
+		diag_print(d, stderr);
+		return;
+	}
+	json_init(&j, stdout, false);
+	json_obj_begin(&j);
+	json_key(&j, "error");
+	{
+		size_t len = 0;
+		char *all = NULL;
+		FILE *mem = open_memstream(&all, &len);
+
+		if (mem) {
+			diag_print(d, mem);
+			fclose(mem);
+		}
+		if (all && len && all[len - 1] == '\n')
+			all[len - 1] = '\0';
+		json_str(&j, all ? all : "invalid manifest");
+		free(all);
+	}
+	json_key(&j, "errors");
+	json_arr_begin(&j);
+	for (i = 0; i < d->n; i++) {
+		json_obj_begin(&j);
+		json_kv_str(&j, "file", d->msgs[i].loc.file);
+		json_kv_int(&j, "line", d->msgs[i].loc.line);
+		json_kv_int(&j, "column", d->msgs[i].loc.col);
+		json_kv_str(&j, "message", d->msgs[i].text);
+		json_obj_end(&j);
+	}
+	json_arr_end(&j);
+	json_obj_end(&j);
+	json_finish(&j);
+}
+
+struct manifest *load_manifest(const struct opts *o)
+{
+	struct diag d = { 0 };
+	struct manifest *m;
+
+	if (!o->n_files) {
+		err_msg("no manifest given (use -f FILE)");
+		return NULL;
+	}
+	m = manifest_load(o->files, o->n_files, &d);
+	if (!m || diag_count(&d)) {
+		diag_sort(&d);
+		print_diags(&d);
+		manifest_free(m);
+		m = NULL;
+	}
+	diag_free(&d);
+	return m;
+}
+
+/*
+ * r holds the manifest (or NULL); the rest of it is filled here.
+ * write: apply/destroy (mount bpffs if needed, create the scope directory,
+ * exclusive lock); otherwise only look (shared lock if there is anything).
+ */
+int run_open(struct run *r, const struct opts *o, const char *scope, bool write)
+{
+	bool on_bpffs = false;
+	char *scope_dir;
+	int err;
+
+	if (write) {
+		err = root_prepare(o->root, o->root_is_default, o->nomount);
+		on_bpffs = !err;
+	} else {
+		err = root_probe(o->root, o->nomount, &on_bpffs);
+	}
+	if (err)
+		return err;
+	scope_dir = path_join(o->root, scope);
+	if (!scope_dir)
+		return -ENOMEM;
+	if (write && (err = mkdir_p(scope_dir))) {
+		err_msg("cannot create %s: %s", scope_dir, strerror(-err));
+	} else if (on_bpffs && access(scope_dir, F_OK) == 0) {
+		r->lock_fd = scope_lock(scope_dir, write, o->lock_timeout);
+		if (r->lock_fd < 0)
+			err = r->lock_fd;
+	}
+	free(scope_dir);
+	if (err)
+		return err;
+	err = live_read(&r->lv, o->root, on_bpffs, scope, r->m);
+	r->have_live = true;
+	return err;
+}
+
+int run_plan(struct run *r, bool destroy)
+{
+	struct diag d = { 0 };
+	int err;
+
+	err = plan_compute(&r->plan, r->m, &r->lv, destroy, &d);
+	r->have_plan = true;
+	if (err) {
+		err_msg("cannot compute the plan: %s", strerror(-err));
+	} else if (diag_count(&d)) {
+		print_diags(&d);
+		err = -EINVAL;
+	}
+	diag_free(&d);
+	return err;
+}
+
+void run_close(struct run *r)
+{
+	if (r->have_plan)
+		plan_free(&r->plan);
+	if (r->have_live)
+		live_free(&r->lv);
+	scope_unlock(r->lock_fd);
+	manifest_free(r->m);
+	memset(r, 0, sizeof(*r));
+	r->lock_fd = -1;
+}

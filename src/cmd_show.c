@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* show (managed objects, live ids, drift) and graph (Graphviz DOT). */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json.h"
+#include "paths.h"
+
+static const char *kind_word(uint8_t kind)
+{
+	switch (kind) {
+	case STATE_MAP: return "map";
+	case STATE_PROGRAM: return "program";
+	case STATE_ITERATOR: return "iterator";
+	}
+	return "unknown";
+}
+
+/* Drift as show sees it without a manifest: is the recorded object still pinned? */
+static const char *status_of(const struct live *lv, const struct state_res *r, uint32_t *live_id)
+{
+	const struct live_map *lm;
+
+	*live_id = 0;
+	if (r->kind != STATE_MAP)
+		return "unknown";
+	lm = live_find_map(lv, r->name);
+	if (!lm || lm->pin_state == PIN_ABSENT)
+		return "missing";
+	if (lm->pin_state == PIN_OTHER)
+		return "replaced";
+	*live_id = lm->info.id;
+	return lm->info.id == r->id ? "ok" : "replaced";
+}
+
+static void show_scope_text(const struct live *lv)
+{
+	size_t i;
+
+	printf("scope %s (state serial %llu, %zu objects)\n", lv->state.scope ? lv->state.scope : "?",
+	       (unsigned long long)lv->state.serial, lv->state.n);
+	for (i = 0; i < lv->state.n; i++) {
+		const struct state_res *r = &lv->state.res[i];
+		uint32_t live_id;
+		const char *st = status_of(lv, r, &live_id);
+		char addr[96];
+
+		snprintf(addr, sizeof(addr), "%s.%s", kind_word(r->kind), r->name);
+		printf("  %-28s id %-6u %s%s\n", addr, r->id, st,
+		       r->flags & STATE_F_PREVENT_DESTROY ? " prevent_destroy" : "");
+	}
+}
+
+static void show_scope_json(const struct live *lv, struct json *j)
+{
+	size_t i;
+
+	json_obj_begin(j);
+	json_kv_str(j, "scope", lv->state.scope);
+	json_kv_uint(j, "serial", lv->state.serial);
+	json_kv_uint(j, "updated_at", lv->state.updated_at);
+	json_kv_str(j, "written_by", lv->state.tool_version);
+	json_key(j, "resources");
+	json_arr_begin(j);
+	for (i = 0; i < lv->state.n; i++) {
+		const struct state_res *r = &lv->state.res[i];
+		uint32_t live_id;
+		const char *st = status_of(lv, r, &live_id);
+		char addr[96];
+
+		snprintf(addr, sizeof(addr), "%s.%s", kind_word(r->kind), r->name);
+		json_obj_begin(j);
+		json_kv_str(j, "address", addr);
+		json_kv_str(j, "kind", kind_word(r->kind));
+		json_kv_str(j, "name", r->name);
+		json_kv_uint(j, "id", r->id);
+		json_kv_uint(j, "live_id", live_id);
+		json_kv_str(j, "status", st);
+		json_kv_bool(j, "prevent_destroy", r->flags & STATE_F_PREVENT_DESTROY);
+		json_obj_end(j);
+	}
+	json_arr_end(j);
+	json_obj_end(j);
+}
+
+static int show_one(const struct opts *o, const char *scope, struct json *j)
+{
+	struct run r = { .lock_fd = -1 };
+	int err;
+
+	err = run_open(&r, o, scope, false);
+	if (!err && !r.lv.have_state) {
+		if (!j)
+			printf("scope %s: nothing managed\n", scope);
+	} else if (!err) {
+		if (j)
+			show_scope_json(&r.lv, j);
+		else
+			show_scope_text(&r.lv);
+	}
+	run_close(&r);
+	return err;
+}
+
+/* Every directory under root that holds a state record. */
+static int list_scopes(const char *root, char ***out, size_t *n)
+{
+	struct dirent *de;
+	DIR *d = opendir(root);
+
+	*out = NULL;
+	*n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		char *st;
+		char **v;
+
+		if (de->d_name[0] == '.' || !valid_scope_name(de->d_name))
+			continue;
+		st = path_join3(root, de->d_name, "state");
+		if (!st || access(st, F_OK)) {
+			free(st);
+			continue;
+		}
+		free(st);
+		v = realloc(*out, (*n + 1) * sizeof(*v));
+		if (!v)
+			break;
+		*out = v;
+		v[(*n)++] = strdup(de->d_name);
+	}
+	closedir(d);
+	return 0;
+}
+
+int cmd_show(const struct opts *o)
+{
+	struct json j, *jp = NULL;
+	char **scopes = NULL;
+	size_t n = 0, i;
+	bool on_bpffs;
+	int err = 0;
+
+	if (o->scope && !valid_scope_name(o->scope)) {
+		err_msg("--scope: \"%s\" is not a scope name ([a-z0-9_-]{1,64})", o->scope);
+		return EXIT_ERR;
+	}
+	if (root_probe(o->root, o->nomount, &on_bpffs))
+		return EXIT_ERR;
+	if (!o->scope && on_bpffs && list_scopes(o->root, &scopes, &n))
+		return EXIT_ERR;
+	if (g_json) {
+		json_init(&j, stdout, o->pretty);
+		jp = &j;
+		json_obj_begin(jp);
+		json_kv_str(jp, "root", o->root);
+		json_key(jp, "scopes");
+		json_arr_begin(jp);
+	} else if (!o->scope && !n) {
+		printf("No scopes managed under %s.\n", o->root);
+	}
+	if (o->scope)
+		err = show_one(o, o->scope, jp);
+	for (i = 0; i < n; i++) {
+		if (!err)
+			err = show_one(o, scopes[i], jp);
+		free(scopes[i]);
+	}
+	free(scopes);
+	if (jp) {
+		json_arr_end(jp);
+		json_obj_end(jp);
+		json_finish(jp);
+	}
+	return err ? EXIT_ERR : EXIT_OK;
+}
+
+static void dot_edge(const char *from_kind, const char *from, const char *to_kind,
+		     const char *to, const char *label)
+{
+	printf("  \"%s.%s\" -> \"%s.%s\" [label=\"%s\"];\n", from_kind, from, to_kind, to, label);
+}
+
+/* Edges point from a resource to what it is built from. */
+int cmd_graph(const struct opts *o)
+{
+	struct manifest *m = load_manifest(o);
+	size_t i, k;
+
+	if (!m)
+		return EXIT_ERR;
+	printf("digraph \"%s\" {\n  rankdir=LR;\n", m->scope);
+	for (i = 0; i < m->n_maps; i++) {
+		const struct map_spec *ms = &m->maps[i];
+
+		printf("  \"map.%s\" [shape=box];\n", ms->name);
+		if (ms->inner_map)
+			dot_edge("map", ms->name, "map", ms->inner_map, "inner_map");
+		for (k = 0; k < ms->n_entries; k++) {
+			const struct map_entry *e = &ms->entries[k];
+
+			if (e->vkind == VAL_MAP)
+				dot_edge("map", ms->name, "map", e->ref, "value");
+			else if (e->vkind == VAL_PROGRAM)
+				dot_edge("map", ms->name, "program",
+					 m->programs[e->ref_index].name, "tail call");
+		}
+	}
+	for (i = 0; i < m->n_programs; i++) {
+		const struct program_spec *ps = &m->programs[i];
+
+		printf("  \"program.%s\" [shape=ellipse];\n", ps->name);
+		for (k = 0; k < ps->n_maps; k++)
+			if (ps->maps[k].target.name)
+				dot_edge("program", ps->name, "map", ps->maps[k].target.name,
+					 ps->maps[k].elf_name);
+	}
+	for (i = 0; i < m->n_iterators; i++) {
+		const struct iterator_spec *it = &m->iterators[i];
+
+		printf("  \"iterator.%s\" [shape=hexagon];\n", it->name);
+		if (it->prog_entry >= 0)
+			dot_edge("iterator", it->name, "program", m->programs[it->prog_entry].name,
+				 "program");
+		if (it->param == ITER_PARAM_MAP && it->map.name)
+			dot_edge("iterator", it->name, "map", it->map.name, "map");
+	}
+	printf("}\n");
+	manifest_free(m);
+	return EXIT_OK;
+}

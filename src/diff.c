@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Diff driver: desired model + live snapshot -> plan.  Pure: it reads only
+ * the snapshot, so unit tests drive it without a kernel.  Each resource kind
+ * contributes its own changes through its operations table.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kind.h"
+#include "plan.h"
+
+static const struct kind_ops *const kinds[KIND__COUNT] = {
+	[KIND_MAP] = &kind_map_ops,
+};
+
+const struct kind_ops *kind_ops_get(enum res_kind k)
+{
+	return k < KIND__COUNT ? kinds[k] : NULL;
+}
+
+const char *res_kind_name(enum res_kind k)
+{
+	static const char *const names[KIND__COUNT] = {
+		[KIND_MAP] = "map",
+		[KIND_PROGRAM] = "program",
+		[KIND_ITERATOR] = "iterator",
+	};
+
+	return k < KIND__COUNT ? names[k] : "?";
+}
+
+const char *reason_code(enum reason r)
+{
+	switch (r) {
+	case R_NEW: return "new";
+	case R_PIN_REMOVED: return "pin_removed_outside";
+	case R_PIN_REPLACED: return "pin_replaced_outside";
+	case R_ATTRS_CHANGED: return "replace_because_cannot_update";
+	case R_DEP_REPLACED: return "replace_because_dependency_replaced";
+	case R_ENTRIES: return "entries_differ";
+	case R_NOT_IN_MANIFEST: return "delete_because_no_resource_config";
+	case R_DESTROY: return "delete_because_destroy";
+	case R_NONE: break;
+	}
+	return NULL;
+}
+
+struct change *plan_add_change(struct plan *p, enum res_kind k, const char *name,
+			       const char *pin)
+{
+	struct change *cs, *c;
+
+	cs = realloc(p->changes, (p->n + 1) * sizeof(*cs));
+	if (!cs)
+		return NULL;
+	p->changes = cs;
+	c = &cs[p->n];
+	memset(c, 0, sizeof(*c));
+	c->kind = k;
+	c->spec = -1;
+	c->name = strdup(name);
+	c->pin = pin ? strdup(pin) : NULL;
+	if (asprintf(&c->address, "%s.%s", res_kind_name(k), name) < 0)
+		c->address = NULL;
+	if (!c->name || !c->address || (pin && !c->pin)) {
+		free(c->name);
+		free(c->pin);
+		free(c->address);
+		return NULL;
+	}
+	p->n++;
+	return c;
+}
+
+int change_set_detail(struct change *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return -ENOMEM;
+	free(c->detail);
+	c->detail = s;
+	return 0;
+}
+
+static void count(struct plan *p)
+{
+	size_t i;
+
+	p->add = p->change = p->replace = p->remove = 0;
+	for (i = 0; i < p->n; i++) {
+		switch (p->changes[i].action) {
+		case ACT_CREATE: p->add++; break;
+		case ACT_UPDATE: p->change++; break;
+		case ACT_REPLACE: p->replace++; break;
+		case ACT_DELETE: p->remove++; break;
+		case ACT_NOOP: break;
+		}
+	}
+}
+
+int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
+		 struct diag *d)
+{
+	const char *scope = m ? m->scope : lv->state.scope;
+	int k, err;
+
+	memset(p, 0, sizeof(*p));
+	p->destroy = destroy;
+	p->scope = strdup(scope ? scope : "");
+	p->state_serial = lv->have_state ? lv->state.serial : 0;
+	if (!p->scope)
+		return -ENOMEM;
+	for (k = 0; k < KIND__COUNT; k++) {
+		if (!kinds[k])
+			continue;
+		err = kinds[k]->diff(p, m, lv, destroy, d);
+		if (err)
+			return err;
+	}
+	count(p);
+	return 0;
+}
+
+bool plan_has_changes(const struct plan *p)
+{
+	return p->add || p->change || p->replace || p->remove;
+}
+
+struct change *plan_find(const struct plan *p, enum res_kind k, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++)
+		if (p->changes[i].kind == k && !strcmp(p->changes[i].name, name))
+			return &p->changes[i];
+	return NULL;
+}
+
+void plan_free(struct plan *p)
+{
+	size_t i, j;
+
+	for (i = 0; i < p->n; i++) {
+		struct change *c = &p->changes[i];
+
+		for (j = 0; j < c->n_ops; j++)
+			bytes_free(&c->ops[j].key);
+		free(c->ops);
+		free(c->name);
+		free(c->address);
+		free(c->pin);
+		free(c->detail);
+	}
+	free(p->changes);
+	free(p->scope);
+	memset(p, 0, sizeof(*p));
+}

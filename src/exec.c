@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Executor.  Stage, commit, clean up; the state record is written twice,
+ * once before the first pin moves (so that every pin the commit creates is
+ * already owned by the record) and once at the end.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "exec.h"
+#include "kind.h"
+#include "paths.h"
+
+size_t exec_change_index(const struct exec *x, const struct change *c)
+{
+	return (size_t)(c - x->p->changes);
+}
+
+int exec_map_fd(const struct exec *x, int map_idx)
+{
+	const struct change *c = plan_find(x->p, KIND_MAP, x->m->maps[map_idx].name);
+	size_t i;
+
+	if (!c)
+		return -1;
+	i = exec_change_index(x, c);
+	if (x->fd[i] >= 0)
+		return x->fd[i];
+	return c->live ? c->live->fd : -1;
+}
+
+/* Staging holds only what bpfapply pinned there: unpin all of it. */
+static int clean_dir(const char *dir)
+{
+	struct dirent *de;
+	int err = 0;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((de = readdir(d))) {
+		char *p;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		p = path_join(dir, de->d_name);
+		if (!p) {
+			err = -ENOMEM;
+			break;
+		}
+		if (de->d_type == DT_DIR) {
+			err = clean_dir(p);
+			if (!err && rmdir(p))
+				err = -errno;
+		} else if (unlink(p)) {
+			err = -errno;
+		}
+		free(p);
+		if (err)
+			break;
+	}
+	closedir(d);
+	return err;
+}
+
+int exec_clean_staging(const char *staging_dir)
+{
+	int err = clean_dir(staging_dir);
+
+	if (!err && rmdir(staging_dir) && errno != ENOENT)
+		err = -errno;
+	if (err)
+		err_msg("cannot clean %s: %s", staging_dir, strerror(-err));
+	return err;
+}
+
+static int build_state(struct exec *x, struct state *next)
+{
+	size_t i;
+	int err;
+
+	err = state_copy(next, &x->lv->state);
+	if (err)
+		return err;
+	free(next->scope);
+	free(next->tool_version);
+	next->scope = strdup(x->p->scope);
+	next->tool_version = strdup(BPFAPPLY_VERSION);
+	if (!next->scope || !next->tool_version)
+		return -ENOMEM;
+	next->serial = x->lv->state.serial + 1;
+	next->updated_at = (uint64_t)time(NULL);
+	for (i = 0; i < x->p->n && !err; i++) {
+		struct change *c = &x->p->changes[i];
+
+		if (c->action != ACT_NOOP)
+			err = kind_ops_get(c->kind)->record(x, c, next);
+	}
+	return err;
+}
+
+static int write_state(struct exec *x, bool final)
+{
+	struct state next = { 0 };
+	char *path = path_join(x->scope_dir, "state");
+	char *tmp = path_join(x->staging_dir, "state");
+	int err = -ENOMEM;
+
+	if (!path || !tmp)
+		goto out;
+	x->final = final;
+	err = build_state(x, &next);
+	if (err)
+		goto out;
+	if (final && next.n == 0) {
+		/* nothing owned any more: the record goes with the objects */
+		if (unlink(path) && errno != ENOENT)
+			err = -errno;
+		goto out;
+	}
+	err = state_write(path, tmp, &next, NULL);
+out:
+	if (err)
+		err_msg("cannot write the state record: %s", strerror(-err));
+	state_free(&next);
+	free(path);
+	free(tmp);
+	return err;
+}
+
+static int for_each(struct exec *x, bool commit)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < x->p->n; i++) {
+		struct change *c = &x->p->changes[i];
+		const struct kind_ops *ops = kind_ops_get(c->kind);
+
+		if (c->action == ACT_NOOP)
+			continue;
+		err = commit ? ops->commit(x, c) : ops->stage(x, c);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static void rollback(struct exec *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->p->n; i++) {
+		if (x->fd[i] >= 0)
+			close(x->fd[i]);
+		x->fd[i] = -1;
+	}
+	exec_clean_staging(x->staging_dir);
+}
+
+static int prepare(struct exec *x)
+{
+	static const char *const dirs[] = { "maps", "programs", "iterators" };
+	char *staged_maps;
+	size_t i;
+	int err;
+
+	err = exec_clean_staging(x->staging_dir);
+	for (i = 0; !err && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *d = path_join(x->scope_dir, dirs[i]);
+
+		err = d ? mkdir_p(d) : -ENOMEM;
+		free(d);
+	}
+	staged_maps = path_join(x->staging_dir, "maps");
+	if (!err)
+		err = staged_maps ? mkdir_p(staged_maps) : -ENOMEM;
+	free(staged_maps);
+	if (err)
+		err_msg("cannot prepare %s: %s", x->scope_dir, strerror(-err));
+	return err;
+}
+
+static void cleanup(struct exec *x)
+{
+	size_t i;
+
+	for (i = 0; i < x->p->n; i++) {
+		struct change *c = &x->p->changes[i];
+
+		if (c->action != ACT_NOOP)
+			kind_ops_get(c->kind)->cleanup(x, c);
+	}
+	rollback(x);
+}
+
+int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
+{
+	struct exec x = { .m = m, .p = p, .lv = lv, .ncpus = lv->ncpus };
+	size_t i;
+	int err = -ENOMEM;
+
+	if (!plan_has_changes(p))
+		return 0;
+	x.scope_dir = strdup(lv->scope_dir);
+	x.staging_dir = path_join(lv->scope_dir, "staging");
+	x.fd = calloc(p->n, sizeof(*x.fd));
+	x.id = calloc(p->n, sizeof(*x.id));
+	if (!x.scope_dir || !x.staging_dir || !x.fd || !x.id)
+		goto out;
+	for (i = 0; i < p->n; i++)
+		x.fd[i] = -1;
+	err = prepare(&x);
+	if (err)
+		goto out;
+	err = for_each(&x, false);
+	if (err) {
+		rollback(&x);
+		goto out;
+	}
+	err = write_state(&x, false);
+	if (err) {
+		rollback(&x);
+		goto out;
+	}
+	err = for_each(&x, true);
+	if (!err)
+		err = write_state(&x, true);
+	cleanup(&x);
+out:
+	free(x.scope_dir);
+	free(x.staging_dir);
+	free(x.fd);
+	free(x.id);
+	return err;
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Executor: the only stage that changes the kernel.  It carries a plan out
+ * in three phases (design.md §6): stage every new object under
+ * ROOT/SCOPE/staging/, commit (pin swaps, in-place updates, deletions,
+ * state record), clean up what was replaced.
+ */
+#ifndef BPFAPPLY_EXEC_H
+#define BPFAPPLY_EXEC_H
+
+#include <stdbool.h>
+
+#include "plan.h"
+
+struct exec {
+	const struct manifest *m;
+	struct plan *p;
+	struct live *lv;
+	char *scope_dir;
+	char *staging_dir;
+	int *fd;        /* per change: fd of the staged object, -1 if none */
+	uint32_t *id;   /* per change: kernel id of the staged object */
+	int ncpus;
+	bool final;     /* record(): building the final state, not the intent */
+};
+
+/* Carry out p.  0 or -errno (printed). */
+int exec_apply(struct plan *p, const struct manifest *m, struct live *lv);
+
+/* Remove leftovers of an interrupted run under ROOT/SCOPE/staging. */
+int exec_clean_staging(const char *staging_dir);
+
+/* For kinds: index of a change in x->p, and the fd to use for map m->maps[idx]. */
+size_t exec_change_index(const struct exec *x, const struct change *c);
+int exec_map_fd(const struct exec *x, int map_idx);
+
+#endif

@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Maps, the kernel half: what `bpftool map create / update / freeze / pin`
+ * does, driven by a plan.  New and replacement maps are built completely
+ * (created, filled, frozen) under staging/ before any live pin moves.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+
+#include "exec.h"
+#include "kind_map.h"
+#include "maptypes.h"
+#include "paths.h"
+
+/* The kernel's "operation not supported" for batch ops on some types. */
+#define ENOTSUPP_KERNEL 524
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+static char *staged_pin(const struct exec *x, const char *name)
+{
+	return path_join3(x->staging_dir, "maps", name);
+}
+
+static uint32_t value_buf_len(const struct exec *x, const struct map_spec *ms)
+{
+	return live_value_buf_size(ms->type, ms->value_size, x->ncpus);
+}
+
+/* The syscall value for one declared entry: bytes (copied per CPU) or an fd. */
+static int encode_value(const struct exec *x, const struct map_spec *ms,
+			const struct map_entry *e, uint8_t *buf)
+{
+	uint32_t len = value_buf_len(x, ms), stride, off;
+
+	memset(buf, 0, len);
+	if (e->vkind == VAL_MAP) {
+		int fd = exec_map_fd(x, e->ref_index);
+
+		if (fd < 0)
+			return -EBADF;
+		memcpy(buf, &fd, sizeof(fd));
+		return 0;
+	}
+	if (e->vkind != VAL_BYTES)
+		return -EOPNOTSUPP;
+	if (len == ms->value_size) {
+		memcpy(buf, e->value.data, e->value.len);
+		return 0;
+	}
+	stride = (ms->value_size + 7) & ~7u;
+	for (off = 0; off + stride <= len; off += stride)
+		memcpy(buf + off, e->value.data, e->value.len);
+	return 0;
+}
+
+static int write_entry(const struct exec *x, int fd, const struct map_spec *ms,
+		       const struct map_entry *e, uint8_t *buf)
+{
+	int err = encode_value(x, ms, e, buf);
+
+	if (err)
+		return err;
+	if (bpf_map_update_elem(fd, e->key.data, buf, BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int fill_one_by_one(const struct exec *x, int fd, const struct map_spec *ms,
+			   uint8_t *buf, size_t *failed)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < ms->n_entries; i++) {
+		if (ms->entries[i].vkind == VAL_PROGRAM)
+			continue; /* wired once the programs exist */
+		err = write_entry(x, fd, ms, &ms->entries[i], buf);
+		if (err) {
+			*failed = i;
+			return err;
+		}
+	}
+	return 0;
+}
+
+/* One BPF_MAP_UPDATE_BATCH for plain byte entries, where the type allows it. */
+static int fill_batch(const struct exec *x, int fd, const struct map_spec *ms)
+{
+	const struct maptype *mt = maptype_by_type(ms->type);
+	uint32_t vlen = value_buf_len(x, ms), count = (uint32_t)ms->n_entries;
+	uint8_t *keys, *vals;
+	size_t i;
+	int err = 0;
+
+	if (!mt || !(mt->caps & MT_BATCH) || ms->n_entries < 2)
+		return -EOPNOTSUPP;
+	for (i = 0; i < ms->n_entries; i++)
+		if (ms->entries[i].vkind != VAL_BYTES)
+			return -EOPNOTSUPP;
+	keys = calloc(ms->n_entries, ms->key_size);
+	vals = calloc(ms->n_entries, vlen);
+	if (!keys || !vals) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < ms->n_entries; i++) {
+		memcpy(keys + i * ms->key_size, ms->entries[i].key.data, ms->key_size);
+		encode_value(x, ms, &ms->entries[i], vals + i * vlen);
+	}
+	if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
+		err = -errno;
+out:
+	free(keys);
+	free(vals);
+	return err;
+}
+
+static int fill(struct exec *x, int fd, const struct map_spec *ms)
+{
+	size_t failed = 0;
+	uint8_t *buf;
+	int err;
+
+	if (!ms->n_entries)
+		return 0;
+	err = fill_batch(x, fd, ms);
+	if (err != -EOPNOTSUPP && err != -EINVAL && err != -ENOTSUPP_KERNEL)
+		return err;
+	buf = calloc(1, value_buf_len(x, ms) + 8);
+	if (!buf)
+		return -ENOMEM;
+	err = fill_one_by_one(x, fd, ms, buf, &failed);
+	if (err)
+		err_msg("map '%s': entry %zu (%s:%d:%d): update failed: %s", ms->name, failed,
+			ms->entries[failed].loc.file, ms->entries[failed].loc.line,
+			ms->entries[failed].loc.col, strerror(-err));
+	free(buf);
+	return err;
+}
+
+static int create_map(struct exec *x, const struct map_spec *ms)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = ms->flags);
+	int fd;
+
+	if (ms->inner_index >= 0) {
+		opts.inner_map_fd = exec_map_fd(x, ms->inner_index);
+		if ((int)opts.inner_map_fd < 0) {
+			err_msg("map '%s': inner_map '%s' is not available", ms->name,
+				ms->inner_map);
+			return -ENOENT;
+		}
+	}
+	fd = bpf_map_create(ms->type, ms->kname, ms->key_size, ms->value_size, ms->max_entries,
+			    &opts);
+	if (fd < 0) {
+		int err = -errno;
+
+		err_msg("map '%s': create failed: %s", ms->name, strerror(errno));
+		return err;
+	}
+	return fd;
+}
+
+int map_stage(struct exec *x, struct change *c)
+{
+	const struct map_spec *ms;
+	struct bpf_map_info info;
+	size_t i = exec_change_index(x, c);
+	char *pin = NULL;
+	int fd, err;
+
+	if (c->action != ACT_CREATE && c->action != ACT_REPLACE)
+		return 0;
+	ms = &x->m->maps[c->spec];
+	fd = create_map(x, ms);
+	if (fd < 0)
+		return fd;
+	err = fill(x, fd, ms);
+	if (err)
+		goto close_fd;
+	if (ms->frozen && bpf_map_freeze(fd)) {
+		err = -errno;
+		err_msg("map '%s': freeze failed: %s", ms->name, strerror(errno));
+		goto close_fd;
+	}
+	err = live_map_info(fd, &info);
+	pin = staged_pin(x, ms->name);
+	if (err || !pin)
+		goto close_fd;
+	if (bpf_obj_pin(fd, pin) || chmod(pin, 0600)) {
+		err = -errno;
+		err_msg("map '%s': pin %s failed: %s", ms->name, pin, strerror(errno));
+		goto close_fd;
+	}
+	x->fd[i] = fd;
+	x->id[i] = info.id;
+	free(pin);
+	return 0;
+close_fd:
+	close(fd);
+	free(pin);
+	return err ? err : -ENOMEM;
+}
+
+static int move_into_place(struct exec *x, struct change *c)
+{
+	unsigned flags = c->action == ACT_REPLACE && c->live->pin_state != PIN_ABSENT
+				 ? RENAME_EXCHANGE
+				 : RENAME_NOREPLACE;
+	char *from = staged_pin(x, c->name);
+	int err = 0;
+
+	if (!from)
+		return -ENOMEM;
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, c->pin, flags)) {
+		err = -errno;
+		err_msg("map '%s': cannot move %s to %s: %s", c->name, from, c->pin,
+			strerror(errno));
+	}
+	free(from);
+	return err;
+}
+
+static int update_entries(struct exec *x, struct change *c)
+{
+	const struct map_spec *ms = &x->m->maps[c->spec];
+	int fd = c->live->fd;
+	uint8_t *buf;
+	size_t k;
+	int err = 0;
+
+	buf = calloc(1, value_buf_len(x, ms) + 8);
+	if (!buf)
+		return -ENOMEM;
+	for (k = 0; k < c->n_ops && !err; k++) {
+		const struct entry_op *op = &c->ops[k];
+
+		if (op->op != EOP_REMOVE) {
+			err = write_entry(x, fd, ms, &ms->entries[op->decl], buf);
+		} else if (maptype_by_type(ms->type)->caps & MT_NO_DELETE) {
+			memset(buf, 0, value_buf_len(x, ms));
+			if (bpf_map_update_elem(fd, op->key.data, buf, BPF_ANY))
+				err = -errno;
+		} else if (bpf_map_delete_elem(fd, op->key.data) && errno != ENOENT) {
+			err = -errno;
+		}
+	}
+	if (err)
+		err_msg("map '%s': entry update failed: %s", c->name, strerror(-err));
+	free(buf);
+	return err;
+}
+
+int map_commit(struct exec *x, struct change *c)
+{
+	switch (c->action) {
+	case ACT_CREATE:
+	case ACT_REPLACE:
+		return move_into_place(x, c);
+	case ACT_UPDATE:
+		return c->n_ops ? update_entries(x, c) : 0;
+	case ACT_DELETE:
+		if (c->foreign || c->live->pin_state == PIN_ABSENT)
+			return 0;
+		if (unlink(c->pin) && errno != ENOENT) {
+			int err = -errno;
+
+			err_msg("map '%s': cannot unpin %s: %s", c->name, c->pin, strerror(errno));
+			return err;
+		}
+		return 0;
+	case ACT_NOOP:
+		break;
+	}
+	return 0;
+}
+
+/* After an exchange the old map sits at the staged path; exec's cleanup unpins it. */
+void map_cleanup(struct exec *x, struct change *c)
+{
+	(void)x;
+	(void)c;
+}
+
+int map_record(struct exec *x, struct change *c, struct state *next)
+{
+	const struct map_spec *ms = c->spec >= 0 ? &x->m->maps[c->spec] : NULL;
+	struct state_res *r;
+
+	if (c->action == ACT_DELETE) {
+		if (x->final)
+			state_remove(next, STATE_MAP, c->name);
+		return 0;
+	}
+	r = state_upsert(next, STATE_MAP, c->name);
+	if (!r)
+		return -ENOMEM;
+	if (c->action == ACT_CREATE || c->action == ACT_REPLACE)
+		r->id = x->id[exec_change_index(x, c)];
+	r->spec_fp = map_spec_fp(x->m, ms);
+	r->entries_fp = map_entries_fp(ms);
+	r->policy = (uint8_t)ms->policy;
+	r->flags = ms->prevent_destroy ? STATE_F_PREVENT_DESTROY : 0;
+	return 0;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Maps: shared between the pure half (kind_map_diff.c) and the kernel half (kind_map.c). */
+#ifndef BPFAPPLY_KIND_MAP_H
+#define BPFAPPLY_KIND_MAP_H
+
+#include <stdint.h>
+
+#include "kind.h"
+
+uint64_t map_spec_fp(const struct manifest *m, const struct map_spec *ms);
+uint64_t map_entries_fp(const struct map_spec *ms);
+/* Indices of m->maps in dependency order (order has room for n_maps). */
+int map_topo_order(const struct manifest *m, int *order);
+
+int map_stage(struct exec *x, struct change *c);
+int map_commit(struct exec *x, struct change *c);
+void map_cleanup(struct exec *x, struct change *c);
+int map_record(struct exec *x, struct change *c, struct state *next);
+
+#endif

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Live reader: the only stage that looks at the kernel.  It opens the pins
+ * of one scope, reads their attributes back with bpf_obj_get_info_by_fd,
+ * and reads the entries the diff needs: the declared keys under `merge`,
+ * the whole map under `exact`, nothing under `seed`.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "live.h"
+#include "maptypes.h"
+#include "paths.h"
+
+int live_map_info(int fd, struct bpf_map_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		return -errno;
+	return 0;
+}
+
+/* The kernel exposes "frozen" only in fdinfo. */
+bool live_fd_frozen(int fd)
+{
+	char path[64], line[256];
+	bool frozen = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (!strncmp(line, "frozen:", 7)) {
+			frozen = atoi(line + 7) != 0;
+			break;
+		}
+	}
+	fclose(f);
+	return frozen;
+}
+
+uint32_t live_value_buf_size(uint32_t type, uint32_t value_size, int ncpus)
+{
+	const struct maptype *mt = maptype_by_type(type);
+
+	if (mt && (mt->caps & MT_PERCPU))
+		return ((value_size + 7) & ~7u) * (uint32_t)ncpus;
+	return value_size;
+}
+
+static int kv_push(struct live_map *lm, const void *key, uint32_t klen, const void *val,
+		   uint32_t vlen)
+{
+	struct live_kv *kvs, *kv;
+
+	kvs = realloc(lm->kvs, (lm->n_kvs + 1) * sizeof(*kvs));
+	if (!kvs)
+		return -ENOMEM;
+	lm->kvs = kvs;
+	kv = &kvs[lm->n_kvs];
+	memset(kv, 0, sizeof(*kv));
+	if (bytes_dup(&kv->key, key, klen) || bytes_dup(&kv->value, val, vlen)) {
+		bytes_free(&kv->key);
+		bytes_free(&kv->value);
+		return -ENOMEM;
+	}
+	lm->n_kvs++;
+	return 0;
+}
+
+/* Lookup of one key; absent keys are simply not recorded. */
+static int read_key(struct live_map *lm, const void *key, void *vbuf, uint32_t vlen)
+{
+	if (bpf_map_lookup_elem(lm->fd, key, vbuf)) {
+		if (errno == ENOENT)
+			return 0;
+		return -errno;
+	}
+	return kv_push(lm, key, lm->info.key_size, vbuf, vlen);
+}
+
+static int read_declared(struct live_map *lm, const struct map_spec *ms, void *vbuf,
+			 uint32_t vlen)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < ms->n_entries; i++) {
+		if (ms->entries[i].key.len != lm->info.key_size)
+			continue; /* the map will be replaced anyway */
+		err = read_key(lm, ms->entries[i].key.data, vbuf, vlen);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int read_all(struct live_map *lm, void *vbuf, uint32_t vlen)
+{
+	uint32_t ksz = lm->info.key_size;
+	char *cur, *next;
+	bool first = true;
+	int err = 0;
+
+	cur = calloc(2, ksz);
+	if (!cur)
+		return -ENOMEM;
+	next = cur + ksz;
+	for (;;) {
+		if (bpf_map_get_next_key(lm->fd, first ? NULL : cur, next)) {
+			if (errno != ENOENT)
+				err = -errno;
+			break;
+		}
+		err = read_key(lm, next, vbuf, vlen);
+		if (err)
+			break;
+		memcpy(cur, next, ksz);
+		first = false;
+	}
+	free(cur);
+	return err;
+}
+
+/* seed maps are never read back, except to rewire their {map: X} slots. */
+static bool has_map_values(const struct map_spec *ms)
+{
+	size_t i;
+
+	for (i = 0; i < ms->n_entries; i++)
+		if (ms->entries[i].vkind == VAL_MAP)
+			return true;
+	return false;
+}
+
+static int read_contents(struct live *lv, struct live_map *lm, const struct map_spec *ms)
+{
+	const struct maptype *mt = maptype_by_type(lm->info.type);
+	uint32_t vlen;
+	void *vbuf;
+	int err;
+
+	if (!ms || !ms->has_entries || (ms->policy == POLICY_SEED && !has_map_values(ms)))
+		return 0;
+	if (!mt || !(mt->caps & MT_ENTRIES) || lm->info.key_size == 0)
+		return 0;
+	if (lm->info.map_flags & BPF_F_WRONLY)
+		return 0;
+	vlen = live_value_buf_size(lm->info.type, lm->info.value_size, lv->ncpus);
+	vbuf = calloc(1, vlen ? vlen : 1);
+	if (!vbuf)
+		return -ENOMEM;
+	lm->full_dump = ms->policy == POLICY_EXACT;
+	err = lm->full_dump ? read_all(lm, vbuf, vlen) : read_declared(lm, ms, vbuf, vlen);
+	free(vbuf);
+	if (err)
+		return err;
+	lm->contents_read = true;
+	return 0;
+}
+
+static struct live_map *add_map(struct live *lv, const char *name)
+{
+	struct live_map *maps, *lm;
+
+	lm = live_find_map(lv, name);
+	if (lm)
+		return lm;
+	maps = realloc(lv->maps, (lv->n_maps + 1) * sizeof(*maps));
+	if (!maps)
+		return NULL;
+	lv->maps = maps;
+	lm = &maps[lv->n_maps];
+	memset(lm, 0, sizeof(*lm));
+	lm->fd = -1;
+	lm->name = strdup(name);
+	lm->pin = path_join3(lv->scope_dir, "maps", name);
+	if (!lm->name || !lm->pin) {
+		free(lm->name);
+		free(lm->pin);
+		return NULL;
+	}
+	lv->n_maps++;
+	return lm;
+}
+
+static int open_map(struct live *lv, struct live_map *lm, const struct map_spec *ms)
+{
+	int fd, err;
+
+	if (!lv->root_on_bpffs)
+		return 0;
+	fd = bpf_obj_get(lm->pin);
+	if (fd < 0) {
+		if (errno == ENOENT)
+			return 0;
+		err = -errno;
+		err_msg("map '%s': cannot open pin %s: %s", lm->name, lm->pin, strerror(-err));
+		return err;
+	}
+	if (live_map_info(fd, &lm->info)) {
+		/* a program or link pinned where a map belongs */
+		close(fd);
+		lm->pin_state = PIN_OTHER;
+		return 0;
+	}
+	lm->fd = fd;
+	lm->pin_state = PIN_MAP;
+	lm->frozen = live_fd_frozen(fd);
+	err = read_contents(lv, lm, ms);
+	if (err)
+		err_msg("map '%s': cannot read entries: %s", lm->name, strerror(-err));
+	return err;
+}
+
+static int read_state(struct live *lv)
+{
+	char *path = path_join(lv->scope_dir, "state");
+	int err;
+
+	if (!path)
+		return -ENOMEM;
+	err = lv->root_on_bpffs ? state_read(path, &lv->state, &lv->state_map_id) : -ENOENT;
+	if (!err) {
+		lv->have_state = true;
+	} else if (err == -ENOENT) {
+		err = 0;
+	} else {
+		err_msg("cannot read the state record %s: %s", path,
+			err == -EPROTO ? "written by a newer bpfapply" : strerror(-err));
+	}
+	free(path);
+	return err;
+}
+
+int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char *scope,
+	      const struct manifest *m)
+{
+	size_t i;
+	int err;
+
+	memset(lv, 0, sizeof(*lv));
+	lv->root = strdup(root);
+	lv->scope_dir = path_join(root, scope);
+	lv->root_on_bpffs = root_on_bpffs;
+	lv->ncpus = libbpf_num_possible_cpus();
+	if (!lv->root || !lv->scope_dir)
+		return -ENOMEM;
+	if (lv->ncpus < 1)
+		return lv->ncpus ? lv->ncpus : -EINVAL;
+	err = read_state(lv);
+	if (err)
+		return err;
+	for (i = 0; m && i < m->n_maps; i++) {
+		struct live_map *lm = add_map(lv, m->maps[i].name);
+
+		if (!lm)
+			return -ENOMEM;
+		err = open_map(lv, lm, &m->maps[i]);
+		if (err)
+			return err;
+	}
+	for (i = 0; i < lv->state.n; i++) {
+		const struct state_res *r = &lv->state.res[i];
+		struct live_map *lm;
+
+		if (r->kind != STATE_MAP || live_find_map(lv, r->name))
+			continue;
+		lm = add_map(lv, r->name);
+		if (!lm)
+			return -ENOMEM;
+		err = open_map(lv, lm, NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+struct live_map *live_find_map(const struct live *lv, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < lv->n_maps; i++)
+		if (!strcmp(lv->maps[i].name, name))
+			return &lv->maps[i];
+	return NULL;
+}
+
+const struct bytes *live_map_value(const struct live_map *lm, const struct bytes *key)
+{
+	size_t i;
+
+	for (i = 0; i < lm->n_kvs; i++)
+		if (bytes_eq(&lm->kvs[i].key, key))
+			return &lm->kvs[i].value;
+	return NULL;
+}
+
+void live_free(struct live *lv)
+{
+	size_t i, j;
+
+	for (i = 0; i < lv->n_maps; i++) {
+		struct live_map *lm = &lv->maps[i];
+
+		if (lm->fd >= 0)
+			close(lm->fd);
+		for (j = 0; j < lm->n_kvs; j++) {
+			bytes_free(&lm->kvs[j].key);
+			bytes_free(&lm->kvs[j].value);
+		}
+		free(lm->kvs);
+		free(lm->name);
+		free(lm->pin);
+	}
+	free(lv->maps);
+	state_free(&lv->state);
+	free(lv->root);
+	free(lv->scope_dir);
+	memset(lv, 0, sizeof(*lv));
+}

@@ -1,0 +1,226 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Paths, bpffs mounting and the scope lock.  bpfapply mounts bpffs itself,
+ * as bpftool does, so a unit can run it at boot before anything else has.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/vfs.h>
+#include <linux/magic.h>
+
+#include "diag.h"
+#include "paths.h"
+
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
+
+char *path_join(const char *a, const char *b)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/%s", a, b) < 0)
+		return NULL;
+	return s;
+}
+
+char *path_join3(const char *a, const char *b, const char *c)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/%s/%s", a, b, c) < 0)
+		return NULL;
+	return s;
+}
+
+char *path_join4(const char *a, const char *b, const char *c, const char *d)
+{
+	char *s;
+
+	if (asprintf(&s, "%s/%s/%s/%s", a, b, c, d) < 0)
+		return NULL;
+	return s;
+}
+
+int mkdir_p(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	char *p;
+
+	if (len == 0 || len >= sizeof(buf))
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0700) && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(buf, 0700) && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+bool path_on_bpffs(const char *path)
+{
+	struct statfs st;
+
+	if (statfs(path, &st))
+		return false;
+	return (unsigned long)st.f_type == (unsigned long)BPF_FS_MAGIC;
+}
+
+/* The nearest existing ancestor (or path itself) is on bpffs. */
+static bool ancestor_on_bpffs(const char *path)
+{
+	char buf[PATH_MAX];
+	char *slash;
+
+	if (strlen(path) >= sizeof(buf))
+		return false;
+	strcpy(buf, path);
+	for (;;) {
+		if (access(buf, F_OK) == 0)
+			return path_on_bpffs(buf);
+		slash = strrchr(buf, '/');
+		if (!slash || slash == buf)
+			return false;
+		*slash = '\0';
+	}
+}
+
+int root_prepare(const char *root, bool is_default, bool nomount)
+{
+	const char *mnt = is_default ? DEFAULT_BPFFS : root;
+	int err;
+
+	if (!ancestor_on_bpffs(root)) {
+		if (nomount) {
+			err_msg("%s is not on a bpf filesystem (and -n/--nomount forbids mounting one)",
+				root);
+			return -EINVAL;
+		}
+		err = mkdir_p(mnt);
+		if (err) {
+			err_msg("cannot create %s: %s", mnt, strerror(-err));
+			return err;
+		}
+		if (mount("bpf", mnt, "bpf", 0, "mode=0700")) {
+			err = -errno;
+			err_msg("cannot mount bpffs on %s: %s", mnt, strerror(errno));
+			return err;
+		}
+		dbg_msg("mounted bpffs on %s", mnt);
+	}
+	err = mkdir_p(root);
+	if (err) {
+		err_msg("cannot create %s: %s", root, strerror(-err));
+		return err;
+	}
+	if (!path_on_bpffs(root)) {
+		err_msg("%s is not on a bpf filesystem", root);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int root_probe(const char *root, bool nomount, bool *on_bpffs)
+{
+	*on_bpffs = path_on_bpffs(root);
+	if (*on_bpffs)
+		return 0;
+	if (nomount && access(root, F_OK) == 0) {
+		err_msg("%s is not on a bpf filesystem (and -n/--nomount forbids mounting one)",
+			root);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Find the pid holding a flock on inode ino through /proc/locks. */
+static int lock_holder(ino_t ino)
+{
+	char line[256], type[16], mode[16], rw[16];
+	unsigned long long inode;
+	unsigned maj, min;
+	int pid, holder = 0;
+	FILE *f = fopen("/proc/locks", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		const char *p = strchr(line, ':');
+
+		if (!p || strstr(line, "->"))
+			continue; /* waiters are listed with "->" */
+		if (sscanf(p + 1, "%15s %15s %15s %d %x:%x:%llu", type, mode, rw, &pid, &maj, &min,
+			   &inode) != 7)
+			continue;
+		if (!strcmp(type, "FLOCK") && inode == (unsigned long long)ino) {
+			holder = pid;
+			break;
+		}
+	}
+	fclose(f);
+	return holder;
+}
+
+int scope_lock(const char *scope_dir, bool exclusive, double timeout_s)
+{
+	struct timespec start, now, nap = { 0, 50 * 1000 * 1000 };
+	int op = (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
+	struct stat st;
+	int fd, err;
+
+	fd = open(scope_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		err_msg("cannot open %s: %s", scope_dir, strerror(errno));
+		return err;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	while (flock(fd, op)) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			err = -errno;
+			err_msg("cannot lock %s: %s", scope_dir, strerror(errno));
+			goto close_fd;
+		}
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (timeout_s >= 0 && (now.tv_sec - start.tv_sec) +
+					      (now.tv_nsec - start.tv_nsec) / 1e9 >= timeout_s) {
+			int pid = fstat(fd, &st) ? 0 : lock_holder(st.st_ino);
+
+			if (pid)
+				err_msg("%s is locked by another bpfapply (pid %d); gave up after %gs",
+					scope_dir, pid, timeout_s);
+			else
+				err_msg("%s is locked by another bpfapply; gave up after %gs",
+					scope_dir, timeout_s);
+			err = -EWOULDBLOCK;
+			goto close_fd;
+		}
+		nanosleep(&nap, NULL);
+	}
+	return fd;
+close_fd:
+	close(fd);
+	return err;
+}
+
+void scope_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The plan: an ordered list of changes computed by diff(desired, live).
+ * It is a plain value: it can be rendered, saved, tested without a kernel,
+ * and carried out by the executor.
+ */
+#ifndef BPFAPPLY_PLAN_H
+#define BPFAPPLY_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "bytes.h"
+#include "diag.h"
+#include "live.h"
+#include "model.h"
+#include "state.h"
+
+enum action {
+	ACT_NOOP = 0,
+	ACT_CREATE,
+	ACT_UPDATE,
+	ACT_REPLACE,
+	ACT_DELETE,
+};
+
+enum res_kind {
+	KIND_MAP = 0,
+	KIND_PROGRAM,
+	KIND_ITERATOR,
+	KIND__COUNT,
+};
+
+const char *res_kind_name(enum res_kind k);
+
+/* Why a change is planned (JSON action_reason; Terraform-like vocabulary). */
+enum reason {
+	R_NONE = 0,
+	R_NEW,              /* declared, not yet created */
+	R_PIN_REMOVED,      /* managed pin removed outside bpfapply */
+	R_PIN_REPLACED,     /* managed pin now holds another object */
+	R_ATTRS_CHANGED,    /* needs a new kernel object */
+	R_DEP_REPLACED,     /* something it is built from is replaced */
+	R_ENTRIES,          /* declared entries differ from the live ones */
+	R_NOT_IN_MANIFEST,  /* in the state record, no longer declared */
+	R_DESTROY,          /* destroy requested */
+};
+const char *reason_code(enum reason r);
+
+enum entry_op_kind {
+	EOP_ADD = 0,
+	EOP_CHANGE,
+	EOP_REMOVE,
+};
+
+struct entry_op {
+	enum entry_op_kind op;
+	int decl;            /* index into map_spec.entries; -1 for EOP_REMOVE */
+	struct bytes key;    /* EOP_REMOVE: the live key (owned) */
+};
+
+struct change {
+	enum res_kind kind;
+	char *name;
+	char *address;       /* "map.counters" */
+	char *pin;
+	enum action action;
+	enum reason reason;
+	char *detail;        /* human text for the plan line, e.g. "max_entries 1024 -> 2048" */
+	int spec;            /* index into the manifest's list of this kind; -1 if not declared */
+	const struct state_res *prior; /* state record, NULL if none (points into live->state) */
+	struct live_map *live;         /* live snapshot of a map, NULL for other kinds */
+	bool foreign;        /* the pin holds an object bpfapply did not create: leave it */
+	/* map entries to change in place (ACT_UPDATE) */
+	struct entry_op *ops;
+	size_t n_ops;
+	unsigned n_add, n_change, n_remove;
+};
+
+struct plan {
+	char *scope;
+	bool destroy;          /* computed for destroy */
+	struct change *changes; /* in execution order: creations before their users */
+	size_t n;
+	unsigned add, change, replace, remove;
+	uint64_t state_serial; /* serial of the state record it was computed from */
+};
+
+/*
+ * Compute the plan.  m may be NULL with destroy=true (destroy --scope).
+ * Problems that forbid the plan (a foreign pin in the way, prevent_destroy)
+ * are added to d; the plan is still filled so it can be shown.
+ */
+int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
+		 struct diag *d);
+void plan_free(struct plan *p);
+bool plan_has_changes(const struct plan *p);
+struct change *plan_find(const struct plan *p, enum res_kind k, const char *name);
+
+/* Rendering: text as design.md §7, or Terraform-like JSON. */
+struct render_opts {
+	bool color;
+	bool show_noop;
+};
+void plan_render_text(const struct plan *p, const struct manifest *m, FILE *f,
+		      const struct render_opts *o);
+struct json;
+void plan_render_json_body(const struct plan *p, const struct manifest *m, struct json *j);
+void plan_render_json(const struct plan *p, const struct manifest *m, FILE *f, bool pretty);
+
+#endif

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Plan rendering: the text of design.md §7, and JSON in Terraform's plan
+ * vocabulary so that existing tooling can read it.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "json.h"
+#include "kind.h"
+#include "plan.h"
+
+#define ADDRESS_WIDTH 24
+
+static const char *symbol(enum action a)
+{
+	switch (a) {
+	case ACT_CREATE: return "+";
+	case ACT_UPDATE: return "~";
+	case ACT_REPLACE: return "-/+";
+	case ACT_DELETE: return "-";
+	case ACT_NOOP: break;
+	}
+	return " ";
+}
+
+static const char *colour(enum action a)
+{
+	switch (a) {
+	case ACT_CREATE: return "\033[32m";
+	case ACT_UPDATE: return "\033[33m";
+	case ACT_REPLACE: return "\033[35m";
+	case ACT_DELETE: return "\033[31m";
+	case ACT_NOOP: break;
+	}
+	return "";
+}
+
+void plan_render_text(const struct plan *p, const struct manifest *m, FILE *f,
+		      const struct render_opts *o)
+{
+	char desc[512];
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const struct change *c = &p->changes[i];
+		int pad;
+
+		if (c->action == ACT_NOOP && !(o && o->show_noop))
+			continue;
+		kind_ops_get(c->kind)->describe(c, m, desc, sizeof(desc));
+		pad = ADDRESS_WIDTH - (int)strlen(c->address);
+		if (o && o->color)
+			fprintf(f, "%s%3s\033[0m %s%*s%s\n", colour(c->action), symbol(c->action),
+				c->address, pad > 1 ? pad : 1, "", desc);
+		else
+			fprintf(f, "%3s %s%*s%s\n", symbol(c->action), c->address,
+				pad > 1 ? pad : 1, "", desc);
+	}
+	if (!plan_has_changes(p))
+		fprintf(f, "No changes: the kernel matches the manifest%s.\n",
+			p->destroy ? " (nothing to destroy)" : "");
+	fprintf(f, "Plan: %u to add, %u to change, %u to replace, %u to destroy.\n", p->add,
+		p->change, p->replace, p->remove);
+}
+
+static void json_actions(struct json *j, enum action a)
+{
+	json_arr_begin(j);
+	switch (a) {
+	case ACT_NOOP: json_str(j, "no-op"); break;
+	case ACT_CREATE: json_str(j, "create"); break;
+	case ACT_UPDATE: json_str(j, "update"); break;
+	case ACT_REPLACE:
+		json_str(j, "delete");
+		json_str(j, "create");
+		break;
+	case ACT_DELETE: json_str(j, "delete"); break;
+	}
+	json_arr_end(j);
+}
+
+static void json_change(const struct change *c, const struct manifest *m, struct json *j)
+{
+	const struct kind_ops *ops = kind_ops_get(c->kind);
+	char desc[512];
+
+	json_obj_begin(j);
+	json_kv_str(j, "address", c->address);
+	json_kv_str(j, "kind", ops->name);
+	json_kv_str(j, "name", c->name);
+	json_kv_str(j, "pin", c->pin);
+	json_key(j, "change");
+	json_obj_begin(j);
+	json_key(j, "actions");
+	json_actions(j, c->action);
+	json_key(j, "before");
+	ops->json_attrs(c, m, false, j);
+	json_key(j, "after");
+	ops->json_attrs(c, m, true, j);
+	json_obj_end(j);
+	json_key(j, "action_reason");
+	json_str(j, reason_code(c->reason));
+	ops->describe(c, m, desc, sizeof(desc));
+	json_kv_str(j, "description", desc);
+	if (c->kind == KIND_MAP && c->action == ACT_UPDATE) {
+		json_key(j, "entries");
+		json_obj_begin(j);
+		json_kv_uint(j, "add", c->n_add);
+		json_kv_uint(j, "change", c->n_change);
+		json_kv_uint(j, "remove", c->n_remove);
+		json_obj_end(j);
+	}
+	json_obj_end(j);
+}
+
+void plan_render_json_body(const struct plan *p, const struct manifest *m, struct json *j)
+{
+	size_t i;
+
+	json_kv_str(j, "format_version", "1");
+	json_kv_str(j, "scope", p->scope);
+	json_kv_bool(j, "destroy", p->destroy);
+	json_key(j, "resource_changes");
+	json_arr_begin(j);
+	for (i = 0; i < p->n; i++)
+		json_change(&p->changes[i], m, j);
+	json_arr_end(j);
+	json_key(j, "summary");
+	json_obj_begin(j);
+	json_kv_uint(j, "add", p->add);
+	json_kv_uint(j, "change", p->change);
+	json_kv_uint(j, "replace", p->replace);
+	json_kv_uint(j, "destroy", p->remove);
+	json_obj_end(j);
+	json_kv_bool(j, "changes_pending", plan_has_changes(p));
+}
+
+void plan_render_json(const struct plan *p, const struct manifest *m, FILE *f, bool pretty)
+{
+	struct json j;
+
+	json_init(&j, f, pretty);
+	json_obj_begin(&j);
+	plan_render_json_body(p, m, &j);
+	json_obj_end(&j);
+	json_finish(&j);
+}

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The state record: what bpfapply knows that the kernel cannot tell — which
+ * pins of a scope it created, the fingerprints of the specs that produced
+ * them, their ids at commit time, and policies such as prevent_destroy.
+ *
+ * Encoding (version 1), little-endian:
+ *   header  "BPFA" magic, u16 version, u16 header size, u64 serial,
+ *           u32 raw length, u32 compressed length, u64 xxh3(raw payload)
+ *   payload zlib(compress2) of a sequence of TLV records; unknown tags are
+ *           skipped so that later versions can add fields.
+ * It is stored as the single value of a BPF array map pinned at
+ * ROOT/SCOPE/state (see state_io.c), so it lives and dies with the objects
+ * it describes.
+ */
+#ifndef BPFAPPLY_STATE_H
+#define BPFAPPLY_STATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STATE_MAGIC "BPFA"
+#define STATE_VERSION 1
+
+enum state_kind {
+	STATE_MAP = 1,
+	STATE_PROGRAM = 2,  /* one program entry (ELF object) */
+	STATE_ITERATOR = 3,
+};
+
+#define STATE_F_PREVENT_DESTROY (1u << 0)
+
+/* Kernel objects that belong to a resource: a program entry's programs and own maps. */
+enum state_sub_kind {
+	SUB_PROG = 1,
+	SUB_MAP = 2,
+};
+
+struct state_sub {
+	uint8_t kind;
+	char *name;
+	uint32_t id;
+};
+
+struct state_res {
+	uint8_t kind;
+	char *name;
+	uint32_t id;          /* kernel id of the pinned object at commit (map id, link id) */
+	uint64_t spec_fp;     /* fingerprint of the spec (and ELF) that produced it */
+	uint64_t entries_fp;  /* fingerprint of the declared entries last written; 0: none */
+	uint8_t policy;       /* enum entries_policy at the last write */
+	uint32_t flags;       /* STATE_F_* */
+	struct state_sub *subs;
+	size_t n_subs;
+};
+
+struct state {
+	uint64_t serial;      /* bumped by every commit */
+	uint64_t updated_at;  /* unix seconds of the last commit */
+	char *scope;
+	char *tool_version;   /* bpfapply version that wrote it */
+	struct state_res *res;
+	size_t n;
+};
+
+int state_encode(const struct state *s, uint8_t **buf, size_t *len);
+/* -EINVAL on anything malformed (bad magic, checksum, truncation); -EPROTO on a newer version. */
+int state_decode(const uint8_t *buf, size_t len, struct state *s);
+void state_free(struct state *s);
+
+struct state_res *state_find(const struct state *s, uint8_t kind, const char *name);
+/* Add (or return the existing) record for kind/name. */
+struct state_res *state_upsert(struct state *s, uint8_t kind, const char *name);
+void state_remove(struct state *s, uint8_t kind, const char *name);
+int state_res_add_sub(struct state_res *r, uint8_t kind, const char *name, uint32_t id);
+void state_res_clear_subs(struct state_res *r);
+int state_copy(struct state *dst, const struct state *src);
+
+/*
+ * I/O on bpffs.  state_read() returns -ENOENT when there is no record at
+ * path, -EINVAL when the pin is not a bpfapply state map.  state_write()
+ * builds a new map holding the encoded record, pins it at tmp_path and
+ * renames it over path, so a reader sees the old or the new record whole.
+ */
+int state_read(const char *path, struct state *s, uint32_t *map_id);
+int state_write(const char *path, const char *tmp_path, const struct state *s, uint32_t *map_id);
+
+#endif
