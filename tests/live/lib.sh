@@ -1,0 +1,97 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Helpers for the live tests.  Sourced by run.sh inside a private mount
+# namespace.  A test is a function test_NAME run in a subshell with:
+#   $T      a fresh temp dir (removed afterwards)
+#   $BPFFS  a fresh bpffs mounted at $T/bpffs
+#   $ROOT   $BPFFS/root, the --root given to every bpfapply call
+# It fails by calling fail (or any command under `set -e` failing) and may
+# call skip.  Maps and programs are counted before and after each test:
+# a test that leaks kernel objects fails.
+
+ba() { "$BIN" --root "$ROOT" --no-color "$@"; }
+
+fail() { echo "$*" >&2; exit 1; }
+skip() { echo "$*" > "$T/.skip"; exit 0; }
+
+assert_eq() { # actual expected what
+	[ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+}
+
+# Expect a command's exit code: expect_rc CODE cmd...
+expect_rc() {
+	local want=$1 rc
+	shift
+	"$@" > "$T/.out" 2> "$T/.err" && rc=0 || rc=$?
+	[ "$rc" = "$want" ] || fail "'$*' exited $rc, expected $want; stderr: $(head -c 600 "$T/.err"); stdout: $(head -c 600 "$T/.out")"
+}
+
+# Map attributes straight from the kernel.
+map_show() { bpftool -j map show pinned "$1"; }
+map_field() { map_show "$1" | jq -r ".$2"; }
+map_id() { map_field "$1" id; }
+# Value of a key (bpftool DATA syntax) as lower-case hex bytes "0f ff ..".
+map_lookup_hex() { # pin key... -> value bytes; per-CPU: value of cpu 0
+	local pin=$1
+	shift
+	bpftool -j map lookup pinned "$pin" key "$@" |
+		jq -r 'if .values then .values[0].value else .value end | map(ltrimstr("0x")) | join(" ")'
+}
+le32_hex() { printf '%02x %02x %02x %02x' $(($1 & 255)) $((($1 >> 8) & 255)) $((($1 >> 16) & 255)) $((($1 >> 24) & 255)); }
+map_count_entries() { bpftool -j map dump pinned "$1" | jq 'length'; }
+
+count_objects() { # "maps progs"
+	local m p
+	m=$(bpftool -j map show 2>/dev/null | jq 'length')
+	p=$(bpftool -j prog show 2>/dev/null | jq 'length')
+	echo "$m $p"
+}
+
+# The kernel frees unpinned objects after an RCU grace period: wait a bit.
+wait_objects() { # expected "maps progs"
+	local i now
+	for i in $(seq 1 50); do
+		now=$(count_objects)
+		[ "$now" = "$1" ] && return 0
+		sleep 0.1
+	done
+	echo "$now"
+	return 1
+}
+
+manifest() { # file: writes stdin to it
+	mkdir -p "$(dirname "$1")"
+	cat > "$1"
+}
+
+run_one() {
+	local t=$1 rc before after
+	T=$(mktemp -d /tmp/bpfapply-live.XXXXXX)
+	BPFFS=$T/bpffs
+	ROOT=$BPFFS/root
+	mkdir -p "$BPFFS"
+	if ! mount -t bpf bpf "$BPFFS"; then
+		echo "SKIP $t: cannot mount bpffs"
+		rm -rf "$T"
+		return
+	fi
+	export T BPFFS ROOT
+	before=$(count_objects)
+	(set -e; "$t") > "$T/.log" 2>&1
+	rc=$?
+	umount -l "$BPFFS" 2>/dev/null
+	for m in $(awk -v d="$T" '$2 ~ "^"d {print $2}' /proc/mounts | sort -r); do
+		umount -l "$m" 2>/dev/null
+	done
+	if [ $rc -eq 0 ] && ! after=$(wait_objects "$before"); then
+		echo "leaked kernel objects: before (maps progs) $before, after $after" >> "$T/.log"
+		rc=1
+	fi
+	if [ -f "$T/.skip" ]; then
+		echo "SKIP $t: $(cat "$T/.skip")"
+	elif [ $rc -eq 0 ]; then
+		echo "PASS $t"
+	else
+		echo "FAIL $t: $(tail -n 5 "$T/.log" | tr '\n' ' ' | head -c 900)"
+	fi
+	rm -rf "$T"
+}
