@@ -20,7 +20,7 @@ struct loc {
 };
 
 struct diag_msg {
-	struct loc loc;
+	struct loc loc; /* loc.file is a copy owned by the message */
 	char *text;
 };
 
