@@ -44,6 +44,7 @@ const char *reason_code(enum reason r)
 	case R_ENTRIES: return "entries_differ";
 	case R_NOT_IN_MANIFEST: return "delete_because_no_resource_config";
 	case R_DESTROY: return "delete_because_destroy";
+	case R_STATE_ONLY: return "update_state_record_only";
 	case R_NONE: break;
 	}
 	return NULL;

@@ -155,10 +155,9 @@ static int diff_declared(struct change *c, const struct plan *p, const struct ma
 		}
 		if (e->vkind != VAL_BYTES || ms->policy == POLICY_SEED)
 			continue; /* programs are wired by their own kind */
-		if (absent)
-			err = add_op(c, EOP_ADD, (int)i, NULL);
-		else if (!value_matches(lm, live, &e->value))
-			err = add_op(c, EOP_CHANGE, (int)i, NULL);
+		if (live && value_matches(lm, live, &e->value))
+			continue; /* includes a declared zero in a zero array slot */
+		err = add_op(c, absent ? EOP_ADD : EOP_CHANGE, (int)i, NULL);
 	}
 	return err;
 }
@@ -264,7 +263,7 @@ static int diff_existing(struct change *c, const struct plan *p, const struct ma
 	} else if (!!(c->prior->flags & STATE_F_PREVENT_DESTROY) != ms->prevent_destroy) {
 		/* only the record changes, but it must be written */
 		c->action = ACT_UPDATE;
-		c->reason = R_NONE;
+		c->reason = R_STATE_ONLY;
 		return change_set_detail(c, "prevent_destroy %s",
 					 ms->prevent_destroy ? "set" : "cleared");
 	}
@@ -372,6 +371,7 @@ static int diff_deleted(struct plan *p, const struct manifest *m, struct live *l
 		c->live = lm;
 		c->action = ACT_DELETE;
 		c->reason = destroy ? R_DESTROY : R_NOT_IN_MANIFEST;
+		change_set_detail(c, "%s", destroy ? "destroy" : "not in manifest");
 		if (lm->pin_state == PIN_ABSENT) {
 			change_set_detail(c, "%s; pin already removed",
 					  destroy ? "destroy" : "not in manifest");

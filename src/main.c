@@ -221,7 +221,8 @@ static void init_opts(struct opts *o)
 	o->root = env && *env ? env : DEFAULT_ROOT;
 	o->root_is_default = !(env && *env);
 	o->lock_timeout = 30;
-	o->color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	env = getenv("NO_COLOR"); /* no-color.org: set and not empty */
+	o->color = isatty(STDOUT_FILENO) && !(env && *env);
 }
 
 int main(int argc, char **argv)

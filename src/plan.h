@@ -46,6 +46,7 @@ enum reason {
 	R_ENTRIES,          /* declared entries differ from the live ones */
 	R_NOT_IN_MANIFEST,  /* in the state record, no longer declared */
 	R_DESTROY,          /* destroy requested */
+	R_STATE_ONLY,       /* only the state record changes (prevent_destroy) */
 };
 const char *reason_code(enum reason r);
 

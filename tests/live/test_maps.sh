@@ -378,3 +378,22 @@ test_maps_show_and_drift() {
 	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
 	expect_rc 0 ba destroy --scope edge
 }
+
+# A declared zero in an array slot is already there: nothing to do, ever.
+test_maps_zero_array_value_converges() {
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: zero
+maps:
+  a: {type: array, key_size: 4, value_size: 4, max_entries: 2, entries: [{key: 0, value: 0}, {key: 1, value: 1}]}
+  p: {type: percpu_array, key_size: 4, value_size: 4, max_entries: 2, entries: [{key: 0, value: 0}]}
+Y
+	expect_rc 2 ba apply --detailed-exitcode -f "$T/m.yaml"
+	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
+	bpftool map update pinned "$ROOT/zero/maps/a" key 0 0 0 0 value 5 0 0 0
+	expect_rc 2 ba plan --detailed-exitcode -f "$T/m.yaml"
+	grep -q '^  ~ map.a                   entries: 0 to add, 1 to change, 0 to remove$' "$T/.out" || fail "plan: $(cat "$T/.out")"
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	assert_eq "$(map_lookup_hex "$ROOT/zero/maps/a" 0 0 0 0)" "00 00 00 00" "a[0] zeroed back"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}
