@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "elf.h"
 #include "json.h"
 #include "paths.h"
 
@@ -64,6 +65,8 @@ struct manifest *load_manifest(const struct opts *o)
 		return NULL;
 	}
 	m = manifest_load(o->files, o->n_files, &d);
+	if (m && !diag_count(&d))
+		elf_check_manifest(m, &d);
 	if (!m || diag_count(&d)) {
 		diag_sort(&d);
 		print_diags(&d);

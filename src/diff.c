@@ -15,6 +15,7 @@
 
 static const struct kind_ops *const kinds[KIND__COUNT] = {
 	[KIND_MAP] = &kind_map_ops,
+	[KIND_PROGRAM] = &kind_program_ops,
 };
 
 const struct kind_ops *kind_ops_get(enum res_kind k)
@@ -109,6 +110,31 @@ static void count(struct plan *p)
 	}
 }
 
+/*
+ * Execution (and display) order: creations, replacements and updates in
+ * kind order (maps before the programs that reuse them), then deletions
+ * in reverse kind order (users before what they use), like Terraform.
+ */
+static int order_changes(struct plan *p)
+{
+	struct change *sorted = calloc(p->n ? p->n : 1, sizeof(*sorted));
+	size_t i, n = 0;
+	int k;
+
+	if (!sorted)
+		return -ENOMEM;
+	for (i = 0; i < p->n; i++)
+		if (p->changes[i].action != ACT_DELETE)
+			sorted[n++] = p->changes[i];
+	for (k = KIND__COUNT - 1; k >= 0; k--)
+		for (i = 0; i < p->n; i++)
+			if (p->changes[i].action == ACT_DELETE && (int)p->changes[i].kind == k)
+				sorted[n++] = p->changes[i];
+	free(p->changes);
+	p->changes = sorted;
+	return 0;
+}
+
 int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
 		 struct diag *d)
 {
@@ -129,7 +155,7 @@ int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool
 			return err;
 	}
 	count(p);
-	return 0;
+	return order_changes(p);
 }
 
 bool plan_has_changes(const struct plan *p)

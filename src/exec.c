@@ -239,5 +239,6 @@ out:
 	free(x.staging_dir);
 	free(x.fd);
 	free(x.id);
+	state_free(&x.staged);
 	return err;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "plan.h"
+#include "state.h"
 
 struct exec {
 	const struct manifest *m;
@@ -21,6 +22,7 @@ struct exec {
 	int *fd;        /* per change: fd of the staged object, -1 if none */
 	uint32_t *id;   /* per change: kernel id of the staged object */
 	int ncpus;
+	struct state staged; /* kinds note here what they staged (ids of programs, own maps) */
 	bool final;     /* record(): building the final state, not the intent */
 };
 

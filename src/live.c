@@ -27,6 +27,16 @@ int live_map_info(int fd, struct bpf_map_info *info)
 	return 0;
 }
 
+int live_prog_info(int fd, struct bpf_prog_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		return -errno;
+	return 0;
+}
+
 /* The kernel exposes "frozen" only in fdinfo. */
 bool live_fd_frozen(int fd)
 {
@@ -269,6 +279,9 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 		if (err)
 			return err;
 	}
+	err = live_read_programs(lv, m);
+	if (err)
+		return err;
 	for (i = 0; i < lv->state.n; i++) {
 		const struct state_res *r = &lv->state.res[i];
 		struct live_map *lm;
@@ -323,6 +336,7 @@ void live_free(struct live *lv)
 		free(lm->pin);
 	}
 	free(lv->maps);
+	live_free_programs(lv);
 	state_free(&lv->state);
 	free(lv->root);
 	free(lv->scope_dir);

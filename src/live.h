@@ -40,6 +40,28 @@ struct live_map {
 	size_t n_kvs;
 };
 
+/* One pin bpfapply expects, with what the kernel holds there. */
+struct live_pin {
+	char *name;
+	char *path;
+	enum pin_state pin_state; /* PIN_MAP is used for "the expected kind is there" */
+	uint32_t id;
+};
+
+/* A program entry: ROOT/SCOPE/programs/ENTRY and what lies below it. */
+struct live_program {
+	char *name;
+	char *dir;
+	bool dir_exists;
+	bool has_pins;            /* anything pinned below dir */
+	struct live_pin *progs;   /* programs named by the state record */
+	size_t n_progs;
+	struct live_pin *maps;    /* the object's own maps named by the state record */
+	size_t n_maps;
+	struct live_pin *bound;   /* {pinned: PATH} maps the manifest binds, by ELF map name */
+	size_t n_bound;
+};
+
 struct live {
 	char *root;       /* ROOT */
 	char *scope_dir;  /* ROOT/SCOPE */
@@ -50,6 +72,8 @@ struct live {
 	int ncpus;        /* possible CPUs, for per-CPU values */
 	struct live_map *maps;
 	size_t n_maps;
+	struct live_program *programs;
+	size_t n_programs;
 };
 
 /*
@@ -66,8 +90,15 @@ struct live_map *live_find_map(const struct live *lv, const char *name);
 /* Value of key in a map's snapshot, NULL if the key is absent. */
 const struct bytes *live_map_value(const struct live_map *lm, const struct bytes *key);
 
+struct live_program *live_find_program(const struct live *lv, const char *name);
+const struct live_pin *live_pin_find(const struct live_pin *pins, size_t n, const char *name);
+/* live_program.c: read the program entries of the manifest and the state record. */
+int live_read_programs(struct live *lv, const struct manifest *m);
+void live_free_programs(struct live *lv);
+
 /* Helpers shared with the executor. */
 int live_map_info(int fd, struct bpf_map_info *info);
+int live_prog_info(int fd, struct bpf_prog_info *info);
 bool live_fd_frozen(int fd);
 /* Bytes of one value in a syscall buffer: round_up(value_size, 8) * ncpus for per-CPU maps. */
 uint32_t live_value_buf_size(uint32_t type, uint32_t value_size, int ncpus);

@@ -30,6 +30,8 @@ enum value_kind {
 	VAL_PROGRAM,   /* {program: REF}: a program of this manifest (prog_array) */
 };
 
+struct elf_info;
+
 struct map_entry {
 	struct loc loc; /* of the entry (the "- " item) */
 	struct bytes key;
@@ -99,6 +101,7 @@ struct program_spec {
 	size_t n_maps;
 	struct global_var *globals;
 	size_t n_globals;
+	struct elf_info *elf; /* filled by elf_check_manifest(); owned */
 };
 
 enum iter_param {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elf.h"
 #include "model.h"
 #include "yamltree.h"
 
@@ -146,6 +147,7 @@ void program_spec_clear(struct program_spec *p)
 	free(p->object);
 	free(p->object_path);
 	free(p->type);
+	elf_info_free(p->elf);
 	memset(p, 0, sizeof(*p));
 }
 

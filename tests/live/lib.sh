@@ -46,12 +46,16 @@ count_objects() { # "maps progs"
 	echo "$m $p"
 }
 
-# The kernel frees unpinned objects after an RCU grace period: wait a bit.
+# The kernel frees unpinned objects after an RCU grace period: wait until
+# there are no more maps and programs than expected (fewer is fine: objects
+# replaced before the count was taken may still have been on their way out).
 wait_objects() { # expected "maps progs"
-	local i now
+	local i now want_m want_p m p
+	read -r want_m want_p <<< "$1"
 	for i in $(seq 1 50); do
 		now=$(count_objects)
-		[ "$now" = "$1" ] && return 0
+		read -r m p <<< "$now"
+		[ "$m" -le "$want_m" ] && [ "$p" -le "$want_p" ] && return 0
 		sleep 0.1
 	done
 	echo "$now"
@@ -91,7 +95,7 @@ run_one() {
 	elif [ $rc -eq 0 ]; then
 		echo "PASS $t"
 	else
-		echo "FAIL $t: $(tail -n 5 "$T/.log" | tr '\n' ' ' | head -c 900)"
+		echo "FAIL $t: $(tail -n 12 "$T/.log" | tr '\n' ' ' | head -c 1500)"
 	fi
 	rm -rf "$T"
 }

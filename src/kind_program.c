@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Program entries, the kernel half: what `bpftool prog loadall OBJ DIR
+ * [type T] [map name X pinned Y] [pinmaps DIR]` does.  The object is loaded
+ * (the verifier runs) and pinned under staging/programs/ENTRY/; the commit
+ * swaps the whole entry directory into place with RENAME_EXCHANGE, so
+ * readers see either all the old programs or all the new ones.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "elf.h"
+#include "exec.h"
+#include "kind_program.h"
+#include "paths.h"
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+#define LOG_TAIL_LINES 20
+
+/* ---- libbpf's messages: captured during a load, shown on failure --------- */
+
+static FILE *log_capture;
+
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && g_debug < 2)
+		return 0;
+	if (log_capture)
+		return vfprintf(log_capture, fmt, ap);
+	if (g_debug)
+		return vfprintf(stderr, fmt, ap);
+	return 0;
+}
+
+/* Print the last lines of a captured log (all of it with -d). */
+static void print_log_tail(const char *log, size_t len)
+{
+	size_t start = 0, i;
+	int lines = 0;
+
+	if (!log || !len)
+		return;
+	if (!g_debug) {
+		for (i = len; i > 0; i--) {
+			if (log[i - 1] == '\n' && ++lines > LOG_TAIL_LINES) {
+				start = i;
+				break;
+			}
+		}
+	}
+	if (start)
+		fprintf(stderr, "... (%s: whole log with -d)\n", "verifier log tail");
+	fwrite(log + start, 1, len - start, stderr);
+}
+
+/* ---- staging one entry -------------------------------------------------------- */
+
+static char *sanitize(const char *name)
+{
+	char *s = strdup(name), *p;
+
+	for (p = s; p && *p; p++)
+		if (*p == '.')
+			*p = '_';
+	return s;
+}
+
+static bool selected(const struct program_spec *ps, const char *name)
+{
+	size_t i;
+
+	if (!ps->n_progs)
+		return true;
+	for (i = 0; i < ps->n_progs; i++)
+		if (!strcmp(ps->progs[i], name))
+			return true;
+	return false;
+}
+
+static int configure(const struct program_spec *ps, struct bpf_object *obj)
+{
+	enum bpf_attach_type at = 0;
+	enum bpf_prog_type pt = 0;
+	struct bpf_program *p;
+
+	if (ps->type && libbpf_prog_type_by_name(ps->type, &pt, &at))
+		return -EINVAL;
+	bpf_object__for_each_program(p, obj) {
+		bpf_program__set_autoload(p, selected(ps, bpf_program__name(p)));
+		if (ps->type) {
+			bpf_program__set_type(p, pt);
+			bpf_program__set_expected_attach_type(p, at);
+		}
+	}
+	return 0;
+}
+
+/* Reuse manifest maps and outside pins; note the outside maps' ids. */
+static int bind_maps(struct exec *x, const struct program_spec *ps, struct bpf_object *obj,
+		     struct state_res *staged)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < ps->n_maps && !err; i++) {
+		const struct map_binding *b = &ps->maps[i];
+		struct bpf_map *map = bpf_object__find_map_by_name(obj, b->elf_name);
+		struct bpf_map_info info;
+		int fd;
+
+		fd = b->target.index >= 0 ? dup(exec_map_fd(x, b->target.index))
+					  : bpf_obj_get(b->target.pinned);
+		if (!map || fd < 0) {
+			err = -errno ? -errno : -ENOENT;
+			err_msg("program entry '%s': map '%s': cannot open %s: %s", ps->name,
+				b->elf_name, b->target.name ? b->target.name : b->target.pinned,
+				strerror(-err));
+			break;
+		}
+		if (bpf_map__reuse_fd(map, fd))
+			err = -errno;
+		else if (!b->target.name && !live_map_info(fd, &info))
+			err = state_res_add_sub(staged, SUB_PINNED, b->elf_name, info.id);
+		if (err)
+			err_msg("program entry '%s': map '%s': cannot reuse it: %s", ps->name,
+				b->elf_name, strerror(-err));
+		close(fd);
+	}
+	return err;
+}
+
+static int set_globals(const struct program_spec *ps, struct bpf_object *obj)
+{
+	size_t i, size;
+	char why[128];
+
+	for (i = 0; i < ps->n_globals; i++) {
+		const struct elf_var *v = elf_find_var(ps->elf, ps->globals[i].name);
+		struct bpf_map *map = v ? bpf_object__find_map_by_name(obj, v->section) : NULL;
+		uint8_t *data = map ? (uint8_t *)bpf_map__initial_value(map, &size) : NULL;
+
+		if (!data || v->offset + v->size > size)
+			return -ENOENT;
+		if (global_encode(&ps->globals[i], v, data + v->offset, why, sizeof(why)))
+			return -ERANGE;
+	}
+	return 0;
+}
+
+static int load(const struct program_spec *ps, struct bpf_object *obj)
+{
+	char *log = NULL;
+	size_t len = 0;
+	int err;
+
+	log_capture = open_memstream(&log, &len);
+	err = bpf_object__load(obj);
+	if (log_capture)
+		fclose(log_capture);
+	log_capture = NULL;
+	if (err) {
+		err_msg("program entry '%s': loading %s failed: %s", ps->name, ps->object,
+			strerror(-err));
+		print_log_tail(log, len);
+	}
+	free(log);
+	return err;
+}
+
+static int pin_one(int fd, const char *path, const char *what, const char *name,
+		   uint32_t *id, bool prog)
+{
+	struct bpf_prog_info pi;
+	struct bpf_map_info mi;
+
+	if (bpf_obj_pin(fd, path) || chmod(path, 0600)) {
+		int err = -errno;
+
+		err_msg("%s '%s': pin %s failed: %s", what, name, path, strerror(errno));
+		return err;
+	}
+	if (prog ? live_prog_info(fd, &pi) : live_map_info(fd, &mi))
+		return -errno;
+	*id = prog ? pi.id : mi.id;
+	return 0;
+}
+
+static bool reused(const struct program_spec *ps, const char *elf_name)
+{
+	size_t i;
+
+	for (i = 0; i < ps->n_maps; i++)
+		if (!strcmp(ps->maps[i].elf_name, elf_name))
+			return true;
+	return false;
+}
+
+static int pin_all(const struct program_spec *ps, struct bpf_object *obj, const char *dir,
+		   struct state_res *staged)
+{
+	struct bpf_program *p;
+	struct bpf_map *map;
+	char *path, *name;
+	uint32_t id;
+	size_t i;
+	int err = 0;
+
+	bpf_object__for_each_program(p, obj) {
+		if (!bpf_program__autoload(p))
+			continue;
+		path = path_join(dir, bpf_program__name(p));
+		err = path ? pin_one(bpf_program__fd(p), path, "program", bpf_program__name(p),
+				     &id, true)
+			   : -ENOMEM;
+		free(path);
+		if (!err)
+			err = state_res_add_sub(staged, SUB_PROG, bpf_program__name(p), id);
+		if (err)
+			return err;
+	}
+	/* same bytes, same order: the i-th map is the ELF's i-th (reuse renames it) */
+	i = 0;
+	bpf_object__for_each_map(map, obj) {
+		const char *elf_name = i < ps->elf->n_maps ? ps->elf->maps[i].name : NULL;
+
+		i++;
+		if (!elf_name || reused(ps, elf_name) || bpf_map__fd(map) < 0)
+			continue;
+		name = sanitize(elf_name);
+		path = name ? path_join3(dir, "maps", name) : NULL;
+		err = path ? pin_one(bpf_map__fd(map), path, "map", name, &id, false) : -ENOMEM;
+		if (!err)
+			err = state_res_add_sub(staged, SUB_MAP, name, id);
+		free(path);
+		free(name);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int program_stage(struct exec *x, struct change *c)
+{
+	const struct program_spec *ps;
+	struct state_res *staged;
+	struct bpf_object *obj;
+	char *dir = NULL, *maps = NULL;
+	int err;
+
+	if (c->action != ACT_CREATE && c->action != ACT_REPLACE)
+		return 0;
+	ps = &x->m->programs[c->spec];
+	staged = state_upsert(&x->staged, STATE_PROGRAM, ps->name);
+	dir = path_join3(x->staging_dir, "programs", ps->name);
+	maps = dir ? path_join(dir, "maps") : NULL;
+	if (!staged || !maps)
+		return free(dir), -ENOMEM;
+	err = mkdir_p(maps);
+	if (err) {
+		err_msg("cannot create %s: %s", maps, strerror(-err));
+		goto out;
+	}
+	libbpf_set_print(libbpf_print);
+	obj = elf_open_object(ps->elf, ps->object_path);
+	if (!obj) {
+		err = -errno;
+		err_msg("program entry '%s': cannot open %s: %s", ps->name, ps->object,
+			strerror(errno));
+		goto out;
+	}
+	err = configure(ps, obj);
+	if (!err)
+		err = bind_maps(x, ps, obj, staged);
+	if (!err && (err = set_globals(ps, obj)))
+		err_msg("program entry '%s': cannot set globals: %s", ps->name, strerror(-err));
+	if (!err)
+		err = load(ps, obj);
+	if (!err)
+		err = pin_all(ps, obj, dir, staged);
+	bpf_object__close(obj);
+out:
+	free(dir);
+	free(maps);
+	return err;
+}
+
+/* ---- commit, delete, record ------------------------------------------------------ */
+
+static int swap_in(struct exec *x, struct change *c)
+{
+	char *from = path_join3(x->staging_dir, "programs", c->name);
+	unsigned flags = access(c->pin, F_OK) == 0 ? RENAME_EXCHANGE : RENAME_NOREPLACE;
+	int err = 0;
+
+	if (!from)
+		return -ENOMEM;
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, c->pin, flags)) {
+		err = -errno;
+		err_msg("program entry '%s': cannot move %s to %s: %s", c->name, from, c->pin,
+			strerror(errno));
+	}
+	free(from);
+	return err;
+}
+
+/* Unpin exactly what the state record says this entry created. */
+static int unpin_recorded(const struct change *c)
+{
+	size_t i;
+	char *maps = path_join(c->pin, "maps");
+
+	for (i = 0; c->prior && i < c->prior->n_subs; i++) {
+		const struct state_sub *s = &c->prior->subs[i];
+		char *path = NULL;
+		struct bpf_prog_info pi;
+		struct bpf_map_info mi;
+		bool ours = false;
+		int fd;
+
+		if (s->kind == SUB_PROG)
+			path = path_join(c->pin, s->name);
+		else if (s->kind == SUB_MAP && maps)
+			path = path_join(maps, s->name);
+		fd = path ? bpf_obj_get(path) : -1;
+		if (fd >= 0) {
+			ours = s->kind == SUB_PROG ? !live_prog_info(fd, &pi) && pi.id == s->id
+						   : !live_map_info(fd, &mi) && mi.id == s->id;
+			close(fd);
+		}
+		if (ours && unlink(path))
+			err_msg("cannot unpin %s: %s", path, strerror(errno));
+		free(path);
+	}
+	if (maps)
+		rmdir(maps);
+	rmdir(c->pin);
+	free(maps);
+	return 0;
+}
+
+int program_commit(struct exec *x, struct change *c)
+{
+	switch (c->action) {
+	case ACT_CREATE:
+	case ACT_REPLACE:
+		return swap_in(x, c);
+	case ACT_DELETE:
+		return unpin_recorded(c);
+	case ACT_UPDATE:
+	case ACT_NOOP:
+		break;
+	}
+	return 0;
+}
+
+void program_cleanup(struct exec *x, struct change *c)
+{
+	(void)x;
+	(void)c; /* the old directory sits in staging/, which exec removes */
+}
+
+int program_record(struct exec *x, struct change *c, struct state *next)
+{
+	const struct program_spec *ps = c->spec >= 0 ? &x->m->programs[c->spec] : NULL;
+	const struct state_res *staged;
+	struct state_res *r;
+	size_t i;
+	int err;
+
+	if (c->action == ACT_DELETE) {
+		if (x->final)
+			state_remove(next, STATE_PROGRAM, c->name);
+		return 0;
+	}
+	r = state_upsert(next, STATE_PROGRAM, c->name);
+	if (!r || !ps)
+		return -ENOMEM;
+	r->spec_fp = program_params_fp(ps);
+	r->entries_fp = ps->elf->fp; /* for programs: the ELF object's fingerprint */
+	staged = state_find(&x->staged, STATE_PROGRAM, c->name);
+	if (!staged)
+		return 0;
+	state_res_clear_subs(r);
+	for (i = 0; i < staged->n_subs; i++) {
+		err = state_res_add_sub(r, staged->subs[i].kind, staged->subs[i].name,
+					staged->subs[i].id);
+		if (err)
+			return err;
+	}
+	return 0;
+}

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Program entries: shared by the pure half (kind_program_diff.c) and the kernel half. */
+#ifndef BPFAPPLY_KIND_PROGRAM_H
+#define BPFAPPLY_KIND_PROGRAM_H
+
+#include <stdint.h>
+
+#include "kind.h"
+
+/* Sub-record kind for {pinned: PATH} bindings: the id of the map bound at load. */
+#define SUB_PINNED 3
+
+/* Fingerprint of the load parameters: type, selection, bindings, globals. */
+uint64_t program_params_fp(const struct program_spec *ps);
+
+int program_stage(struct exec *x, struct change *c);
+int program_commit(struct exec *x, struct change *c);
+void program_cleanup(struct exec *x, struct change *c);
+int program_record(struct exec *x, struct change *c, struct state *next);
+
+#endif
