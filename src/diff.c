@@ -154,6 +154,13 @@ int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool
 		if (err)
 			return err;
 	}
+	for (k = 0; k < KIND__COUNT && m && !destroy; k++) {
+		if (!kinds[k] || !kinds[k]->diff_late)
+			continue;
+		err = kinds[k]->diff_late(p, m, lv, d);
+		if (err)
+			return err;
+	}
 	count(p);
 	return order_changes(p);
 }

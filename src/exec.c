@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/stat.h>
+#include <bpf/bpf.h>
 
 #include "exec.h"
 #include "kind.h"
@@ -135,22 +136,51 @@ out:
 	return err;
 }
 
-static int for_each(struct exec *x, bool commit)
+enum phase { PH_STAGE, PH_STAGE_LATE, PH_COMMIT };
+
+static int for_each(struct exec *x, enum phase ph)
 {
 	size_t i;
-	int err;
+	int err = 0;
 
-	for (i = 0; i < x->p->n; i++) {
+	for (i = 0; i < x->p->n && !err; i++) {
 		struct change *c = &x->p->changes[i];
 		const struct kind_ops *ops = kind_ops_get(c->kind);
 
 		if (c->action == ACT_NOOP)
 			continue;
-		err = commit ? ops->commit(x, c) : ops->stage(x, c);
-		if (err)
-			return err;
+		if (ph == PH_STAGE)
+			err = ops->stage(x, c);
+		else if (ph == PH_STAGE_LATE && ops->stage_late)
+			err = ops->stage_late(x, c);
+		else if (ph == PH_COMMIT)
+			err = ops->commit(x, c);
 	}
-	return 0;
+	return err;
+}
+
+int exec_prog_fd(const struct exec *x, int entry, const char *prog)
+{
+	const char *name = x->m->programs[entry].name;
+	const struct change *c = plan_find(x->p, KIND_PROGRAM, name);
+	const struct state_res *r = state_find(&x->staged, STATE_PROGRAM, name);
+	const struct live_program *lp = live_find_program(x->lv, name);
+	const struct live_pin *pin;
+	uint32_t id = 0;
+	size_t i;
+	int fd;
+
+	if (c && (c->action == ACT_CREATE || c->action == ACT_REPLACE)) {
+		for (i = 0; r && i < r->n_subs; i++)
+			if (r->subs[i].kind == SUB_PROG && !strcmp(r->subs[i].name, prog))
+				id = r->subs[i].id;
+	} else if (lp && (pin = live_pin_find(lp->progs, lp->n_progs, prog))) {
+		id = pin->id;
+	}
+	if (!id)
+		return -ENOENT;
+	fd = bpf_prog_get_fd_by_id(id);
+	return fd < 0 ? -errno : fd;
 }
 
 static void rollback(struct exec *x)
@@ -220,7 +250,9 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 	err = prepare(&x);
 	if (err)
 		goto out;
-	err = for_each(&x, false);
+	err = for_each(&x, PH_STAGE);
+	if (!err)
+		err = for_each(&x, PH_STAGE_LATE);
 	if (err) {
 		rollback(&x);
 		goto out;
@@ -230,7 +262,7 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 		rollback(&x);
 		goto out;
 	}
-	err = for_each(&x, true);
+	err = for_each(&x, PH_COMMIT);
 	if (!err)
 		err = write_state(&x, true);
 	cleanup(&x);

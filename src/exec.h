@@ -35,5 +35,8 @@ int exec_clean_staging(const char *staging_dir);
 /* For kinds: index of a change in x->p, and the fd to use for map m->maps[idx]. */
 size_t exec_change_index(const struct exec *x, const struct change *c);
 int exec_map_fd(const struct exec *x, int map_idx);
+/* A new fd (close it) for program prog of entry m->programs[entry]: the
+ * staged one when the entry is (re)loaded, else the live one; -errno. */
+int exec_prog_fd(const struct exec *x, int entry, const char *prog);
 
 #endif

@@ -20,6 +20,10 @@ struct kind_ops {
 	/* diff (pure): append this kind's changes, in execution order */
 	int (*diff)(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
 		    struct diag *d);
+	/* diff, second pass (optional): what depends on other kinds' changes,
+	 * e.g. prog_array slots that must follow reloaded programs */
+	int (*diff_late)(struct plan *p, const struct manifest *m, struct live *lv,
+			 struct diag *d);
 	/* the text after the address on a plan line */
 	void (*describe)(const struct change *c, const struct manifest *m, char *buf, size_t len);
 	/* JSON "before" (live) or "after" (desired) attributes of a change */
@@ -27,6 +31,9 @@ struct kind_ops {
 			   struct json *j);
 	/* executor: prepare new objects under staging (all-or-nothing) */
 	int (*stage)(struct exec *x, struct change *c);
+	/* executor (optional): after every kind staged, e.g. fill prog_array
+	 * slots with programs that were just loaded */
+	int (*stage_late)(struct exec *x, struct change *c);
 	/* executor: move into place, update in place, unpin deleted */
 	int (*commit)(struct exec *x, struct change *c);
 	/* executor: drop what was replaced */

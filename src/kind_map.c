@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <bpf/bpf.h>
 
+#include "elf.h"
 #include "exec.h"
 #include "kind_map.h"
 #include "maptypes.h"
@@ -68,13 +69,26 @@ static int encode_value(const struct exec *x, const struct map_spec *ms,
 static int write_entry(const struct exec *x, int fd, const struct map_spec *ms,
 		       const struct map_entry *e, uint8_t *buf)
 {
-	int err = encode_value(x, ms, e, buf);
+	int vfd = -1, err = 0;
 
-	if (err)
-		return err;
+	if (e->vkind == VAL_PROGRAM) {
+		const struct program_spec *ps = &x->m->programs[e->ref_index];
+
+		vfd = exec_prog_fd(x, e->ref_index, program_name_at(ps, (size_t)e->ref_prog));
+		if (vfd < 0)
+			return vfd;
+		memset(buf, 0, ms->value_size);
+		memcpy(buf, &vfd, sizeof(vfd));
+	} else {
+		err = encode_value(x, ms, e, buf);
+		if (err)
+			return err;
+	}
 	if (bpf_map_update_elem(fd, e->key.data, buf, BPF_ANY))
-		return -errno;
-	return 0;
+		err = -errno;
+	if (vfd >= 0)
+		close(vfd);
+	return err;
 }
 
 static int fill_one_by_one(const struct exec *x, int fd, const struct map_spec *ms,
@@ -213,6 +227,31 @@ close_fd:
 	close(fd);
 	free(pin);
 	return err ? err : -ENOMEM;
+}
+
+/* prog_array slots of a new map, once every program is loaded. */
+int map_stage_late(struct exec *x, struct change *c)
+{
+	const struct map_spec *ms;
+	int fd = x->fd[exec_change_index(x, c)];
+	uint8_t buf[8];
+	size_t i;
+	int err;
+
+	if (c->action != ACT_CREATE && c->action != ACT_REPLACE)
+		return 0;
+	ms = &x->m->maps[c->spec];
+	for (i = 0; i < ms->n_entries; i++) {
+		if (ms->entries[i].vkind != VAL_PROGRAM)
+			continue;
+		err = write_entry(x, fd, ms, &ms->entries[i], buf);
+		if (err) {
+			err_msg("map '%s': slot for program '%s': update failed: %s", ms->name,
+				ms->entries[i].ref, strerror(-err));
+			return err;
+		}
+	}
+	return 0;
 }
 
 static int move_into_place(struct exec *x, struct change *c)

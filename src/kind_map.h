@@ -13,6 +13,7 @@ uint64_t map_entries_fp(const struct map_spec *ms);
 int map_topo_order(const struct manifest *m, int *order);
 
 int map_stage(struct exec *x, struct change *c);
+int map_stage_late(struct exec *x, struct change *c);
 int map_commit(struct exec *x, struct change *c);
 void map_cleanup(struct exec *x, struct change *c);
 int map_record(struct exec *x, struct change *c, struct state *next);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elf.h"
 #include "fingerprint.h"
 #include "json.h"
 #include "kind.h"
@@ -340,6 +341,76 @@ int map_topo_order(const struct manifest *m, int *order)
 	return err;
 }
 
+/* The id a {program: REF} slot should hold, or 0 when the program is (re)loaded. */
+static uint32_t target_prog_id(const struct plan *p, const struct manifest *m,
+			       const struct live *lv, const struct map_entry *e)
+{
+	const struct program_spec *ps = &m->programs[e->ref_index];
+	const struct change *c = plan_find(p, KIND_PROGRAM, ps->name);
+	const struct live_program *lp = live_find_program(lv, ps->name);
+	const struct live_pin *pin;
+
+	if (!c || c->action != ACT_NOOP || !lp || !ps->elf || e->ref_prog < 0)
+		return 0;
+	pin = live_pin_find(lp->progs, lp->n_progs, program_name_at(ps, (size_t)e->ref_prog));
+	return pin && pin->pin_state == PIN_MAP ? pin->id : 0;
+}
+
+static int diff_prog_slots(struct change *c, const struct plan *p, const struct manifest *m,
+			   const struct live *lv)
+{
+	const struct map_spec *ms = &m->maps[c->spec];
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < ms->n_entries && !err; i++) {
+		const struct map_entry *e = &ms->entries[i];
+		const struct bytes *live;
+		uint32_t want, have = 0;
+
+		if (e->vkind != VAL_PROGRAM)
+			continue;
+		live = live_map_value(c->live, &e->key);
+		want = target_prog_id(p, m, lv, e);
+		if (live && live->len >= 4)
+			memcpy(&have, live->data, 4);
+		if (!live && ms->policy != POLICY_SEED)
+			err = add_op(c, EOP_ADD, (int)i, NULL);
+		else if (live && (!want || (want != have && ms->policy != POLICY_SEED)))
+			err = add_op(c, EOP_CHANGE, (int)i, NULL); /* rewire a reloaded target */
+	}
+	return err;
+}
+
+/*
+ * prog_array slots, once the programs' actions are known: a slot follows
+ * its target when the target is reloaded, without reloading the program
+ * that tail-calls through the array.
+ */
+static int map_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
+			 struct diag *d)
+{
+	size_t i;
+	int err;
+
+	(void)d;
+	for (i = 0; i < p->n; i++) {
+		struct change *c = &p->changes[i];
+
+		if (c->kind != KIND_MAP || c->spec < 0 || c->foreign ||
+		    (c->action != ACT_NOOP && c->action != ACT_UPDATE))
+			continue;
+		err = diff_prog_slots(c, p, m, lv);
+		if (err)
+			return err;
+		if (c->n_ops && c->action == ACT_NOOP) {
+			c->action = ACT_UPDATE;
+			c->reason = R_ENTRIES;
+		}
+	}
+	return 0;
+}
+
 static bool protected(const struct manifest *m, const struct state_res *r)
 {
 	int idx = m ? manifest_map_index(m, r->name) : -1;
@@ -513,9 +584,11 @@ const struct kind_ops kind_map_ops = {
 	.kind = KIND_MAP,
 	.name = "map",
 	.diff = map_diff,
+	.diff_late = map_diff_late,
 	.describe = map_describe,
 	.json_attrs = map_json_attrs,
 	.stage = map_stage,
+	.stage_late = map_stage_late,
 	.commit = map_commit,
 	.cleanup = map_cleanup,
 	.record = map_record,

@@ -141,13 +141,13 @@ static int read_all(struct live_map *lm, void *vbuf, uint32_t vlen)
 	return err;
 }
 
-/* seed maps are never read back, except to rewire their {map: X} slots. */
+/* seed maps are never read back, except to rewire their {map:} and {program:} slots. */
 static bool has_map_values(const struct map_spec *ms)
 {
 	size_t i;
 
 	for (i = 0; i < ms->n_entries; i++)
-		if (ms->entries[i].vkind == VAL_MAP)
+		if (ms->entries[i].vkind != VAL_BYTES)
 			return true;
 	return false;
 }
