@@ -16,6 +16,7 @@
 static const struct kind_ops *const kinds[KIND__COUNT] = {
 	[KIND_MAP] = &kind_map_ops,
 	[KIND_PROGRAM] = &kind_program_ops,
+	[KIND_ITERATOR] = &kind_iterator_ops,
 };
 
 const struct kind_ops *kind_ops_get(enum res_kind k)

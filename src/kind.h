@@ -44,6 +44,7 @@ struct kind_ops {
 
 extern const struct kind_ops kind_map_ops;
 extern const struct kind_ops kind_program_ops;
+extern const struct kind_ops kind_iterator_ops;
 
 const struct kind_ops *kind_ops_get(enum res_kind k);
 

@@ -138,6 +138,8 @@ static int diff_declared(struct change *c, const struct plan *p, const struct ma
 	size_t i;
 	int err = 0;
 
+	if (!lm->contents_read)
+		return 0; /* nothing to compare with (seed, or unreadable) */
 	for (i = 0; i < ms->n_entries && !err; i++) {
 		const struct map_entry *e = &ms->entries[i];
 		const struct bytes *live = live_map_value(lm, &e->key);
@@ -148,9 +150,10 @@ static int diff_declared(struct change *c, const struct plan *p, const struct ma
 
 			if (live && live->len >= 4)
 				memcpy(&have, live->data, 4);
+			/* seed: only follow a target that gets a new object */
 			if (absent && ms->policy != POLICY_SEED)
 				err = add_op(c, EOP_ADD, (int)i, NULL);
-			else if (!absent && (!want || want != have))
+			else if (!absent && (!want || (want != have && ms->policy != POLICY_SEED)))
 				err = add_op(c, EOP_CHANGE, (int)i, NULL);
 			continue;
 		}
@@ -212,6 +215,10 @@ static bool attrs_differ(const struct live_map *lm, const struct map_spec *ms, c
 	} else if (in->map_flags != ms->flags) {
 		mapflags_format(in->map_flags, a, sizeof(a));
 		mapflags_format(ms->flags, b, sizeof(b));
+		if (!a[0])
+			strcpy(a, "0");
+		if (!b[0])
+			strcpy(b, "0");
 		snprintf(buf, len, "flags %s -> %s", a, b);
 	} else if (strcmp(in->name, ms->kname)) {
 		snprintf(buf, len, "name %s -> %s", in->name[0] ? in->name : "\"\"", ms->kname);
@@ -243,7 +250,8 @@ static int diff_existing(struct change *c, const struct plan *p, const struct ma
 	}
 	if (attrs_differ(c->live, ms, why, sizeof(why)) ||
 	    (c->prior->spec_fp != map_spec_fp(m, ms) &&
-	     snprintf(why, sizeof(why), "inner_map template changed") > 0)) {
+	     snprintf(why, sizeof(why), "%s",
+		      ms->inner_map ? "inner_map template changed" : "spec changed") > 0)) {
 		c->action = ACT_REPLACE;
 		c->reason = R_ATTRS_CHANGED;
 		return change_set_detail(c, "%s", why);
@@ -368,7 +376,7 @@ static int diff_prog_slots(struct change *c, const struct plan *p, const struct 
 		const struct bytes *live;
 		uint32_t want, have = 0;
 
-		if (e->vkind != VAL_PROGRAM)
+		if (e->vkind != VAL_PROGRAM || !c->live->contents_read)
 			continue;
 		live = live_map_value(c->live, &e->key);
 		want = target_prog_id(p, m, lv, e);
@@ -476,8 +484,9 @@ static int map_diff(struct plan *p, const struct manifest *m, struct live *lv, b
 		for (i = 0; i < p->n && !err; i++) {
 			struct change *c = &p->changes[i];
 
+			/* a pin already replaced outside bpfapply has nothing left to protect */
 			if (c->kind == KIND_MAP && c->action == ACT_REPLACE &&
-			    m->maps[c->spec].prevent_destroy)
+			    c->reason != R_PIN_REPLACED && m->maps[c->spec].prevent_destroy)
 				diag_error(d, &m->maps[c->spec].loc,
 					   "map \"%s\": prevent_destroy is set; refusing to "
 					   "replace it (%s)",

@@ -37,6 +37,16 @@ int live_prog_info(int fd, struct bpf_prog_info *info)
 	return 0;
 }
 
+int live_link_info(int fd, struct bpf_link_info *info)
+{
+	__u32 len = sizeof(*info);
+
+	memset(info, 0, sizeof(*info));
+	if (bpf_obj_get_info_by_fd(fd, info, &len))
+		return -errno;
+	return 0;
+}
+
 /* The kernel exposes "frozen" only in fdinfo. */
 bool live_fd_frozen(int fd)
 {
@@ -280,6 +290,8 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 			return err;
 	}
 	err = live_read_programs(lv, m);
+	if (!err)
+		err = live_read_iterators(lv, m);
 	if (err)
 		return err;
 	for (i = 0; i < lv->state.n; i++) {
@@ -337,6 +349,7 @@ void live_free(struct live *lv)
 	}
 	free(lv->maps);
 	live_free_programs(lv);
+	live_free_iterators(lv);
 	state_free(&lv->state);
 	free(lv->root);
 	free(lv->scope_dir);

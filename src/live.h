@@ -62,6 +62,16 @@ struct live_program {
 	size_t n_bound;
 };
 
+/* An iterator link pinned at ROOT/SCOPE/iterators/NAME. */
+struct live_iterator {
+	char *name;
+	char *pin;
+	enum pin_state pin_state; /* PIN_MAP here means "an iter link" */
+	uint32_t link_id;
+	uint32_t prog_id;
+	uint32_t param_map_id;    /* the id of a {pinned: PATH} map parameter now */
+};
+
 struct live {
 	char *root;       /* ROOT */
 	char *scope_dir;  /* ROOT/SCOPE */
@@ -74,6 +84,8 @@ struct live {
 	size_t n_maps;
 	struct live_program *programs;
 	size_t n_programs;
+	struct live_iterator *iterators;
+	size_t n_iterators;
 };
 
 /*
@@ -96,9 +108,15 @@ const struct live_pin *live_pin_find(const struct live_pin *pins, size_t n, cons
 int live_read_programs(struct live *lv, const struct manifest *m);
 void live_free_programs(struct live *lv);
 
+struct live_iterator *live_find_iterator(const struct live *lv, const char *name);
+/* live_iterator.c */
+int live_read_iterators(struct live *lv, const struct manifest *m);
+void live_free_iterators(struct live *lv);
+
 /* Helpers shared with the executor. */
 int live_map_info(int fd, struct bpf_map_info *info);
 int live_prog_info(int fd, struct bpf_prog_info *info);
+int live_link_info(int fd, struct bpf_link_info *info);
 bool live_fd_frozen(int fd);
 /* Bytes of one value in a syscall buffer: round_up(value_size, 8) * ncpus for per-CPU maps. */
 uint32_t live_value_buf_size(uint32_t type, uint32_t value_size, int ncpus);

@@ -150,6 +150,7 @@ void manifest_free(struct manifest *m);
 /* Lookups by name; NULL / -1 when absent. */
 int manifest_map_index(const struct manifest *m, const char *name);
 int manifest_program_index(const struct manifest *m, const char *name);
+int manifest_iterator_index(const struct manifest *m, const char *name);
 
 /* Kernel name rule: [A-Za-z0-9_.]{0,15}.  Manifest name rule: [A-Za-z0-9_-]{1,64}. */
 bool valid_kname(const char *s);

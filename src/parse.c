@@ -79,6 +79,16 @@ int manifest_program_index(const struct manifest *m, const char *name)
 	return -1;
 }
 
+int manifest_iterator_index(const struct manifest *m, const char *name)
+{
+	size_t i;
+
+	for (i = 0; m && name && i < m->n_iterators; i++)
+		if (!strcmp(m->iterators[i].name, name))
+			return (int)i;
+	return -1;
+}
+
 bool check_resource_name(struct ytree *t, const yaml_node_t *key, const char *kind,
 			 const struct loc *prev)
 {

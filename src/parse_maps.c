@@ -551,6 +551,12 @@ static bool entries_allowed(struct map_ctx *c, const yaml_node_t *v)
 		yerr(c->t, v, "entries: not allowed with the rdonly flag (user space cannot write the map)");
 		return false;
 	}
+	if (c->flags_ok && (c->s->flags & BPF_F_WRONLY) && c->s->policy != POLICY_SEED) {
+		/* merge and exact compare with what the map holds: it cannot be read */
+		yerr(c->t, v, "entries: a map with the wronly flag cannot be read back; "
+			      "use entries_policy: seed");
+		return false;
+	}
 	return true;
 }
 

@@ -91,6 +91,8 @@ struct plan {
 
 /*
  * Compute the plan.  m may be NULL with destroy=true (destroy --scope).
+ * lv must hold a live entry for every declared resource and every state
+ * record, as live_read() makes it.
  * Problems that forbid the plan (a foreign pin in the way, prevent_destroy)
  * are added to d; the plan is still filled so it can be shown.
  */

@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Plan rendering: the exact text of design.md §7 (symbol right-aligned in 3
+ * columns, a space, the address padded to 24 columns, the description, then
+ * the summary line), and the Terraform-like JSON, read back with jq (an
+ * oracle bpfapply did not write) when it is installed.  The plans come from
+ * plan_compute() on small manifests and hand-built live snapshots.
+ */
+#include "unit.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "kind_map.h"
+#include "live.h"
+#include "model.h"
+#include "plan.h"
+#include "state.h"
+
+#define ROOT "/sys/fs/bpf/bpfapply"
+#define SCOPE_DIR ROOT "/t"
+#define HEADER "bpfapply: v1\nscope: t\nmaps:\n"
+
+/* ---- fixture (plans without a kernel, as in test_diff.c) ------------------------------ */
+
+struct fx {
+	struct manifest *m;
+	struct live lv;
+	struct plan p;
+	struct diag d;
+	char *out; /* last rendering */
+	size_t out_len;
+	char json_path[64];
+};
+
+static int fx_setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->lv.root = strdup(ROOT);
+	f->lv.scope_dir = strdup(SCOPE_DIR);
+	f->lv.root_on_bpffs = true;
+	f->lv.ncpus = 2;
+	if (!f->lv.root || !f->lv.scope_dir) {
+		live_free(&f->lv);
+		free(f);
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int fx_teardown(void **state)
+{
+	struct fx *f = *state;
+
+	if (f->json_path[0])
+		unlink(f->json_path);
+	free(f->out);
+	plan_free(&f->p);
+	live_free(&f->lv);
+	manifest_free(f->m);
+	diag_free(&f->d);
+	free(f);
+	return 0;
+}
+
+static struct live_map *lmap(struct fx *f, const char *name)
+{
+	struct live_map *lm = live_find_map(&f->lv, name), *maps;
+	char *pin;
+
+	if (lm)
+		return lm;
+	assert_true(asprintf(&pin, "%s/maps/%s", SCOPE_DIR, name) > 0);
+	maps = realloc(f->lv.maps, (f->lv.n_maps + 1) * sizeof(*maps));
+	assert_non_null(maps);
+	f->lv.maps = maps;
+	lm = &maps[f->lv.n_maps++];
+	memset(lm, 0, sizeof(*lm));
+	lm->fd = -1;
+	lm->name = strdup(name);
+	lm->pin = pin;
+	assert_non_null(lm->name);
+	return lm;
+}
+
+static void fx_load(struct fx *f, const char *maps_yaml)
+{
+	char dir[] = "/tmp/bpfapply-render-XXXXXX";
+	char path[sizeof(dir) + 16];
+	const char *files[1] = { path };
+	struct diag d = { 0 };
+	FILE *fp;
+	size_t i;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/t.yaml", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs(HEADER, fp);
+	fputs(maps_yaml, fp);
+	assert_int_equal(fclose(fp), 0);
+	f->m = manifest_load(files, 1, &d);
+	unlink(path);
+	rmdir(dir);
+	if (diag_count(&d))
+		diag_print(&d, stderr);
+	assert_int_equal(diag_count(&d), 0);
+	assert_non_null(f->m);
+	diag_free(&d);
+	for (i = 0; i < f->m->n_maps; i++)
+		lmap(f, f->m->maps[i].name);
+}
+
+static const struct map_spec *spec(const struct fx *f, const char *name)
+{
+	int i = manifest_map_index(f->m, name);
+
+	assert_true(i >= 0);
+	return &f->m->maps[i];
+}
+
+static void rec(struct fx *f, const char *name, uint32_t id, uint64_t spec_fp, uint32_t flags)
+{
+	struct state_res *r = state_upsert(&f->lv.state, STATE_MAP, name);
+
+	assert_non_null(r);
+	r->id = id;
+	r->spec_fp = spec_fp;
+	r->flags = flags;
+	f->lv.have_state = true;
+	lmap(f, name);
+}
+
+/* Created by bpfapply from its current spec, untouched since. */
+static struct live_map *managed(struct fx *f, const char *name, uint32_t id)
+{
+	const struct map_spec *ms = spec(f, name);
+	struct live_map *lm;
+
+	rec(f, name, id, map_spec_fp(f->m, ms), ms->prevent_destroy ? STATE_F_PREVENT_DESTROY : 0);
+	lm = lmap(f, name);
+	lm->pin_state = PIN_MAP;
+	memset(&lm->info, 0, sizeof(lm->info));
+	lm->info.id = id;
+	lm->info.type = ms->type;
+	lm->info.key_size = ms->key_size;
+	lm->info.value_size = ms->value_size;
+	lm->info.max_entries = ms->max_entries;
+	lm->info.map_flags = ms->flags;
+	snprintf(lm->info.name, sizeof(lm->info.name), "%s", ms->kname);
+	lm->frozen = ms->frozen;
+	lm->contents_read = ms->has_entries;
+	lm->full_dump = ms->has_entries && ms->policy == POLICY_EXACT;
+	return lm;
+}
+
+/* A state record for a map no longer declared, its pin still holding that map. */
+static void orphan(struct fx *f, const char *name, uint32_t id)
+{
+	struct live_map *lm;
+
+	rec(f, name, id, 0x1234, 0);
+	lm = lmap(f, name);
+	lm->pin_state = PIN_MAP;
+	lm->info.id = id;
+	lm->info.type = BPF_MAP_TYPE_HASH;
+	lm->info.key_size = 4;
+	lm->info.value_size = 4;
+	lm->info.max_entries = 4;
+	strcpy(lm->info.name, name);
+}
+
+static void kv32(struct live_map *lm, uint32_t key, uint32_t val)
+{
+	struct live_kv *kvs = realloc(lm->kvs, (lm->n_kvs + 1) * sizeof(*kvs));
+
+	assert_non_null(kvs);
+	lm->kvs = kvs;
+	memset(&kvs[lm->n_kvs], 0, sizeof(kvs[0]));
+	assert_int_equal(bytes_dup(&kvs[lm->n_kvs].key, &key, 4), 0);
+	assert_int_equal(bytes_dup(&kvs[lm->n_kvs].value, &val, 4), 0);
+	lm->n_kvs++;
+}
+
+static void compute(struct fx *f, bool destroy)
+{
+	plan_free(&f->p);
+	assert_int_equal(plan_compute(&f->p, f->m, &f->lv, destroy, &f->d), 0);
+}
+
+/* Render into f->out. */
+static const char *text(struct fx *f, bool color, bool show_noop)
+{
+	struct render_opts o = { .color = color, .show_noop = show_noop };
+	FILE *s;
+
+	free(f->out);
+	f->out = NULL;
+	s = open_memstream(&f->out, &f->out_len);
+	assert_non_null(s);
+	plan_render_text(&f->p, f->m, s, &o);
+	assert_int_equal(fclose(s), 0);
+	return f->out;
+}
+
+static const char *json(struct fx *f, bool pretty)
+{
+	FILE *s;
+
+	free(f->out);
+	f->out = NULL;
+	s = open_memstream(&f->out, &f->out_len);
+	assert_non_null(s);
+	plan_render_json(&f->p, f->m, s, pretty);
+	assert_int_equal(fclose(s), 0);
+	return f->out;
+}
+
+/*
+ * The manifest of design.md §7's example, in map form: one map to create,
+ * one to change in place, one to replace, one up to date, one to delete.
+ */
+#define EXAMPLE                                                                           \
+	"  counters:\n"                                                                   \
+	"    type: percpu_hash\n"                                                         \
+	"    key_size: 4\n"                                                               \
+	"    value_size: 8\n"                                                             \
+	"    max_entries: 1024\n"                                                         \
+	"  jmp_table:\n"                                                                  \
+	"    type: array\n"                                                               \
+	"    key_size: 4\n"                                                               \
+	"    value_size: 4\n"                                                             \
+	"    max_entries: 8\n"                                                            \
+	"    entries:\n"                                                                  \
+	"      - {key: 0, value: 1}\n"                                                    \
+	"  x:\n"                                                                          \
+	"    type: hash\n"                                                                \
+	"    key_size: 4\n"                                                               \
+	"    value_size: 8\n"                                                             \
+	"    max_entries: 32\n"                                                           \
+	"  same:\n"                                                                       \
+	"    type: hash\n"                                                                \
+	"    key_size: 4\n"                                                               \
+	"    value_size: 8\n"                                                             \
+	"    max_entries: 32\n"
+
+static void example_plan(struct fx *f)
+{
+	fx_load(f, EXAMPLE);
+	kv32(managed(f, "jmp_table", 11), 0, 0); /* slot 0 still empty */
+	managed(f, "x", 12)->info.max_entries = 16;
+	managed(f, "same", 13);
+	orphan(f, "old", 14);
+	compute(f, false);
+	assert_int_equal(diag_count(&f->d), 0);
+	assert_int_equal(f->p.n, 5);
+}
+
+#define LINE_COUNTERS "  + map.counters            percpu_hash key 4B value 8B max_entries 1024\n"
+#define LINE_JMP "  ~ map.jmp_table           entries: 1 to add, 0 to change, 0 to remove\n"
+#define LINE_X "-/+ map.x                   max_entries 16 -> 32\n"
+#define LINE_SAME "    map.same                up to date\n"
+#define LINE_OLD "  - map.old                 not in manifest\n"
+#define SUMMARY_1111 "Plan: 1 to add, 1 to change, 1 to replace, 1 to destroy.\n"
+
+/* ---- text --------------------------------------------------------------------------- */
+
+static void test_text_example(void **state)
+{
+	struct fx *f = *state;
+
+	example_plan(f);
+	assert_string_equal(text(f, false, false),
+			    LINE_COUNTERS LINE_JMP LINE_X LINE_OLD SUMMARY_1111);
+	/* NULL options: the same, no colour, no-ops hidden */
+	free(f->out);
+	f->out = NULL;
+	{
+		FILE *s = open_memstream(&f->out, &f->out_len);
+
+		assert_non_null(s);
+		plan_render_text(&f->p, f->m, s, NULL);
+		assert_int_equal(fclose(s), 0);
+	}
+	assert_string_equal(f->out, LINE_COUNTERS LINE_JMP LINE_X LINE_OLD SUMMARY_1111);
+}
+
+static void test_text_show_noop(void **state)
+{
+	struct fx *f = *state;
+
+	example_plan(f);
+	assert_string_equal(text(f, false, true),
+			    LINE_COUNTERS LINE_JMP LINE_X LINE_SAME LINE_OLD SUMMARY_1111);
+}
+
+static void test_text_color(void **state)
+{
+	struct fx *f = *state;
+
+	example_plan(f);
+	assert_string_equal(
+		text(f, true, false),
+		"\033[32m  +\033[0m map.counters            "
+		"percpu_hash key 4B value 8B max_entries 1024\n"
+		"\033[33m  ~\033[0m map.jmp_table           "
+		"entries: 1 to add, 0 to change, 0 to remove\n"
+		"\033[35m-/+\033[0m map.x                   max_entries 16 -> 32\n"
+		"\033[31m  -\033[0m map.old                 not in manifest\n" SUMMARY_1111);
+}
+
+static void test_text_no_changes(void **state)
+{
+	struct fx *f = *state;
+
+	fx_load(f, "  same:\n"
+		   "    type: hash\n"
+		   "    key_size: 4\n"
+		   "    value_size: 8\n"
+		   "    max_entries: 32\n");
+	managed(f, "same", 13);
+	compute(f, false);
+	assert_int_equal(f->p.n, 1);
+	assert_string_equal(text(f, false, false),
+			    "No changes: the kernel matches the manifest.\n"
+			    "Plan: 0 to add, 0 to change, 0 to replace, 0 to destroy.\n");
+	assert_string_equal(text(f, false, true),
+			    "    map.same                up to date\n"
+			    "No changes: the kernel matches the manifest.\n"
+			    "Plan: 0 to add, 0 to change, 0 to replace, 0 to destroy.\n");
+
+	/* destroy with nothing recorded */
+	state_free(&f->lv.state);
+	f->lv.have_state = false;
+	compute(f, true);
+	assert_int_equal(f->p.n, 0);
+	assert_string_equal(text(f, false, false),
+			    "No changes: the kernel matches the manifest (nothing to destroy).\n"
+			    "Plan: 0 to add, 0 to change, 0 to replace, 0 to destroy.\n");
+}
+
+static void test_text_long_address(void **state)
+{
+	struct fx *f = *state;
+
+	/* addresses of 24 columns and more still get one space; 23 columns are padded to 24 */
+	fx_load(f, "  abcdefghijklmnopqrst:\n"
+		   "    type: hash\n"
+		   "    key_size: 4\n"
+		   "    value_size: 4\n"
+		   "    max_entries: 2\n"
+		   "  abcdefghijklmnopqrstu:\n"
+		   "    type: hash\n"
+		   "    key_size: 4\n"
+		   "    value_size: 4\n"
+		   "    max_entries: 2\n"
+		   "  a_very_long_map_name_that_goes_past_24:\n"
+		   "    type: array\n"
+		   "    key_size: 4\n"
+		   "    value_size: 4\n"
+		   "    max_entries: 3\n"
+		   "  abcdefghijklmnopqrs:\n"
+		   "    type: hash\n"
+		   "    key_size: 4\n"
+		   "    value_size: 4\n"
+		   "    max_entries: 2\n");
+	compute(f, false);
+	assert_string_equal(text(f, false, false),
+			    "  + map.abcdefghijklmnopqrst hash key 4B value 4B max_entries 2\n"
+			    "  + map.abcdefghijklmnopqrstu hash key 4B value 4B max_entries 2\n"
+			    "  + map.a_very_long_map_name_that_goes_past_24 array key 4B value "
+			    "4B max_entries 3\n"
+			    "  + map.abcdefghijklmnopqrs hash key 4B value 4B max_entries 2\n"
+			    "Plan: 4 to add, 0 to change, 0 to replace, 0 to destroy.\n");
+}
+
+/* The other details a plan line can carry. */
+static void test_text_details(void **state)
+{
+	struct fx *f = *state;
+	struct live_map *lm;
+
+	fx_load(f, "  gone_pin:\n"
+		   "    type: array\n"
+		   "    key_size: 4\n"
+		   "    value_size: 8\n"
+		   "    max_entries: 16\n"
+		   "  swapped:\n"
+		   "    type: hash\n"
+		   "    key_size: 4\n"
+		   "    value_size: 8\n"
+		   "    max_entries: 16\n"
+		   "  guard:\n"
+		   "    type: hash\n"
+		   "    key_size: 4\n"
+		   "    value_size: 8\n"
+		   "    max_entries: 16\n"
+		   "    prevent_destroy: true\n"
+		   "  e:\n"
+		   "    type: hash\n"
+		   "    key_size: 4\n"
+		   "    value_size: 4\n"
+		   "    max_entries: 16\n"
+		   "    entries_policy: exact\n"
+		   "    entries:\n"
+		   "      - {key: 1, value: 1}\n"
+		   "      - {key: 2, value: 2}\n");
+	rec(f, "gone_pin", 1, map_spec_fp(f->m, spec(f, "gone_pin")), 0);
+	managed(f, "swapped", 2)->info.id = 99;
+	managed(f, "guard", 3);
+	state_find(&f->lv.state, STATE_MAP, "guard")->flags = 0;
+	lm = managed(f, "e", 4);
+	kv32(lm, 1, 5);
+	kv32(lm, 3, 3);
+	kv32(lm, 4, 4);
+	rec(f, "vanished", 5, 0x1, 0); /* pin absent */
+	orphan(f, "taken", 6);
+	lmap(f, "taken")->info.id = 7;
+	compute(f, false);
+	assert_int_equal(diag_count(&f->d), 0);
+	assert_string_equal(
+		text(f, false, false),
+		"  + map.gone_pin            array key 4B value 8B max_entries 16 (pin removed "
+		"outside bpfapply)\n"
+		"-/+ map.swapped             pin replaced outside bpfapply\n"
+		"  ~ map.guard               prevent_destroy set\n"
+		"  ~ map.e                   entries: 1 to add, 1 to change, 2 to remove\n"
+		"  - map.vanished            not in manifest; pin already removed\n"
+		"  - map.taken               not in manifest; the pin now holds an object "
+		"bpfapply did not create, left alone\n"
+		"Plan: 1 to add, 2 to change, 1 to replace, 2 to destroy.\n");
+}
+
+static void test_text_destroy(void **state)
+{
+	struct fx *f = *state;
+
+	fx_load(f, EXAMPLE);
+	managed(f, "x", 12);
+	managed(f, "same", 13);
+	orphan(f, "old", 14);
+	compute(f, true);
+	assert_int_equal(diag_count(&f->d), 0);
+	assert_string_equal(text(f, false, false),
+			    "  - map.x                   destroy\n"
+			    "  - map.same                destroy\n"
+			    "  - map.old                 destroy\n"
+			    "Plan: 0 to add, 0 to change, 0 to replace, 3 to destroy.\n");
+}
+
+/* ---- JSON --------------------------------------------------------------------------- */
+
+static bool have_jq(void)
+{
+	return system("command -v jq >/dev/null 2>&1") == 0;
+}
+
+/* Write the last rendering to a temp file for jq. */
+static void save_json(struct fx *f)
+{
+	int fd;
+
+	if (!f->json_path[0]) {
+		strcpy(f->json_path, "/tmp/bpfapply-plan-XXXXXX");
+		fd = mkstemp(f->json_path);
+		assert_true(fd >= 0);
+	} else {
+		fd = open(f->json_path, O_WRONLY | O_TRUNC);
+		assert_true(fd >= 0);
+	}
+	assert_int_equal(write(fd, f->out, f->out_len), (ssize_t)f->out_len);
+	assert_int_equal(close(fd), 0);
+}
+
+/* jq -c FILTER on the saved document must print exactly want (one line). */
+static void jq_is(const struct fx *f, const char *filter, const char *want)
+{
+	char cmd[1024], got[4096];
+	size_t n;
+	FILE *p;
+
+	snprintf(cmd, sizeof(cmd), "jq -c '%s' %s 2>&1", filter, f->json_path);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(got, 1, sizeof(got) - 1, p);
+	got[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	if (n && got[n - 1] == '\n')
+		got[n - 1] = '\0';
+	if (strcmp(got, want))
+		fail_msg("jq '%s': got %s, want %s", filter, got, want);
+}
+
+static void check_example_json(struct fx *f)
+{
+	save_json(f);
+	jq_is(f, ".format_version", "\"1\"");
+	jq_is(f, ".scope", "\"t\"");
+	jq_is(f, ".destroy", "false");
+	jq_is(f, ".changes_pending", "true");
+	jq_is(f, "[.resource_changes[].address]",
+	      "[\"map.counters\",\"map.jmp_table\",\"map.x\",\"map.same\",\"map.old\"]");
+	jq_is(f, "[.resource_changes[].kind] | unique", "[\"map\"]");
+	jq_is(f, "[.resource_changes[].name]",
+	      "[\"counters\",\"jmp_table\",\"x\",\"same\",\"old\"]");
+	jq_is(f, "[.resource_changes[].pin]",
+	      "[\"" SCOPE_DIR "/maps/counters\",\"" SCOPE_DIR "/maps/jmp_table\",\"" SCOPE_DIR
+	      "/maps/x\",\"" SCOPE_DIR "/maps/same\",\"" SCOPE_DIR "/maps/old\"]");
+	jq_is(f, "[.resource_changes[].change.actions]",
+	      "[[\"create\"],[\"update\"],[\"delete\",\"create\"],[\"no-op\"],[\"delete\"]]");
+	jq_is(f, "[.resource_changes[].action_reason]",
+	      "[\"new\",\"entries_differ\",\"replace_because_cannot_update\",null,"
+	      "\"delete_because_no_resource_config\"]");
+	jq_is(f, ".summary", "{\"add\":1,\"change\":1,\"replace\":1,\"destroy\":1}");
+	jq_is(f, "[.resource_changes[].description]",
+	      "[\"percpu_hash key 4B value 8B max_entries 1024\","
+	      "\"entries: 1 to add, 0 to change, 0 to remove\",\"max_entries 16 -> 32\","
+	      "\"up to date\",\"not in manifest\"]");
+	/* create: nothing before, the spec after */
+	jq_is(f, ".resource_changes[0].change.before", "null");
+	jq_is(f, ".resource_changes[0].change.after | [.type,.key_size,.value_size,.max_entries]",
+	      "[\"percpu_hash\",4,8,1024]");
+	/* update in place: entry counts */
+	jq_is(f, ".resource_changes[1].entries", "{\"add\":1,\"change\":0,\"remove\":0}");
+	jq_is(f, "[.resource_changes[] | has(\"entries\")]", "[false,true,false,false,false]");
+	/* replace: the live object before, the spec after */
+	jq_is(f, ".resource_changes[2].change | [.before.id,.before.max_entries]", "[12,16]");
+	jq_is(f, ".resource_changes[2].change.after.max_entries", "32");
+	/* delete: nothing after */
+	jq_is(f, ".resource_changes[4].change | [.before.id,.before.name,.after]",
+	      "[14,\"old\",null]");
+}
+
+static void assert_prefix(const char *s, const char *prefix)
+{
+	if (strncmp(s, prefix, strlen(prefix)))
+		fail_msg("output does not start with \"%s\":\n%s", prefix, s);
+}
+
+static void test_json_example(void **state)
+{
+	struct fx *f = *state;
+	const char *s;
+
+	if (!have_jq())
+		skip();
+	example_plan(f);
+	s = json(f, false);
+	/* compact: one line, the newline only at the end */
+	assert_true(f->out_len > 2);
+	assert_ptr_equal(strchr(s, '\n'), s + f->out_len - 1);
+	assert_int_equal(s[0], '{');
+	assert_prefix(s, "{\"format_version\":\"1\",\"scope\":\"t\",\"destroy\":false,"
+			 "\"resource_changes\":[{\"address\":\"map.counters\",");
+	check_example_json(f);
+}
+
+static void test_json_pretty(void **state)
+{
+	struct fx *f = *state;
+	const char *s;
+
+	if (!have_jq())
+		skip();
+	example_plan(f);
+	s = json(f, true);
+	assert_prefix(s, "{\n  \"format_version\": \"1\",\n  \"scope\": \"t\",\n");
+	assert_non_null(strstr(s, "\n  \"resource_changes\": [\n    {\n      \"address\": "
+				  "\"map.counters\",\n"));
+	assert_non_null(strstr(s, "\n        \"actions\": [\n          \"delete\",\n"
+				  "          \"create\"\n        ],\n"));
+	assert_int_equal(s[f->out_len - 2], '}');
+	assert_int_equal(s[f->out_len - 1], '\n');
+	check_example_json(f);
+}
+
+static void test_json_reasons(void **state)
+{
+	struct fx *f = *state;
+
+	if (!have_jq())
+		skip();
+	fx_load(f, "  gone_pin:\n"
+		   "    type: array\n"
+		   "    key_size: 4\n"
+		   "    value_size: 8\n"
+		   "    max_entries: 16\n"
+		   "  swapped:\n"
+		   "    type: hash\n"
+		   "    key_size: 4\n"
+		   "    value_size: 8\n"
+		   "    max_entries: 16\n"
+		   "  guard:\n"
+		   "    type: hash\n"
+		   "    key_size: 4\n"
+		   "    value_size: 8\n"
+		   "    max_entries: 16\n"
+		   "    prevent_destroy: true\n");
+	rec(f, "gone_pin", 1, map_spec_fp(f->m, spec(f, "gone_pin")), 0);
+	managed(f, "swapped", 2)->info.id = 99;
+	managed(f, "guard", 3);
+	state_find(&f->lv.state, STATE_MAP, "guard")->flags = 0;
+	compute(f, false);
+	json(f, false);
+	save_json(f);
+	jq_is(f, "[.resource_changes[] | [.name, .change.actions[0], .action_reason]]",
+	      "[[\"gone_pin\",\"create\",\"pin_removed_outside\"],"
+	      "[\"swapped\",\"delete\",\"pin_replaced_outside\"],"
+	      "[\"guard\",\"update\",\"update_state_record_only\"]]");
+	jq_is(f, ".resource_changes[2].change.after.prevent_destroy", "true");
+	/* the pin was removed: no live object to show */
+	jq_is(f, ".resource_changes[0].change.before", "null");
+	jq_is(f, ".resource_changes[1].change.before.id", "99");
+
+	/* destroy */
+	compute(f, true);
+	json(f, false);
+	save_json(f);
+	jq_is(f, ".destroy", "true");
+	jq_is(f, "[.resource_changes[] | [.name, .change.actions, .action_reason]]",
+	      "[[\"gone_pin\",[\"delete\"],\"delete_because_destroy\"],"
+	      "[\"swapped\",[\"delete\"],\"delete_because_destroy\"],"
+	      "[\"guard\",[\"delete\"],\"delete_because_destroy\"]]");
+	jq_is(f, ".summary", "{\"add\":0,\"change\":0,\"replace\":0,\"destroy\":3}");
+}
+
+static void test_json_empty(void **state)
+{
+	struct fx *f = *state;
+
+	if (!have_jq())
+		skip();
+	f->lv.state.scope = strdup("t");
+	assert_non_null(f->lv.state.scope);
+	compute(f, true); /* destroy --scope with nothing recorded */
+	assert_string_equal(json(f, false),
+			    "{\"format_version\":\"1\",\"scope\":\"t\",\"destroy\":true,"
+			    "\"resource_changes\":[],\"summary\":{\"add\":0,\"change\":0,"
+			    "\"replace\":0,\"destroy\":0},\"changes_pending\":false}\n");
+	save_json(f);
+	jq_is(f, ".resource_changes | length", "0");
+	assert_string_equal(json(f, true), "{\n"
+					   "  \"format_version\": \"1\",\n"
+					   "  \"scope\": \"t\",\n"
+					   "  \"destroy\": true,\n"
+					   "  \"resource_changes\": [],\n"
+					   "  \"summary\": {\n"
+					   "    \"add\": 0,\n"
+					   "    \"change\": 0,\n"
+					   "    \"replace\": 0,\n"
+					   "    \"destroy\": 0\n"
+					   "  },\n"
+					   "  \"changes_pending\": false\n"
+					   "}\n");
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		T(test_text_example),
+		T(test_text_show_noop),
+		T(test_text_color),
+		T(test_text_no_changes),
+		T(test_text_long_address),
+		T(test_text_details),
+		T(test_text_destroy),
+		T(test_json_example),
+		T(test_json_pretty),
+		T(test_json_reasons),
+		T(test_json_empty),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
