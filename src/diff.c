@@ -146,6 +146,7 @@ int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool
 	p->destroy = destroy;
 	p->scope = strdup(scope ? scope : "");
 	p->state_serial = lv->have_state ? lv->state.serial : 0;
+	p->resumes = lv->have_state && lv->state.pending;
 	if (!p->scope)
 		return -ENOMEM;
 	for (k = 0; k < KIND__COUNT; k++) {

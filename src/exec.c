@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 
 #include "exec.h"
+#include "fault.h"
 #include "kind.h"
 #include "paths.h"
 
@@ -62,6 +63,8 @@ static int clean_dir(const char *dir)
 				err = -errno;
 		} else if (unlink(p)) {
 			err = -errno;
+		} else {
+			fault_point("staging unpin");
 		}
 		free(p);
 		if (err)
@@ -118,15 +121,18 @@ static int write_state(struct exec *x, bool final)
 		goto out;
 	x->final = final;
 	err = build_state(x, &next);
+	next.pending = !final;
 	if (err)
 		goto out;
 	if (final && next.n == 0) {
 		/* nothing owned any more: the record goes with the objects */
 		if (unlink(path) && errno != ENOENT)
 			err = -errno;
+		fault_point("state unpin");
 		goto out;
 	}
 	err = state_write(path, tmp, &next, NULL);
+	fault_point(final ? "state write (final)" : "state write (intent)");
 out:
 	if (err)
 		err_msg("cannot write the state record: %s", strerror(-err));
@@ -237,10 +243,13 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 	size_t i;
 	int err = -ENOMEM;
 
-	if (!plan_has_changes(p))
-		return 0;
 	x.scope_dir = strdup(lv->scope_dir);
 	x.staging_dir = path_join(lv->scope_dir, "staging");
+	if (!plan_has_changes(p) && !lv->state.pending) {
+		/* nothing to do but what a killed run may have left in staging */
+		err = x.staging_dir ? exec_clean_staging(x.staging_dir) : -ENOMEM;
+		goto out;
+	}
 	x.fd = calloc(p->n, sizeof(*x.fd));
 	x.id = calloc(p->n, sizeof(*x.id));
 	if (!x.scope_dir || !x.staging_dir || !x.fd || !x.id)

@@ -16,6 +16,7 @@
 
 #include "elf.h"
 #include "exec.h"
+#include "fault.h"
 #include "kind_iterator.h"
 #include "paths.h"
 
@@ -96,6 +97,7 @@ static int create_link(struct exec *x, const struct iterator_spec *it, uint32_t 
 		opts.iter_info_len = sizeof(linfo);
 	}
 	link_fd = bpf_link_create(prog_fd, 0, BPF_TRACE_ITER, &opts);
+	fault_point("link create");
 	if (link_fd < 0)
 		err_msg("iterator '%s': cannot create the link: %s", it->name, strerror(errno));
 	else if (it->param == ITER_PARAM_MAP && !live_map_info(param_fd, &mi))
@@ -132,7 +134,8 @@ int iterator_stage(struct exec *x, struct change *c)
 		err = fd;
 		goto out;
 	}
-	if (bpf_obj_pin(fd, pin) || chmod(pin, 0600) || live_link_info(fd, &info)) {
+	if (bpf_obj_pin(fd, pin) || (fault_point("iterator pin"), chmod(pin, 0600)) ||
+	    live_link_info(fd, &info)) {
 		err = -errno;
 		err_msg("iterator '%s': pin %s failed: %s", it->name, pin, strerror(errno));
 	} else {
@@ -159,6 +162,7 @@ int iterator_commit(struct exec *x, struct change *c)
 			err_msg("iterator '%s': cannot unpin %s: %s", c->name, c->pin,
 				strerror(errno));
 		}
+		fault_point("iterator unpin");
 		return err;
 	}
 	if (c->action != ACT_CREATE && c->action != ACT_REPLACE)
@@ -172,6 +176,7 @@ int iterator_commit(struct exec *x, struct change *c)
 		err_msg("iterator '%s': cannot move %s to %s: %s", c->name, from, c->pin,
 			strerror(errno));
 	}
+	fault_point("iterator move");
 	free(from);
 	return err;
 }

@@ -15,6 +15,7 @@
 
 #include "elf.h"
 #include "exec.h"
+#include "fault.h"
 #include "kind_map.h"
 #include "maptypes.h"
 #include "paths.h"
@@ -86,6 +87,7 @@ static int write_entry(const struct exec *x, int fd, const struct map_spec *ms,
 	}
 	if (bpf_map_update_elem(fd, e->key.data, buf, BPF_ANY))
 		err = -errno;
+	fault_point("map update");
 	if (vfd >= 0)
 		close(vfd);
 	return err;
@@ -135,6 +137,7 @@ static int fill_batch(const struct exec *x, int fd, const struct map_spec *ms)
 	}
 	if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
 		err = -errno;
+	fault_point("map update batch");
 out:
 	free(keys);
 	free(vals);
@@ -179,6 +182,7 @@ static int create_map(struct exec *x, const struct map_spec *ms)
 	}
 	fd = bpf_map_create(ms->type, ms->kname, ms->key_size, ms->value_size, ms->max_entries,
 			    &opts);
+	fault_point("map create");
 	if (fd < 0) {
 		int err = -errno;
 
@@ -205,7 +209,7 @@ int map_stage(struct exec *x, struct change *c)
 	err = fill(x, fd, ms);
 	if (err)
 		goto close_fd;
-	if (ms->frozen && bpf_map_freeze(fd)) {
+	if (ms->frozen && (bpf_map_freeze(fd) || (fault_point("map freeze"), 0))) {
 		err = -errno;
 		err_msg("map '%s': freeze failed: %s", ms->name, strerror(errno));
 		goto close_fd;
@@ -214,7 +218,7 @@ int map_stage(struct exec *x, struct change *c)
 	pin = staged_pin(x, ms->name);
 	if (err || !pin)
 		goto close_fd;
-	if (bpf_obj_pin(fd, pin) || chmod(pin, 0600)) {
+	if (bpf_obj_pin(fd, pin) || (fault_point("map pin"), chmod(pin, 0600))) {
 		err = -errno;
 		err_msg("map '%s': pin %s failed: %s", ms->name, pin, strerror(errno));
 		goto close_fd;
@@ -269,6 +273,7 @@ static int move_into_place(struct exec *x, struct change *c)
 		err_msg("map '%s': cannot move %s to %s: %s", c->name, from, c->pin,
 			strerror(errno));
 	}
+	fault_point("map move");
 	free(from);
 	return err;
 }
@@ -296,6 +301,7 @@ static int update_entries(struct exec *x, struct change *c)
 		} else if (bpf_map_delete_elem(fd, op->key.data) && errno != ENOENT) {
 			err = -errno;
 		}
+		fault_point("map entry");
 	}
 	if (err)
 		err_msg("map '%s': entry update failed: %s", c->name, strerror(-err));
@@ -320,6 +326,7 @@ int map_commit(struct exec *x, struct change *c)
 			err_msg("map '%s': cannot unpin %s: %s", c->name, c->pin, strerror(errno));
 			return err;
 		}
+		fault_point("map unpin");
 		return 0;
 	case ACT_NOOP:
 		break;

@@ -18,6 +18,7 @@
 
 #include "elf.h"
 #include "exec.h"
+#include "fault.h"
 #include "kind_program.h"
 #include "paths.h"
 
@@ -168,6 +169,7 @@ static int load(const struct program_spec *ps, struct bpf_object *obj)
 
 	log_capture = open_memstream(&log, &len);
 	err = bpf_object__load(obj);
+	fault_point("program load");
 	if (log_capture)
 		fclose(log_capture);
 	log_capture = NULL;
@@ -186,7 +188,7 @@ static int pin_one(int fd, const char *path, const char *what, const char *name,
 	struct bpf_prog_info pi;
 	struct bpf_map_info mi;
 
-	if (bpf_obj_pin(fd, path) || chmod(path, 0600)) {
+	if (bpf_obj_pin(fd, path) || (fault_point("program pin"), chmod(path, 0600))) {
 		int err = -errno;
 
 		err_msg("%s '%s': pin %s failed: %s", what, name, path, strerror(errno));
@@ -312,6 +314,7 @@ static int swap_in(struct exec *x, struct change *c)
 		err_msg("program entry '%s': cannot move %s to %s: %s", c->name, from, c->pin,
 			strerror(errno));
 	}
+	fault_point("program move");
 	free(from);
 	return err;
 }
@@ -342,6 +345,8 @@ static int unpin_recorded(const struct change *c)
 		}
 		if (ours && unlink(path))
 			err_msg("cannot unpin %s: %s", path, strerror(errno));
+		else if (ours)
+			fault_point("program unpin");
 		free(path);
 	}
 	if (maps)

@@ -87,6 +87,7 @@ struct plan {
 	size_t n;
 	unsigned add, change, replace, remove;
 	uint64_t state_serial; /* serial of the state record it was computed from */
+	bool resumes;          /* the state record says an apply was interrupted */
 };
 
 /*

@@ -42,6 +42,9 @@ void plan_render_text(const struct plan *p, const struct manifest *m, FILE *f,
 	char desc[512];
 	size_t i;
 
+	if (p->resumes)
+		fprintf(f, "Note: the last apply of scope %s was interrupted; this completes it.\n",
+			p->scope);
 	for (i = 0; i < p->n; i++) {
 		const struct change *c = &p->changes[i];
 		int pad;
@@ -134,6 +137,7 @@ void plan_render_json_body(const struct plan *p, const struct manifest *m, struc
 	json_kv_uint(j, "destroy", p->remove);
 	json_obj_end(j);
 	json_kv_bool(j, "changes_pending", plan_has_changes(p));
+	json_kv_bool(j, "resumes_interrupted_apply", p->resumes);
 }
 
 void plan_render_json(const struct plan *p, const struct manifest *m, FILE *f, bool pretty)

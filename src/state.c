@@ -34,6 +34,7 @@ enum state_tag {
 	ST_UPDATED_AT = 1,   /* u64 */
 	ST_SCOPE = 2,        /* string */
 	ST_TOOL_VERSION = 3, /* string */
+	ST_PENDING = 4,      /* u8: written by an apply whose commit did not finish */
 	ST_RES = 16,         /* nested: enum res_tag */
 };
 
@@ -200,6 +201,8 @@ static int encode_payload(const struct state *s, struct wbuf *w)
 		tlv_str(w, ST_SCOPE, s->scope);
 	if (s->tool_version)
 		tlv_str(w, ST_TOOL_VERSION, s->tool_version);
+	if (s->pending)
+		tlv_uint(w, ST_PENDING, 1, 1);
 	for (i = 0; i < s->n; i++)
 		encode_res(w, &s->res[i]);
 	return w->err;
@@ -490,13 +493,20 @@ static int decode_top_tlv(struct state *s, uint32_t *seen, const struct tlv *t)
 
 	if (t->tag == ST_RES)
 		return state_add_decoded_res(s, t);
-	if (t->tag < ST_UPDATED_AT || t->tag > ST_TOOL_VERSION)
+	if (t->tag < ST_UPDATED_AT || t->tag > ST_PENDING)
 		return 0;
 	err = take_once(seen, t->tag);
 	if (err)
 		return err;
 	if (t->tag == ST_UPDATED_AT)
 		return take_uint(t, 8, &s->updated_at);
+	if (t->tag == ST_PENDING) {
+		uint64_t v = 0;
+
+		err = take_uint(t, 1, &v);
+		s->pending = v != 0;
+		return err;
+	}
 	return take_str(t, t->tag == ST_SCOPE ? &s->scope : &s->tool_version);
 }
 
@@ -743,6 +753,7 @@ int state_copy(struct state *dst, const struct state *src)
 	memset(dst, 0, sizeof(*dst));
 	dst->serial = src->serial;
 	dst->updated_at = src->updated_at;
+	dst->pending = src->pending;
 	err = dup_str(&dst->scope, src->scope) ?: dup_str(&dst->tool_version, src->tool_version);
 	if (err)
 		goto free_dst;

@@ -60,6 +60,7 @@ struct state {
 	uint64_t updated_at;  /* unix seconds of the last commit */
 	char *scope;
 	char *tool_version;   /* bpfapply version that wrote it */
+	bool pending;         /* an apply's commit started and did not finish */
 	struct state_res *res;
 	size_t n;
 };

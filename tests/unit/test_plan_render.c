@@ -646,7 +646,8 @@ static void test_json_empty(void **state)
 	assert_string_equal(json(f, false),
 			    "{\"format_version\":\"1\",\"scope\":\"t\",\"destroy\":true,"
 			    "\"resource_changes\":[],\"summary\":{\"add\":0,\"change\":0,"
-			    "\"replace\":0,\"destroy\":0},\"changes_pending\":false}\n");
+			    "\"replace\":0,\"destroy\":0},\"changes_pending\":false,"
+			    "\"resumes_interrupted_apply\":false}\n");
 	save_json(f);
 	jq_is(f, ".resource_changes | length", "0");
 	assert_string_equal(json(f, true), "{\n"
@@ -660,7 +661,8 @@ static void test_json_empty(void **state)
 					   "    \"replace\": 0,\n"
 					   "    \"destroy\": 0\n"
 					   "  },\n"
-					   "  \"changes_pending\": false\n"
+					   "  \"changes_pending\": false,\n"
+					   "  \"resumes_interrupted_apply\": false\n"
 					   "}\n");
 }
 
