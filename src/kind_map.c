@@ -167,6 +167,75 @@ static int fill(struct exec *x, int fd, const struct map_spec *ms)
 	return err;
 }
 
+struct preserve_ctx {
+	int fd;
+	size_t copied, dropped;
+};
+
+static int preserve_one(void *ctx, const void *key, const void *value)
+{
+	struct preserve_ctx *pc = ctx;
+
+	if (bpf_map_update_elem(pc->fd, key, value, BPF_ANY)) {
+		/* the new map is smaller, or the key is out of its range */
+		if (errno != E2BIG && errno != ENOSPC && errno != EINVAL)
+			return -errno;
+		pc->dropped++;
+		return 0;
+	}
+	fault_point("map preserve");
+	pc->copied++;
+	return 0;
+}
+
+static bool is_percpu(uint32_t type)
+{
+	const struct maptype *mt = maptype_by_type(type);
+
+	return mt && (mt->caps & MT_PERCPU);
+}
+
+/*
+ * Can the live map's entries be copied into the replacement?  Only when
+ * keys and values keep their size and layout; maps of fds (prog_array,
+ * map-in-map) hold ids that cannot be written back.
+ */
+static bool entries_fit(const struct live_map *lm, const struct map_spec *ms)
+{
+	const struct maptype *mt = maptype_by_type(ms->type);
+
+	if (lm->pin_state != PIN_MAP || !mt || !(mt->caps & MT_ENTRIES))
+		return false;
+	if (mt->caps & (MT_OF_MAPS | MT_PROG_VALUES))
+		return false;
+	if (lm->info.map_flags & BPF_F_WRONLY)
+		return false;
+	return lm->info.key_size == ms->key_size && lm->info.value_size == ms->value_size &&
+	       is_percpu(lm->info.type) == is_percpu(ms->type);
+}
+
+/* preserve_entries: copy what the live map holds into its replacement. */
+static int preserve(struct exec *x, int fd, const struct map_spec *ms, const struct live_map *lm)
+{
+	struct preserve_ctx pc = { .fd = fd };
+	int err;
+
+	if (!entries_fit(lm, ms)) {
+		dbg_msg("map '%s': live entries do not fit the replacement; not preserved", ms->name);
+		return 0;
+	}
+	err = live_map_walk(lm->fd, ms->key_size, live_value_buf_size(ms->type, ms->value_size,
+								       x->ncpus),
+			    preserve_one, &pc);
+	if (err)
+		err_msg("map '%s': cannot preserve entries: %s", ms->name, strerror(-err));
+	else if (pc.dropped)
+		err_msg("map '%s': warning: %zu live entries did not fit the replacement", ms->name,
+			pc.dropped);
+	dbg_msg("map '%s': %zu live entries preserved", ms->name, pc.copied);
+	return err;
+}
+
 static int create_map(struct exec *x, const struct map_spec *ms)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = ms->flags);
@@ -206,7 +275,15 @@ int map_stage(struct exec *x, struct change *c)
 	fd = create_map(x, ms);
 	if (fd < 0)
 		return fd;
-	err = fill(x, fd, ms);
+	/* merge: declared values win over preserved ones; seed: runtime data wins;
+	 * exact: only declared entries may stay, nothing to preserve */
+	err = 0;
+	if (c->action == ACT_REPLACE && ms->preserve_entries && ms->policy == POLICY_MERGE)
+		err = preserve(x, fd, ms, c->live);
+	if (!err)
+		err = fill(x, fd, ms);
+	if (!err && c->action == ACT_REPLACE && ms->preserve_entries && ms->policy == POLICY_SEED)
+		err = preserve(x, fd, ms, c->live);
 	if (err)
 		goto close_fd;
 	if (ms->frozen && (bpf_map_freeze(fd) || (fault_point("map freeze"), 0))) {

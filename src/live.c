@@ -310,6 +310,36 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 	return 0;
 }
 
+int live_map_walk(int fd, uint32_t key_size, uint32_t vlen, live_kv_fn fn, void *ctx)
+{
+	uint8_t *cur, *next, *val;
+	bool first = true;
+	int err = 0;
+
+	cur = calloc(2, key_size ? key_size : 1);
+	val = calloc(1, vlen ? vlen : 1);
+	if (!cur || !val) {
+		err = -ENOMEM;
+		goto out;
+	}
+	next = cur + key_size;
+	while (!err) {
+		if (bpf_map_get_next_key(fd, first ? NULL : cur, next)) {
+			err = errno == ENOENT ? 0 : -errno;
+			break;
+		}
+		first = false;
+		memcpy(cur, next, key_size);
+		if (bpf_map_lookup_elem(fd, cur, val))
+			continue; /* gone meanwhile, or an empty slot */
+		err = fn(ctx, cur, val);
+	}
+out:
+	free(cur);
+	free(val);
+	return err;
+}
+
 struct live_map *live_find_map(const struct live *lv, const char *name)
 {
 	size_t i;

@@ -113,6 +113,11 @@ struct live_iterator *live_find_iterator(const struct live *lv, const char *name
 int live_read_iterators(struct live *lv, const struct manifest *m);
 void live_free_iterators(struct live *lv);
 
+/* Every key/value of the map behind fd (vlen: live_value_buf_size); fn
+ * returning non-zero stops the walk with that value. */
+typedef int (*live_kv_fn)(void *ctx, const void *key, const void *value);
+int live_map_walk(int fd, uint32_t key_size, uint32_t vlen, live_kv_fn fn, void *ctx);
+
 /* Helpers shared with the executor. */
 int live_map_info(int fd, struct bpf_map_info *info);
 int live_prog_info(int fd, struct bpf_prog_info *info);

@@ -397,3 +397,40 @@ Y
 	assert_eq "$(map_lookup_hex "$ROOT/zero/maps/a" 0 0 0 0)" "00 00 00 00" "a[0] zeroed back"
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 }
+
+test_maps_preserve_entries_on_replace() {
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: pres
+maps:
+  kept: {type: hash, key_size: 4, value_size: 4, max_entries: 4, preserve_entries: true, entries: [{key: 1, value: 1}]}
+  pcpu: {type: percpu_hash, key_size: 4, value_size: 4, max_entries: 4, preserve_entries: true}
+  seeded: {type: hash, key_size: 4, value_size: 4, max_entries: 4, preserve_entries: true, entries_policy: seed, entries: [{key: 1, value: 1}]}
+  lost: {type: hash, key_size: 4, value_size: 4, max_entries: 4, entries: [{key: 1, value: 1}]}
+Y
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	local d=$ROOT/pres/maps p ids
+	for p in kept seeded lost; do
+		bpftool map update pinned "$d/$p" key 1 0 0 0 value 5 0 0 0
+		bpftool map update pinned "$d/$p" key 2 0 0 0 value 2 0 0 0
+	done
+	bpftool map update pinned "$d/pcpu" key 3 0 0 0 value 3 0 0 0
+	ids=$(for p in kept pcpu seeded lost; do map_id "$d/$p"; done | tr '\n' ' ')
+	sed -i 's/max_entries: 4/max_entries: 64/' "$T/m.yaml"
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	for p in kept pcpu seeded lost; do
+		[[ " $ids " != *" $(map_id "$d/$p") "* ]] || fail "$p not replaced"
+		assert_eq "$(map_field "$d/$p" max_entries)" 64 "$p max_entries"
+	done
+	# merge: the runtime key survives, the declared value wins
+	assert_eq "$(map_count_entries "$d/kept")" 2 "kept: runtime entry preserved"
+	assert_eq "$(map_lookup_hex "$d/kept" 1 0 0 0)" "01 00 00 00" "kept: declared value wins"
+	# seed: runtime data wins over the seed
+	assert_eq "$(map_lookup_hex "$d/seeded" 1 0 0 0)" "05 00 00 00" "seeded: runtime value preserved"
+	assert_eq "$(map_count_entries "$d/seeded")" 2 "seeded: runtime entry preserved"
+	assert_eq "$(map_lookup_hex "$d/pcpu" 3 0 0 0)" "03 00 00 00" "per-CPU entry preserved"
+	# without the flag a replacement starts from the declared entries only
+	assert_eq "$(map_count_entries "$d/lost")" 1 "lost: only declared entries"
+	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}
