@@ -28,10 +28,13 @@ msg = @printf '  %-7s %s\n' $(1) $(2);
 endif
 
 WERROR  ?= -Werror
+# CFLAGS is the user's (optimisation, sanitizers); the project's own flags
+# are kept apart so that `make CFLAGS=...` cannot drop them.
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wno-missing-field-initializers \
+PROJECT_CFLAGS := -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wno-missing-field-initializers \
 	   -D_GNU_SOURCE -DBPFAPPLY_VERSION=\"$(VERSION)\" \
 	   -Iinclude -Isrc $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(PROJECT_CFLAGS) $(CFLAGS)
 LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 SRCS     := $(sort $(wildcard src/*.c))
@@ -48,7 +51,7 @@ all: $(BUILD)/bpfapply bpf
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/bpfapply/*.h) | $(BUILD)/obj
 	$(call msg,CC,$<)
-	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -56,7 +59,7 @@ $(LIB): $(LIB_OBJS)
 
 $(BUILD)/bpfapply: $(BUILD)/obj/main.o $(LIB)
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/obj $(BUILD)/tests:
 	mkdir -p $@
@@ -67,7 +70,7 @@ include bpf.mk
 # ---- tests -------------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(BUILD)/tests
 	$(call msg,TEST-CC,$<)
-	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) \
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) \
 		$(shell $(PKG_CONFIG) --libs cmocka)
 
 unit: $(UNIT_BINS)
@@ -107,7 +110,7 @@ format:
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
 		--suppress=missingIncludeSystem -Iinclude -Isrc src
-	clang-tidy --quiet src/*.c -- $(CFLAGS)
+	clang-tidy --quiet src/*.c -- $(ALL_CFLAGS)
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
@@ -18,10 +19,15 @@ static int read_file(const char *path, uint8_t **buf, size_t *len)
 	size_t cap = 1 << 16, n = 0;
 	uint8_t *b = NULL, *nb;
 	FILE *f = fopen(path, "rb");
+	struct stat st;
 	int err = 0;
 
 	if (!f)
 		return -errno;
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		return -EISDIR;
+	}
 	for (;;) {
 		size_t got;
 
@@ -169,9 +175,13 @@ int elf_inspect(const char *path, struct elf_info **out, char *err, size_t errle
 	obj = elf_open_object(e, path);
 	libbpf_set_print(old);
 	if (!obj) {
+		char why[128];
+
+		/* libbpf reports its own codes (-LIBBPF_ERRNO__FORMAT...) besides errnos */
 		rc = -errno;
-		snprintf(err, errlen, "%s is not a BPF object libbpf can open: %s", path,
-			 strerror(errno));
+		libbpf_strerror(rc, why, sizeof(why));
+		snprintf(err, errlen, "%s is not a BPF object libbpf can open: %s", path, why);
+		rc = -EINVAL;
 		goto fail;
 	}
 	rc = collect(e, obj);

@@ -55,7 +55,7 @@ static void check_binding(const struct manifest *m, const struct program_spec *p
 		return; /* {pinned: PATH}: checked by the kernel at load time */
 	ms = &m->maps[b->target.index];
 	if (em->type != ms->type)
-		diag_error(d, &b->target.loc, "maps: %s expects a %s map for \"%s\", map \"%s\" is %s",
+		diag_error(d, &b->target.loc, "maps: %s expects map type %s for \"%s\", map \"%s\" is %s",
 			   ps->object, maptype_name(em->type), b->elf_name, ms->name,
 			   maptype_name(ms->type));
 	else if (em->key_size != ms->key_size || em->value_size != ms->value_size)

@@ -14,37 +14,81 @@
 #include "json.h"
 #include "kind_program.h"
 
-uint64_t program_params_fp(const struct program_spec *ps)
+/* Indices 0..n-1 sorted by the names get(i) returns, so order in the manifest does not count. */
+static size_t *sorted_by_name(size_t n, const char *(*get)(const struct program_spec *, size_t),
+			      const struct program_spec *ps)
 {
+	size_t *idx = calloc(n ? n : 1, sizeof(*idx)), i, j;
+
+	for (i = 0; idx && i < n; i++) {
+		size_t v = i;
+
+		/* insertion sort: these lists are short */
+		for (j = i; j > 0 && strcmp(get(ps, idx[j - 1]), get(ps, v)) > 0; j--)
+			idx[j] = idx[j - 1];
+		idx[j] = v;
+	}
+	return idx;
+}
+
+static const char *prog_at(const struct program_spec *ps, size_t i)
+{
+	return program_name_at(ps, i);
+}
+
+static const char *binding_at(const struct program_spec *ps, size_t i)
+{
+	return ps->maps[i].elf_name;
+}
+
+static const char *global_at(const struct program_spec *ps, size_t i)
+{
+	return ps->globals[i].name;
+}
+
+static void fp_global(struct fp *f, const struct program_spec *ps, const struct global_var *g)
+{
+	const struct elf_var *v = elf_find_var(ps->elf, g->name);
 	uint8_t buf[4096];
 	char why[128];
+
+	fp_str(f, g->name);
+	/* the encoded bytes, so that 7 and 0x7 are the same value */
+	if (v && v->size <= sizeof(buf) && !global_encode(g, v, buf, why, sizeof(why)))
+		fp_bytes(f, buf, v->size);
+	else
+		fp_str(f, g->is_int ? g->int_text : "?");
+}
+
+uint64_t program_params_fp(const struct program_spec *ps)
+{
+	size_t *progs = sorted_by_name(program_count(ps), prog_at, ps);
+	size_t *maps = sorted_by_name(ps->n_maps, binding_at, ps);
+	size_t *globals = sorted_by_name(ps->n_globals, global_at, ps);
+	uint64_t h = 0;
 	struct fp f;
 	size_t i;
 
-	if (fp_init(&f))
-		return 0;
+	if (!progs || !maps || !globals || fp_init(&f))
+		goto out;
 	fp_str(&f, ps->type);
 	for (i = 0; i < program_count(ps); i++)
-		fp_str(&f, program_name_at(ps, i));
+		fp_str(&f, program_name_at(ps, progs[i]));
 	fp_u32(&f, 0xffffffff);
 	for (i = 0; i < ps->n_maps; i++) {
-		fp_str(&f, ps->maps[i].elf_name);
-		fp_str(&f, ps->maps[i].target.name);
-		fp_str(&f, ps->maps[i].target.pinned);
+		fp_str(&f, ps->maps[maps[i]].elf_name);
+		fp_str(&f, ps->maps[maps[i]].target.name);
+		fp_str(&f, ps->maps[maps[i]].target.pinned);
 	}
 	fp_u32(&f, 0xffffffff);
-	for (i = 0; i < ps->n_globals; i++) {
-		const struct global_var *g = &ps->globals[i];
-		const struct elf_var *v = elf_find_var(ps->elf, g->name);
-
-		fp_str(&f, g->name);
-		/* the encoded bytes, so that 7 and 0x7 are the same value */
-		if (v && v->size <= sizeof(buf) && !global_encode(g, v, buf, why, sizeof(why)))
-			fp_bytes(&f, buf, v->size);
-		else
-			fp_str(&f, g->is_int ? g->int_text : "?");
-	}
-	return fp_final(&f);
+	for (i = 0; i < ps->n_globals; i++)
+		fp_global(&f, ps, &ps->globals[globals[i]]);
+	h = fp_final(&f);
+out:
+	free(progs);
+	free(maps);
+	free(globals);
+	return h;
 }
 
 /* "1 program", "3 programs" (static buffer) */

@@ -698,6 +698,13 @@ static void test_params_fp_selection_of_all(void **state)
 	assert_true(params_fp("    programs: [count_and_return, always_drop]\n") ==
 		    params_fp("    programs:\n      - count_and_return\n      - always_drop\n"));
 	assert_true(params_fp("") == params_fp("    programs: [count_and_return, always_drop]\n"));
+	/* the order a manifest lists programs, bindings and globals in does not count */
+	assert_true(params_fp("    programs: [always_drop, count_and_return]\n") ==
+		    params_fp("    programs: [count_and_return, always_drop]\n"));
+	assert_true(params_fp("    globals:\n      ret_val: 1\n      bias: 2\n") ==
+		    params_fp("    globals:\n      bias: 2\n      ret_val: 1\n"));
+	assert_true(params_fp("    maps:\n      counter: hits\n") !=
+		    params_fp("    maps:\n      counter: hits2\n"));
 }
 
 /* ---- elf_check_manifest: located errors ------------------------------------------------- */
@@ -777,7 +784,7 @@ static void test_check_located_errors(void **state)
 		{ 29, 16, "maps: %1$s fixes max_entries 4 for \"counter\", map \"wide\" has 16" },
 		{ 30, 7, "maps: \"prog_glo.rodata\" holds the object's global data; set it with globals:" },
 		{ 33, 11, "type: \"no_such_type\" is not a program type libbpf knows" },
-		{ 35, 16, "maps: %1$s expects a array map for \"counter\", map \"hashy\" is hash" },
+		{ 35, 16, "maps: %1$s expects map type array for \"counter\", map \"hashy\" is hash" },
 		{ 37, 13, "object: cannot read %2$s/missing.bpf.o: No such file or directory" },
 		{ 14, 35, "program \"c\": entry \"c\" loads 2 programs; name one as ENTRY/PROGRAM" },
 	};
