@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "kind_program.h"
 #include "json.h"
 #include "paths.h"
 
@@ -21,21 +22,88 @@ static const char *kind_word(uint8_t kind)
 	return "unknown";
 }
 
-/* Drift as show sees it without a manifest: is the recorded object still pinned? */
-static const char *status_of(const struct live *lv, const struct state_res *r, uint32_t *live_id)
+static const char *map_status(const struct live *lv, const struct state_res *r, uint32_t *live_id)
 {
-	const struct live_map *lm;
+	const struct live_map *lm = live_find_map(lv, r->name);
 
-	*live_id = 0;
-	if (r->kind != STATE_MAP)
-		return "unknown";
-	lm = live_find_map(lv, r->name);
 	if (!lm || lm->pin_state == PIN_ABSENT)
 		return "missing";
 	if (lm->pin_state == PIN_OTHER)
 		return "replaced";
 	*live_id = lm->info.id;
 	return lm->info.id == r->id ? "ok" : "replaced";
+}
+
+/* A program entry is ok when every pin the record names holds the recorded object. */
+static const char *program_status(const struct live *lv, const struct state_res *r,
+				  uint32_t *live_id)
+{
+	const struct live_program *lp = live_find_program(lv, r->name);
+	const char *st = "ok";
+	size_t i;
+
+	if (!lp || !lp->dir_exists)
+		return "missing";
+	for (i = 0; i < r->n_subs; i++) {
+		const struct state_sub *s = &r->subs[i];
+		const struct live_pin *p = NULL;
+
+		if (s->kind == SUB_PROG)
+			p = live_pin_find(lp->progs, lp->n_progs, s->name);
+		else if (s->kind == SUB_MAP)
+			p = live_pin_find(lp->maps, lp->n_maps, s->name);
+		else
+			continue;
+		if (!p || p->pin_state == PIN_ABSENT)
+			return "missing";
+		if (p->pin_state != PIN_MAP || p->id != s->id)
+			st = "replaced";
+		else if (s->kind == SUB_PROG && !*live_id)
+			*live_id = p->id;
+	}
+	return st;
+}
+
+static const char *iterator_status(const struct live *lv, const struct state_res *r,
+				   uint32_t *live_id)
+{
+	const struct live_iterator *li = live_find_iterator(lv, r->name);
+
+	if (!li || li->pin_state == PIN_ABSENT)
+		return "missing";
+	if (li->pin_state != PIN_MAP)
+		return "replaced";
+	*live_id = li->link_id;
+	return li->link_id == r->id ? "ok" : "replaced";
+}
+
+/*
+ * Drift as show sees it without a manifest: is every recorded object still
+ * pinned where bpfapply put it?  live_id: the map id, the first program's
+ * id, or the link id.
+ */
+static const char *status_of(const struct live *lv, const struct state_res *r, uint32_t *live_id)
+{
+	*live_id = 0;
+	switch (r->kind) {
+	case STATE_MAP: return map_status(lv, r, live_id);
+	case STATE_PROGRAM: return program_status(lv, r, live_id);
+	case STATE_ITERATOR: return iterator_status(lv, r, live_id);
+	}
+	return "unknown";
+}
+
+/* The recorded id to show: programs have one per program, show the first. */
+static uint32_t recorded_id(const struct state_res *r)
+{
+	size_t i;
+
+	if (r->kind != STATE_PROGRAM)
+		return r->id;
+	for (i = 0; i < r->n_subs; i++)
+		if (r->subs[i].kind == SUB_PROG)
+			return r->subs[i].id;
+	return 0;
 }
 
 static void show_scope_text(const struct live *lv)
@@ -51,7 +119,7 @@ static void show_scope_text(const struct live *lv)
 		char addr[96];
 
 		snprintf(addr, sizeof(addr), "%s.%s", kind_word(r->kind), r->name);
-		printf("  %-28s id %-6u %s%s\n", addr, r->id, st,
+		printf("  %-28s id %-6u %s%s\n", addr, recorded_id(r), st,
 		       r->flags & STATE_F_PREVENT_DESTROY ? " prevent_destroy" : "");
 	}
 }
@@ -78,7 +146,7 @@ static void show_scope_json(const struct live *lv, struct json *j)
 		json_kv_str(j, "address", addr);
 		json_kv_str(j, "kind", kind_word(r->kind));
 		json_kv_str(j, "name", r->name);
-		json_kv_uint(j, "id", r->id);
+		json_kv_uint(j, "id", recorded_id(r));
 		json_kv_uint(j, "live_id", live_id);
 		json_kv_str(j, "status", st);
 		json_kv_bool(j, "prevent_destroy", r->flags & STATE_F_PREVENT_DESTROY);

@@ -136,3 +136,21 @@ Y
 	grep -q 'm.yaml:12:.*: program "x/main_func" is not an iterator (no iter/ section)' "$T/.err" || fail "$(cat "$T/.err")"
 	grep -q 'm.yaml:13:.*: program "tasks": entry "tasks" loads 2 programs; name one as ENTRY/PROGRAM' "$T/.err" || fail "$(cat "$T/.err")"
 }
+
+test_iterators_show_reports_every_kind() {
+	copy_example iter_map
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	local it=$ROOT/hashmap/iterators/my_hashmap prog=$ROOT/hashmap/programs/dump/dump_map
+	expect_rc 0 ba -j show --scope hashmap
+	assert_eq "$(jq -r '[.scopes[0].resources[].status] | unique | join(",")' "$T/.out")" ok "all ok"
+	assert_eq "$(jq -r '.scopes[0].resources[] | select(.address=="iterator.my_hashmap") | .live_id' "$T/.out")" "$(link_id "$it")" "iterator live id"
+	assert_eq "$(jq -r '.scopes[0].resources[] | select(.address=="program.dump") | .live_id' "$T/.out")" "$(bpftool -j prog show pinned "$prog" | jq .id)" "program live id"
+	rm "$it"
+	expect_rc 0 ba -j show
+	assert_eq "$(jq -r '.scopes[] | select(.scope=="hashmap") | .resources[] | select(.address=="iterator.my_hashmap") | .status' "$T/.out")" missing "iterator drift"
+	expect_rc 2 ba plan --detailed-exitcode -f "$T/m.yaml"
+	grep -q '^  + iterator.my_hashmap     program dump/dump_map, map counters; pin removed outside bpfapply$' "$T/.out" || fail "plan: $(cat "$T/.out")"
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	assert_eq "$(sort "$it" | tr '\n' ' ')" "1: 100 2: 200 " "iterator repaired"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}
