@@ -10,6 +10,7 @@
 #include "exec.h"
 #include "json.h"
 #include "paths.h"
+#include "planfile.h"
 
 int cmd_validate(const struct opts *o)
 {
@@ -51,10 +52,6 @@ int cmd_plan(const struct opts *o)
 	struct run r = { .lock_fd = -1 };
 	int rc = EXIT_ERR;
 
-	if (o->out) {
-		err_msg("plan -o: saved plans are not supported by this version yet");
-		return EXIT_ERR;
-	}
 	r.m = load_manifest(o);
 	if (!r.m)
 		return EXIT_ERR;
@@ -63,6 +60,13 @@ int cmd_plan(const struct opts *o)
 	if (run_plan(&r, o->destroy))
 		goto out;
 	render(&r, o);
+	if (o->out) {
+		if (planfile_write(o->out, &r.plan, r.m, &r.lv, o->root))
+			goto out;
+		if (!g_json)
+			printf("Saved the plan to %s: 'bpfapply apply %s' carries it out.\n", o->out,
+			       o->out);
+	}
 	rc = o->detailed_exitcode && plan_has_changes(&r.plan) ? EXIT_CHANGES : EXIT_OK;
 out:
 	run_close(&r);
@@ -112,11 +116,26 @@ static void remove_dirs(const struct opts *o, const char *scope)
 	free(dir);
 }
 
-static int converge(struct run *r, const struct opts *o, const char *scope, bool destroy)
+/* A saved plan applies only to the live state it was computed from. */
+static int check_saved(const struct run *r, const struct planfile *pf)
+{
+	if (live_fingerprint(&r->lv) == pf->live_fp)
+		return 0;
+	err_msg("the live state of scope %s changed since the plan was saved (state serial %llu, "
+		"now %llu, or objects changed): run plan again",
+		pf->scope, (unsigned long long)pf->serial,
+		(unsigned long long)(r->lv.have_state ? r->lv.state.serial : 0));
+	return -ESTALE;
+}
+
+static int converge(struct run *r, const struct opts *o, const char *scope, bool destroy,
+		    const struct planfile *pf)
 {
 	int rc = EXIT_ERR;
 
 	if (run_open(r, o, scope, true))
+		return EXIT_ERR;
+	if (pf && check_saved(r, pf))
 		return EXIT_ERR;
 	if (run_plan(r, destroy))
 		return EXIT_ERR;
@@ -132,21 +151,58 @@ static int converge(struct run *r, const struct opts *o, const char *scope, bool
 	return rc;
 }
 
+/* apply PLANFILE: the manifest and the root the plan was made with. */
+static int apply_saved(const struct opts *o)
+{
+	struct run r = { .lock_fd = -1 };
+	struct opts so = *o;
+	struct planfile pf;
+	size_t i;
+	int rc = EXIT_ERR;
+
+	if (o->n_files) {
+		err_msg("apply: give either -f FILE... or a saved PLANFILE, not both");
+		return EXIT_ERR;
+	}
+	if (planfile_read(o->planfile, &pf))
+		return EXIT_ERR;
+	if (pf.n_files > MAX_FILES) {
+		err_msg("%s names more than %d manifest files", o->planfile, MAX_FILES);
+		goto out;
+	}
+	for (i = 0; i < pf.n_files; i++)
+		so.files[i] = pf.files[i];
+	so.n_files = pf.n_files;
+	so.root = pf.root;
+	so.root_is_default = !strcmp(pf.root, DEFAULT_ROOT);
+	r.m = load_manifest(&so);
+	if (!r.m)
+		goto out;
+	if (desired_fingerprint(r.m) != pf.desired_fp) {
+		err_msg("the manifest or its ELF objects changed since the plan %s was saved: "
+			"run plan again", o->planfile);
+		goto out;
+	}
+	rc = converge(&r, &so, pf.scope, pf.destroy, &pf);
+out:
+	run_close(&r);
+	planfile_free(&pf);
+	return rc;
+}
+
 int cmd_apply(const struct opts *o)
 {
 	struct run r = { .lock_fd = -1 };
 	struct manifest *m;
 	int rc;
 
-	if (o->planfile) {
-		err_msg("apply PLANFILE: saved plans are not supported by this version yet");
-		return EXIT_ERR;
-	}
+	if (o->planfile)
+		return apply_saved(o);
 	m = load_manifest(o);
 	if (!m)
 		return EXIT_ERR;
 	r.m = m;
-	rc = converge(&r, o, m->scope, false);
+	rc = converge(&r, o, m->scope, false, NULL);
 	run_close(&r);
 	return rc;
 }
@@ -173,7 +229,7 @@ int cmd_destroy(const struct opts *o)
 		err_msg("--scope: \"%s\" is not a scope name ([a-z0-9_-]{1,64})", scope);
 		return EXIT_ERR;
 	}
-	rc = converge(&r, o, scope, true);
+	rc = converge(&r, o, scope, true, NULL);
 	run_close(&r);
 	return rc;
 }
