@@ -39,29 +39,22 @@ static const char *program_status(const struct live *lv, const struct state_res 
 				  uint32_t *live_id)
 {
 	const struct live_program *lp = live_find_program(lv, r->name);
-	const char *st = "ok";
+	const struct live_pin *first;
+	bool removed = false;
 	size_t i;
 
 	if (!lp || !lp->dir_exists)
 		return "missing";
+	if (program_drifted_pin(lp, r, &removed))
+		return removed ? "missing" : "replaced";
 	for (i = 0; i < r->n_subs; i++) {
-		const struct state_sub *s = &r->subs[i];
-		const struct live_pin *p = NULL;
-
-		if (s->kind == SUB_PROG)
-			p = live_pin_find(lp->progs, lp->n_progs, s->name);
-		else if (s->kind == SUB_MAP)
-			p = live_pin_find(lp->maps, lp->n_maps, s->name);
-		else
+		if (r->subs[i].kind != SUB_PROG)
 			continue;
-		if (!p || p->pin_state == PIN_ABSENT)
-			return "missing";
-		if (p->pin_state != PIN_MAP || p->id != s->id)
-			st = "replaced";
-		else if (s->kind == SUB_PROG && !*live_id)
-			*live_id = p->id;
+		first = live_pin_find(lp->progs, lp->n_progs, r->subs[i].name);
+		*live_id = first ? first->id : 0;
+		break;
 	}
-	return st;
+	return "ok";
 }
 
 static const char *iterator_status(const struct live *lv, const struct state_res *r,

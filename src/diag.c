@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Diagnostics: located manifest errors, and messages for the user. */
 #include "diag.h"
+#include "json.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -143,39 +144,6 @@ void diag_free(struct diag *d)
 	d->cap = 0;
 }
 
-/* Just enough JSON string escaping for one error message. */
-static void json_put_string(FILE *f, const char *s)
-{
-	const unsigned char *p;
-
-	fputc('"', f);
-	for (p = (const unsigned char *)s; *p; p++) {
-		switch (*p) {
-		case '"':
-			fputs("\\\"", f);
-			break;
-		case '\\':
-			fputs("\\\\", f);
-			break;
-		case '\n':
-			fputs("\\n", f);
-			break;
-		case '\t':
-			fputs("\\t", f);
-			break;
-		case '\r':
-			fputs("\\r", f);
-			break;
-		default:
-			if (*p < 0x20)
-				fprintf(f, "\\u%04x", *p);
-			else
-				fputc(*p, f);
-		}
-	}
-	fputc('"', f);
-}
-
 /* Format a message and drop one trailing newline, so callers may add one or not. */
 static char *vformat_line(const char *fmt, va_list ap)
 {
@@ -199,9 +167,13 @@ void err_msg(const char *fmt, ...)
 	s = vformat_line(fmt, ap);
 	va_end(ap);
 	if (g_json) {
-		fputs("{\"error\": ", stdout);
-		json_put_string(stdout, s ? s : "out of memory");
-		fputs("}\n", stdout);
+		struct json j;
+
+		json_init(&j, stdout, false);
+		json_obj_begin(&j);
+		json_kv_str(&j, "error", s ? s : "out of memory");
+		json_obj_end(&j);
+		json_finish(&j);
 		fflush(stdout);
 	} else {
 		fprintf(stderr, "bpfapply: %s\n", s ? s : "out of memory");

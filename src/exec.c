@@ -6,6 +6,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,6 +163,45 @@ static int for_each(struct exec *x, enum phase ph)
 		else if (ph == PH_COMMIT)
 			err = ops->commit(x, c);
 	}
+	return err;
+}
+
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+int exec_move_into_place(struct exec *x, const struct change *c, const char *subdir)
+{
+	char *from = path_join3(x->staging_dir, subdir, c->name);
+	unsigned flags;
+	int err = 0;
+
+	if (!from)
+		return -ENOMEM;
+	flags = access(c->pin, F_OK) == 0 ? RENAME_EXCHANGE : RENAME_NOREPLACE;
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, c->pin, flags)) {
+		err = -errno;
+		err_msg("%s: cannot move %s to %s: %s", c->address, from, c->pin, strerror(errno));
+	}
+	fault_point("move into place");
+	free(from);
+	return err;
+}
+
+int exec_unpin(const char *what, const char *path)
+{
+	int err = 0;
+
+	if (unlink(path)) {
+		if (errno == ENOENT)
+			return 0;
+		err = -errno;
+		err_msg("%s: cannot unpin %s: %s", what, path, strerror(errno));
+	}
+	fault_point("unpin");
 	return err;
 }
 

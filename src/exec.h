@@ -39,4 +39,13 @@ int exec_map_fd(const struct exec *x, int map_idx);
  * staged one when the entry is (re)loaded, else the live one; -errno. */
 int exec_prog_fd(const struct exec *x, int entry, const char *prog);
 
+/*
+ * Move what a kind staged at staging/SUBDIR/NAME to the change's live pin:
+ * an atomic RENAME_EXCHANGE when something is pinned there (the old object
+ * lands in staging/, which the clean-up removes), a plain move otherwise.
+ */
+int exec_move_into_place(struct exec *x, const struct change *c, const char *subdir);
+/* Unpin path (gone already is fine); what names it in messages. */
+int exec_unpin(const char *what, const char *path);
+
 #endif

@@ -20,13 +20,6 @@
 #include "kind_iterator.h"
 #include "paths.h"
 
-#ifndef RENAME_NOREPLACE
-#define RENAME_NOREPLACE (1 << 0)
-#endif
-#ifndef RENAME_EXCHANGE
-#define RENAME_EXCHANGE (1 << 1)
-#endif
-
 static int cgroup_order(const char *name)
 {
 	if (!name)
@@ -152,33 +145,11 @@ out:
 
 int iterator_commit(struct exec *x, struct change *c)
 {
-	char *from;
-	unsigned flags;
-	int err = 0;
-
-	if (c->action == ACT_DELETE) {
-		if (!c->foreign && unlink(c->pin) && errno != ENOENT) {
-			err = -errno;
-			err_msg("iterator '%s': cannot unpin %s: %s", c->name, c->pin,
-				strerror(errno));
-		}
-		fault_point("iterator unpin");
-		return err;
-	}
+	if (c->action == ACT_DELETE)
+		return c->foreign ? 0 : exec_unpin(c->address, c->pin);
 	if (c->action != ACT_CREATE && c->action != ACT_REPLACE)
 		return 0;
-	from = path_join3(x->staging_dir, "iterators", c->name);
-	if (!from)
-		return -ENOMEM;
-	flags = access(c->pin, F_OK) == 0 ? RENAME_EXCHANGE : RENAME_NOREPLACE;
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, c->pin, flags)) {
-		err = -errno;
-		err_msg("iterator '%s': cannot move %s to %s: %s", c->name, from, c->pin,
-			strerror(errno));
-	}
-	fault_point("iterator move");
-	free(from);
-	return err;
+	return exec_move_into_place(x, c, "iterators");
 }
 
 void iterator_cleanup(struct exec *x, struct change *c)
@@ -191,8 +162,6 @@ int iterator_record(struct exec *x, struct change *c, struct state *next)
 {
 	const struct state_res *staged = state_find(&x->staged, STATE_ITERATOR, c->name);
 	struct state_res *r;
-	size_t i;
-	int err;
 
 	if (c->action == ACT_DELETE) {
 		if (x->final)
@@ -206,12 +175,5 @@ int iterator_record(struct exec *x, struct change *c, struct state *next)
 	if (!staged)
 		return 0;
 	r->id = staged->id;
-	state_res_clear_subs(r);
-	for (i = 0; i < staged->n_subs; i++) {
-		err = state_res_add_sub(r, staged->subs[i].kind, staged->subs[i].name,
-					staged->subs[i].id);
-		if (err)
-			return err;
-	}
-	return 0;
+	return state_res_copy_subs(r, staged);
 }

@@ -23,13 +23,6 @@
 /* The kernel's "operation not supported" for batch ops on some types. */
 #define ENOTSUPP_KERNEL 524
 
-#ifndef RENAME_NOREPLACE
-#define RENAME_NOREPLACE (1 << 0)
-#endif
-#ifndef RENAME_EXCHANGE
-#define RENAME_EXCHANGE (1 << 1)
-#endif
-
 static char *staged_pin(const struct exec *x, const char *name)
 {
 	return path_join3(x->staging_dir, "maps", name);
@@ -335,26 +328,6 @@ int map_stage_late(struct exec *x, struct change *c)
 	return 0;
 }
 
-static int move_into_place(struct exec *x, struct change *c)
-{
-	unsigned flags = c->action == ACT_REPLACE && c->live->pin_state != PIN_ABSENT
-				 ? RENAME_EXCHANGE
-				 : RENAME_NOREPLACE;
-	char *from = staged_pin(x, c->name);
-	int err = 0;
-
-	if (!from)
-		return -ENOMEM;
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, c->pin, flags)) {
-		err = -errno;
-		err_msg("map '%s': cannot move %s to %s: %s", c->name, from, c->pin,
-			strerror(errno));
-	}
-	fault_point("map move");
-	free(from);
-	return err;
-}
-
 static int update_entries(struct exec *x, struct change *c)
 {
 	const struct map_spec *ms = &x->m->maps[c->spec];
@@ -391,20 +364,13 @@ int map_commit(struct exec *x, struct change *c)
 	switch (c->action) {
 	case ACT_CREATE:
 	case ACT_REPLACE:
-		return move_into_place(x, c);
+		return exec_move_into_place(x, c, "maps");
 	case ACT_UPDATE:
 		return c->n_ops ? update_entries(x, c) : 0;
 	case ACT_DELETE:
 		if (c->foreign || c->live->pin_state == PIN_ABSENT)
 			return 0;
-		if (unlink(c->pin) && errno != ENOENT) {
-			int err = -errno;
-
-			err_msg("map '%s': cannot unpin %s: %s", c->name, c->pin, strerror(errno));
-			return err;
-		}
-		fault_point("map unpin");
-		return 0;
+		return exec_unpin(c->address, c->pin);
 	case ACT_NOOP:
 		break;
 	}

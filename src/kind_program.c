@@ -22,13 +22,6 @@
 #include "kind_program.h"
 #include "paths.h"
 
-#ifndef RENAME_NOREPLACE
-#define RENAME_NOREPLACE (1 << 0)
-#endif
-#ifndef RENAME_EXCHANGE
-#define RENAME_EXCHANGE (1 << 1)
-#endif
-
 #define LOG_TAIL_LINES 20
 
 /* ---- libbpf's messages: captured during a load, shown on failure --------- */
@@ -301,24 +294,6 @@ out:
 
 /* ---- commit, delete, record ------------------------------------------------------ */
 
-static int swap_in(struct exec *x, struct change *c)
-{
-	char *from = path_join3(x->staging_dir, "programs", c->name);
-	unsigned flags = access(c->pin, F_OK) == 0 ? RENAME_EXCHANGE : RENAME_NOREPLACE;
-	int err = 0;
-
-	if (!from)
-		return -ENOMEM;
-	if (renameat2(AT_FDCWD, from, AT_FDCWD, c->pin, flags)) {
-		err = -errno;
-		err_msg("program entry '%s': cannot move %s to %s: %s", c->name, from, c->pin,
-			strerror(errno));
-	}
-	fault_point("program move");
-	free(from);
-	return err;
-}
-
 /* Unpin exactly what the state record says this entry created. */
 static int unpin_recorded(const struct change *c)
 {
@@ -343,10 +318,8 @@ static int unpin_recorded(const struct change *c)
 						   : !live_map_info(fd, &mi) && mi.id == s->id;
 			close(fd);
 		}
-		if (ours && unlink(path))
-			err_msg("cannot unpin %s: %s", path, strerror(errno));
-		else if (ours)
-			fault_point("program unpin");
+		if (ours)
+			exec_unpin(c->address, path);
 		free(path);
 	}
 	if (maps)
@@ -361,7 +334,7 @@ int program_commit(struct exec *x, struct change *c)
 	switch (c->action) {
 	case ACT_CREATE:
 	case ACT_REPLACE:
-		return swap_in(x, c);
+		return exec_move_into_place(x, c, "programs");
 	case ACT_DELETE:
 		return unpin_recorded(c);
 	case ACT_UPDATE:
@@ -382,8 +355,6 @@ int program_record(struct exec *x, struct change *c, struct state *next)
 	const struct program_spec *ps = c->spec >= 0 ? &x->m->programs[c->spec] : NULL;
 	const struct state_res *staged;
 	struct state_res *r;
-	size_t i;
-	int err;
 
 	if (c->action == ACT_DELETE) {
 		if (x->final)
@@ -396,14 +367,5 @@ int program_record(struct exec *x, struct change *c, struct state *next)
 	r->spec_fp = program_params_fp(ps);
 	r->entries_fp = ps->elf->fp; /* for programs: the ELF object's fingerprint */
 	staged = state_find(&x->staged, STATE_PROGRAM, c->name);
-	if (!staged)
-		return 0;
-	state_res_clear_subs(r);
-	for (i = 0; i < staged->n_subs; i++) {
-		err = state_res_add_sub(r, staged->subs[i].kind, staged->subs[i].name,
-					staged->subs[i].id);
-		if (err)
-			return err;
-	}
-	return 0;
+	return staged ? state_res_copy_subs(r, staged) : 0;
 }

@@ -13,6 +13,11 @@
 /* Fingerprint of the load parameters: type, selection, bindings, globals. */
 uint64_t program_params_fp(const struct program_spec *ps);
 
+/* The first pin a program entry's record names that is gone (*removed) or
+ * holds another object, or NULL when every one is as recorded. */
+const char *program_drifted_pin(const struct live_program *lp, const struct state_res *r,
+				bool *removed);
+
 int program_stage(struct exec *x, struct change *c);
 int program_commit(struct exec *x, struct change *c);
 void program_cleanup(struct exec *x, struct change *c);

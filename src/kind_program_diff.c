@@ -100,9 +100,8 @@ static const char *nprogs(size_t n)
 	return buf;
 }
 
-/* A recorded pin that is gone or holds something else, or NULL. */
-static const char *drifted_pin(const struct live_program *lp, const struct state_res *r,
-			       bool *removed)
+const char *program_drifted_pin(const struct live_program *lp, const struct state_res *r,
+				bool *removed)
 {
 	size_t i;
 
@@ -170,7 +169,7 @@ static int diff_recorded(struct change *c, const struct plan *p, const struct pr
 		return change_set_detail(c, "pins removed outside bpfapply; %s loaded", nprogs(n));
 	}
 	c->action = ACT_REPLACE;
-	if ((what = drifted_pin(lp, c->prior, &removed))) {
+	if ((what = program_drifted_pin(lp, c->prior, &removed))) {
 		c->reason = removed ? R_PIN_REMOVED : R_PIN_REPLACED;
 		return change_set_detail(c, "pin %s %s outside bpfapply; %s reloaded", what,
 					 removed ? "removed" : "replaced", nprogs(n));

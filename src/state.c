@@ -743,6 +743,20 @@ static int copy_res(struct state_res *dst, const struct state_res *src)
 	return err;
 }
 
+int state_res_copy_subs(struct state_res *dst, const struct state_res *src)
+{
+	size_t i;
+	int err;
+
+	state_res_clear_subs(dst);
+	for (i = 0; i < src->n_subs; i++) {
+		err = state_res_add_sub(dst, src->subs[i].kind, src->subs[i].name, src->subs[i].id);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 /* dst is overwritten, not freed first; on failure it is left empty. */
 int state_copy(struct state *dst, const struct state *src)
 {

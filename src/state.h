@@ -76,6 +76,8 @@ struct state_res *state_upsert(struct state *s, uint8_t kind, const char *name);
 void state_remove(struct state *s, uint8_t kind, const char *name);
 int state_res_add_sub(struct state_res *r, uint8_t kind, const char *name, uint32_t id);
 void state_res_clear_subs(struct state_res *r);
+/* Replace dst's sub-records with copies of src's. */
+int state_res_copy_subs(struct state_res *dst, const struct state_res *src);
 int state_copy(struct state *dst, const struct state *src);
 
 /*

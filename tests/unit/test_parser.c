@@ -500,7 +500,7 @@ static void test_err_msg_json(void **state)
 	n = fread(buf, 1, sizeof(buf) - 1, tmp);
 	fclose(tmp);
 	buf[n] = '\0';
-	assert_string_equal(buf, "{\"error\": \"map 'x': \\\"bad\\\"\\tvalue\"}\n");
+	assert_string_equal(buf, "{\"error\":\"map 'x': \\\"bad\\\"\\tvalue\"}\n");
 }
 
 static void test_maptypes(void **state)
