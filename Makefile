@@ -89,19 +89,21 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS)
 
 # ---- install -------------------------------------------------------------------
-install: $(BUILD)/bpfapply
+install: $(BUILD)/bpfapply $(LIB)
 	install -D -m 0755 $(BUILD)/bpfapply $(DESTDIR)$(PREFIX)/sbin/bpfapply
 	install -D -m 0644 docs/bpfapply.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpfapply.8
 	install -D -m 0644 docs/bpfapply-manifest.5 $(DESTDIR)$(PREFIX)/share/man/man5/bpfapply-manifest.5
 	install -D -m 0644 schema/bpfapply.schema.json $(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply.schema.json
 	install -D -m 0644 include/bpfapply/bpfapply.h $(DESTDIR)$(PREFIX)/include/bpfapply/bpfapply.h
+	install -D -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libbpfapply.a
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/bpfapply \
 	      $(DESTDIR)$(PREFIX)/share/man/man8/bpfapply.8 \
 	      $(DESTDIR)$(PREFIX)/share/man/man5/bpfapply-manifest.5 \
 	      $(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply.schema.json \
-	      $(DESTDIR)$(PREFIX)/include/bpfapply/bpfapply.h
+	      $(DESTDIR)$(PREFIX)/include/bpfapply/bpfapply.h \
+	      $(DESTDIR)$(PREFIX)/lib/libbpfapply.a
 
 # ---- developer conveniences ------------------------------------------------------
 format:

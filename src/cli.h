@@ -10,10 +10,12 @@
 #include "model.h"
 #include "plan.h"
 
+#include <bpfapply/bpfapply.h>
+
 /* Exit codes (design.md §7). */
-#define EXIT_OK 0
-#define EXIT_ERR 1
-#define EXIT_CHANGES 2
+#define EXIT_OK BPFAPPLY_EXIT_OK
+#define EXIT_ERR BPFAPPLY_EXIT_ERROR
+#define EXIT_CHANGES BPFAPPLY_EXIT_CHANGES
 
 #define MAX_FILES 64
 

@@ -84,32 +84,15 @@ struct manifest *load_manifest(const struct opts *o)
  */
 int run_open(struct run *r, const struct opts *o, const char *scope, bool write)
 {
-	bool on_bpffs = false;
-	char *scope_dir;
-	int err;
+	struct scope_open_opts so = {
+		.root = o->root,
+		.root_is_default = o->root_is_default,
+		.write = write,
+		.nomount = o->nomount,
+		.lock_timeout = o->lock_timeout,
+	};
+	int err = live_open_scope(&r->lv, &r->lock_fd, scope, r->m, &so);
 
-	if (write) {
-		err = root_prepare(o->root, o->root_is_default, o->nomount);
-		on_bpffs = !err;
-	} else {
-		err = root_probe(o->root, o->nomount, &on_bpffs);
-	}
-	if (err)
-		return err;
-	scope_dir = path_join(o->root, scope);
-	if (!scope_dir)
-		return -ENOMEM;
-	if (write && (err = mkdir_p(scope_dir))) {
-		err_msg("cannot create %s: %s", scope_dir, strerror(-err));
-	} else if (on_bpffs && access(scope_dir, F_OK) == 0) {
-		r->lock_fd = scope_lock(scope_dir, write, o->lock_timeout);
-		if (r->lock_fd < 0)
-			err = r->lock_fd;
-	}
-	free(scope_dir);
-	if (err)
-		return err;
-	err = live_read(&r->lv, o->root, on_bpffs, scope, r->m);
 	r->have_live = true;
 	return err;
 }

@@ -340,6 +340,33 @@ out:
 	return err;
 }
 
+int live_open_scope(struct live *lv, int *lock_fd, const char *scope, const struct manifest *m,
+		    const struct scope_open_opts *o)
+{
+	bool on_bpffs = false;
+	char *dir = path_join(o->root, scope);
+	int err;
+
+	*lock_fd = -1;
+	if (!dir)
+		return -ENOMEM;
+	if (o->write) {
+		err = root_prepare(o->root, o->root_is_default, o->nomount);
+		on_bpffs = !err;
+		if (!err && (err = mkdir_p(dir)))
+			err_msg("cannot create %s: %s", dir, strerror(-err));
+	} else {
+		err = root_probe(o->root, o->nomount, &on_bpffs);
+	}
+	if (!err && on_bpffs && access(dir, F_OK) == 0) {
+		*lock_fd = scope_lock(dir, o->write, o->lock_timeout);
+		if (*lock_fd < 0)
+			err = *lock_fd;
+	}
+	free(dir);
+	return err ? err : live_read(lv, o->root, on_bpffs, scope, m);
+}
+
 struct live_map *live_find_map(const struct live *lv, const char *name)
 {
 	size_t i;

@@ -98,6 +98,22 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 	      const struct manifest *m);
 void live_free(struct live *lv);
 
+struct scope_open_opts {
+	const char *root;
+	bool root_is_default;
+	bool write;          /* apply/destroy: mount bpffs if needed, create, lock exclusively */
+	bool nomount;
+	double lock_timeout;
+};
+
+/*
+ * Find the bpffs root, take the scope lock (shared to look, exclusive to
+ * change; *lock_fd stays -1 when there is nothing to lock yet) and read the
+ * live state.  0 or -errno, with messages printed.
+ */
+int live_open_scope(struct live *lv, int *lock_fd, const char *scope, const struct manifest *m,
+		    const struct scope_open_opts *o);
+
 struct live_map *live_find_map(const struct live *lv, const char *name);
 /* Value of key in a map's snapshot, NULL if the key is absent. */
 const struct bytes *live_map_value(const struct live_map *lm, const struct bytes *key);

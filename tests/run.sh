@@ -3,7 +3,7 @@
 #
 # Runs the test suites and prints one closing line:
 #   N passed, N failed, N skipped
-# Usage: tests/run.sh [all|unit|live|schema]   (default all)
+# Usage: tests/run.sh [all|unit|live|schema|build]   (default all)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -52,12 +52,17 @@ run_schema() {
 	count_lines < <(tests/schema/run.sh 2>&1)
 }
 
+run_build() {
+	count_lines < <(tests/build/run.sh 2>&1)
+}
+
 case "$what" in
-all) run_unit; run_schema; run_live ;;
+all) run_unit; run_schema; run_build; run_live ;;
 unit) run_unit ;;
 live) run_live ;;
 schema) run_schema ;;
-*) echo "usage: $0 [all|unit|live|schema]" >&2; exit 2 ;;
+build) run_build ;;
+*) echo "usage: $0 [all|unit|live|schema|build]" >&2; exit 2 ;;
 esac
 
 if [ ${#failed_names[@]} -gt 0 ]; then
