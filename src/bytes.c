@@ -267,3 +267,10 @@ bool bytes_eq(const struct bytes *a, const struct bytes *b)
 		return false;
 	return a->len == 0 || memcmp(a->data, b->data, a->len) == 0;
 }
+
+int bytes_cmp(const struct bytes *a, const struct bytes *b)
+{
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->len ? memcmp(a->data, b->data, a->len) : 0;
+}

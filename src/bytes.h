@@ -37,5 +37,7 @@ char *bytes_to_hex(const uint8_t *data, size_t len);
 void bytes_free(struct bytes *b);
 int bytes_dup(struct bytes *dst, const void *data, size_t len);
 bool bytes_eq(const struct bytes *a, const struct bytes *b);
+/* Order: shorter first, then memcmp; for sorting and binary search. */
+int bytes_cmp(const struct bytes *a, const struct bytes *b);
 
 #endif

@@ -94,11 +94,17 @@ static bool value_matches(const struct live_map *lm, const struct bytes *live,
 
 static int add_op(struct change *c, enum entry_op_kind op, int decl, const struct bytes *key)
 {
-	struct entry_op *ops = realloc(c->ops, (c->n_ops + 1) * sizeof(*ops));
+	struct entry_op *ops = c->ops;
 
-	if (!ops)
-		return -ENOMEM;
-	c->ops = ops;
+	if (c->n_ops == c->cap_ops) {
+		size_t cap = c->cap_ops ? c->cap_ops * 2 : 8;
+
+		ops = realloc(c->ops, cap * sizeof(*ops));
+		if (!ops)
+			return -ENOMEM;
+		c->ops = ops;
+		c->cap_ops = cap;
+	}
 	memset(&ops[c->n_ops], 0, sizeof(ops[0]));
 	ops[c->n_ops].op = op;
 	ops[c->n_ops].decl = decl;
@@ -166,34 +172,56 @@ static int diff_declared(struct change *c, const struct plan *p, const struct ma
 	return err;
 }
 
-static bool declared(const struct map_spec *ms, const struct bytes *key)
+static int cmp_entry_key(const void *a, const void *b)
 {
-	size_t i;
+	return bytes_cmp(&(*(const struct map_entry *const *)a)->key,
+			 &(*(const struct map_entry *const *)b)->key);
+}
 
-	for (i = 0; i < ms->n_entries; i++)
-		if (bytes_eq(&ms->entries[i].key, key))
+static bool declared(const struct map_entry *const *sorted, size_t n, const struct bytes *key)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = bytes_cmp(&sorted[mid]->key, key);
+
+		if (!c)
 			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return false;
 }
 
+/* exact: every live key that is not declared goes (kernel order kept for the plan). */
 static int diff_undeclared(struct change *c, const struct map_spec *ms)
 {
 	const struct live_map *lm = c->live;
+	const struct map_entry **sorted;
 	size_t i;
-	int err;
+	int err = 0;
 
 	if (ms->policy != POLICY_EXACT || !lm->full_dump)
 		return 0;
-	for (i = 0; i < lm->n_kvs; i++) {
+	sorted = malloc((ms->n_entries ? ms->n_entries : 1) * sizeof(*sorted));
+	if (!sorted)
+		return -ENOMEM;
+	for (i = 0; i < ms->n_entries; i++)
+		sorted[i] = &ms->entries[i];
+	qsort(sorted, ms->n_entries, sizeof(*sorted), cmp_entry_key);
+	for (i = 0; i < lm->n_kvs && !err; i++) {
 		const struct live_kv *kv = &lm->kvs[i];
 
-		if (declared(ms, &kv->key) || (array_like(lm) && all_zero(&kv->value)))
+		if (declared(sorted, ms->n_entries, &kv->key) ||
+		    (array_like(lm) && all_zero(&kv->value)))
 			continue;
 		err = add_op(c, EOP_REMOVE, -1, &kv->key);
-		if (err)
-			return err;
 	}
-	return 0;
+	free(sorted);
+	return err;
 }
 
 /* First attribute the live map and the spec disagree on, as "what old -> new". */

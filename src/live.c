@@ -82,11 +82,16 @@ static int kv_push(struct live_map *lm, const void *key, uint32_t klen, const vo
 {
 	struct live_kv *kvs, *kv;
 
-	kvs = realloc(lm->kvs, (lm->n_kvs + 1) * sizeof(*kvs));
-	if (!kvs)
-		return -ENOMEM;
-	lm->kvs = kvs;
-	kv = &kvs[lm->n_kvs];
+	if (lm->n_kvs == lm->cap_kvs) {
+		size_t cap = lm->cap_kvs ? lm->cap_kvs * 2 : 16;
+
+		kvs = realloc(lm->kvs, cap * sizeof(*kvs));
+		if (!kvs)
+			return -ENOMEM;
+		lm->kvs = kvs;
+		lm->cap_kvs = cap;
+	}
+	kv = &lm->kvs[lm->n_kvs];
 	memset(kv, 0, sizeof(*kv));
 	if (bytes_dup(&kv->key, key, klen) || bytes_dup(&kv->value, val, vlen)) {
 		bytes_free(&kv->key);
@@ -162,6 +167,27 @@ static bool has_map_values(const struct map_spec *ms)
 	return false;
 }
 
+static int cmp_kv_index(const void *a, const void *b, void *ctx)
+{
+	const struct live_map *lm = ctx;
+
+	return bytes_cmp(&lm->kvs[*(const size_t *)a].key, &lm->kvs[*(const size_t *)b].key);
+}
+
+/* The diff looks up every declared key: sort once, search in log time. */
+static int index_by_key(struct live_map *lm)
+{
+	size_t i;
+
+	lm->by_key = malloc((lm->n_kvs ? lm->n_kvs : 1) * sizeof(*lm->by_key));
+	if (!lm->by_key)
+		return -ENOMEM;
+	for (i = 0; i < lm->n_kvs; i++)
+		lm->by_key[i] = i;
+	qsort_r(lm->by_key, lm->n_kvs, sizeof(*lm->by_key), cmp_kv_index, lm);
+	return 0;
+}
+
 static int read_contents(struct live *lv, struct live_map *lm, const struct map_spec *ms)
 {
 	const struct maptype *mt = maptype_by_type(lm->info.type);
@@ -182,6 +208,8 @@ static int read_contents(struct live *lv, struct live_map *lm, const struct map_
 	lm->full_dump = ms->policy == POLICY_EXACT;
 	err = lm->full_dump ? read_all(lm, vbuf, vlen) : read_declared(lm, ms, vbuf, vlen);
 	free(vbuf);
+	if (!err)
+		err = index_by_key(lm);
 	if (err)
 		return err;
 	lm->contents_read = true;
@@ -379,11 +407,27 @@ struct live_map *live_find_map(const struct live *lv, const char *name)
 
 const struct bytes *live_map_value(const struct live_map *lm, const struct bytes *key)
 {
-	size_t i;
+	size_t lo = 0, hi = lm->n_kvs, i;
 
-	for (i = 0; i < lm->n_kvs; i++)
-		if (bytes_eq(&lm->kvs[i].key, key))
-			return &lm->kvs[i].value;
+	if (!lm->by_key) {
+		/* snapshots built by hand (unit tests) have no index */
+		for (i = 0; i < lm->n_kvs; i++)
+			if (bytes_eq(&lm->kvs[i].key, key))
+				return &lm->kvs[i].value;
+		return NULL;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct live_kv *kv = &lm->kvs[lm->by_key[mid]];
+		int c = bytes_cmp(&kv->key, key);
+
+		if (!c)
+			return &kv->value;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
 	return NULL;
 }
 
@@ -401,6 +445,7 @@ void live_free(struct live *lv)
 			bytes_free(&lm->kvs[j].value);
 		}
 		free(lm->kvs);
+		free(lm->by_key);
 		free(lm->name);
 		free(lm->pin);
 	}

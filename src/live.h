@@ -36,8 +36,10 @@ struct live_map {
 	bool frozen;
 	bool contents_read;   /* kvs hold the declared keys (merge) or the whole map (exact) */
 	bool full_dump;
-	struct live_kv *kvs;
+	struct live_kv *kvs;   /* in the kernel's iteration order */
 	size_t n_kvs;
+	size_t cap_kvs;
+	size_t *by_key;        /* indices of kvs sorted by key, for lookups (may be NULL) */
 };
 
 /* One pin bpfapply expects, with what the kernel holds there. */

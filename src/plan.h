@@ -77,6 +77,7 @@ struct change {
 	/* map entries to change in place (ACT_UPDATE) */
 	struct entry_op *ops;
 	size_t n_ops;
+	size_t cap_ops;
 	unsigned n_add, n_change, n_remove;
 };
 

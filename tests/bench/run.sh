@@ -1,0 +1,395 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Benchmarks: bpfapply against the imperative bpftool way of doing the same
+# thing, both measured in the same run, interleaved, on a private bpffs.
+# Every figure is the median wall time of REPS repetitions.  See
+# docs/benchmarks.md for what each benchmark measures and why that baseline.
+#
+#   tests/bench/run.sh [-r REPS] [-n N] [-v] [BENCH...]
+#       BENCH: fill plan noop prog (default: all four)
+#   env: BIN (default build/bpfapply), REPS (5), N (10000), NAIVE_N (1000)
+#
+# It prints a table (benchmark, bpfapply median, baseline median, ratio).
+# It exits non-zero only when something is functionally wrong (a wrong entry
+# count, a no-op that was not one, a failed command), never for slowness.
+# Needs root; it never touches /sys/fs/bpf (the whole run happens in a
+# private mount namespace, on a bpffs mounted on a temp dir).
+# shellcheck disable=SC2317  # (code after the `exec unshare` is reachable)
+set -u
+export LC_ALL=C
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+
+REPS=${REPS:-5}
+N=${N:-10000}
+NAIVE_N=${NAIVE_N:-1000}
+VERBOSE=0
+ARGS=("$@")
+usage() {
+	sed -n '/^#   tests/,/^#   env/p' "$0" | sed 's/^# \{0,3\}//' >&2
+	exit 1
+}
+while getopts "r:n:vh" o; do
+	case $o in
+	r) REPS=$OPTARG ;;
+	n) N=$OPTARG ;;
+	v) VERBOSE=1 ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+BENCHES=${*:-fill plan noop prog}
+for b in $BENCHES; do
+	case $b in fill | plan | noop | prog) ;; *) echo "unknown benchmark '$b'" >&2 && usage ;; esac
+done
+[[ "$REPS" =~ ^[1-9][0-9]*$ && "$N" =~ ^[1-9][0-9]*$ && "$NAIVE_N" =~ ^[1-9][0-9]*$ ]] ||
+	{ echo "REPS, N and NAIVE_N must be positive integers" >&2 && exit 1; }
+((N >= 8 && NAIVE_N <= N)) || { echo "N must be at least 8, and NAIVE_N at most N" >&2 && exit 1; }
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP bench: needs root (BPF and mounts)"
+	exit 0
+fi
+for tool in bpftool jq unshare awk sort; do
+	if ! command -v $tool >/dev/null; then
+		echo "SKIP bench: $tool not installed"
+		exit 0
+	fi
+done
+if [ -z "${BPFAPPLY_BENCH_IN_NS:-}" ]; then
+	BPFAPPLY_BENCH_IN_NS=1 exec unshare -m --propagation private "$0" "${ARGS[@]}"
+fi
+
+BIN=${BIN:-$TOP/build/bpfapply}
+XDP_OBJ=${XDP_OBJ:-$TOP/examples/bpf/xdp1.bpf.o}
+[ -x "$BIN" ] || { echo "FAIL bench: $BIN not built (make)" >&2 && exit 1; }
+
+# ---- work area: a temp dir with a fresh bpffs, removed on any exit ----------
+# No dot in the name: libbpf turns dots in pin paths into '_' (pinmaps).
+W=$(mktemp -d /tmp/bpfapply-bench-XXXXXX)
+BPFFS=$W/bpffs
+cleanup() {
+	local m
+	awk -v d="$W" '$2 ~ "^"d {print $2}' /proc/mounts | sort -r | while read -r m; do
+		umount -l "$m" 2>/dev/null
+	done
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+mkdir -p "$BPFFS"
+mount -t bpf bpf "$BPFFS" || { echo "FAIL bench: cannot mount bpffs on $BPFFS" >&2 && exit 1; }
+ROOT=$BPFFS/ba     # bpfapply's --root
+BASE=$BPFFS/base   # the bpftool baselines' pins
+mkdir -p "$BASE"
+
+ba() { "$BIN" --root "$ROOT" -n --no-color "$@"; }
+
+FAILS=0
+bad() {
+	echo "FAIL: $*" >&2
+	FAILS=$((FAILS + 1))
+	return 1
+}
+log() { echo "$*" >&2; }
+
+# ---- timing ---------------------------------------------------------------------
+# $EPOCHREALTIME (bash 5) costs no fork, unlike $(date +%s%N), so nothing but
+# the command itself lands between the two readings.
+now_us() {
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		echo "${EPOCHREALTIME/./}"
+	else
+		echo $(($(date +%s%N) / 1000))
+	fi
+}
+
+# timeit ARRAY RC cmd...: run cmd once (stdout to /dev/null, stderr kept),
+# append its wall time in microseconds to ARRAY; a wrong exit code is a
+# functional failure.
+timeit() {
+	local -n _acc=$1
+	local want=$2 t0 t1 rc
+	shift 2
+	if [ -n "${EPOCHREALTIME:-}" ]; then
+		t0=${EPOCHREALTIME/./}
+		"$@" > /dev/null 2> "$W/.err"
+		rc=$?
+		t1=${EPOCHREALTIME/./}
+	else
+		t0=$(now_us)
+		"$@" > /dev/null 2> "$W/.err"
+		rc=$?
+		t1=$(now_us)
+	fi
+	_acc+=($((10#$t1 - 10#$t0)))
+	[ "$rc" = "$want" ] || bad "'$*' exited $rc, expected $want: $(head -c 400 "$W/.err")"
+}
+
+median() { # microseconds... -> median in microseconds
+	printf '%s\n' "$@" | sort -n | awk '{a[NR] = $1}
+		END {if (NR % 2) print a[(NR + 1) / 2]; else printf "%d\n", (a[NR / 2] + a[NR / 2 + 1]) / 2}'
+}
+ms() { awk -v u="$1" 'BEGIN {printf "%.1f", u / 1000}'; }
+raw() { # label microseconds...
+	local l=$1 s="" x
+	shift
+	for x in "$@"; do s+=" $(ms "$x")"; done
+	((VERBOSE)) && log "    $l:$s ms"
+	return 0
+}
+
+# The result table: one row per comparison, medians in microseconds or "-".
+ROWS=()
+row() { ROWS+=("$1|$2|$3"); }
+
+# ---- kernel oracles -----------------------------------------------------------------
+count_entries() { bpftool -j map dump pinned "$1" | jq 'length'; }
+pin_id() { bpftool -j "$1" show pinned "$2" 2>/dev/null | jq -r '.id'; }
+le_hex() { # value bytes -> "hex xx xx ..." little-endian
+	awk -v v="$1" -v n="$2" 'BEGIN {s = "hex"; for (i = 0; i < n; i++) {s = s sprintf(" %02x", v % 256); v = int(v / 256)} print s}'
+}
+
+# ---- generated inputs -------------------------------------------------------------------
+# One hash map, key u32 i, value u64 3i+1, i in [0, n).
+gen_big_manifest() { # file scope n policy
+	{
+		printf 'bpfapply: v1\nscope: %s\nmaps:\n  big:\n' "$2"
+		printf '    type: hash\n    key_size: 4\n    value_size: 8\n    max_entries: %d\n' "$3"
+		printf '    entries_policy: %s\n    entries:\n' "$4"
+		awk -v n="$3" 'BEGIN {for (i = 0; i < n; i++) printf "      - {key: %d, value: %d}\n", i, 3 * i + 1}'
+	} > "$1"
+}
+# The same entries as `bpftool batch file` lines (`map update` of one pin).
+gen_batch() { # file pin from to
+	awk -v pin="$2" -v from="$3" -v to="$4" '
+	function le(v, n,   s, i) {s = "hex"; for (i = 0; i < n; i++) {s = s sprintf(" %02x", v % 256); v = int(v / 256)}; return s}
+	BEGIN {for (i = from; i < to; i++) printf "map update pinned %s key %s value %s\n", pin, le(i, 4), le(3 * i + 1, 8)}' > "$1"
+}
+
+check_big() { # pin n what
+	local got want_v got_v k=$(($2 - 1))
+	got=$(count_entries "$1")
+	[ "$got" = "$2" ] || { bad "$3: $got entries, expected $2"; return 1; }
+	want_v=$(le_hex $((3 * k + 1)) 8)
+	# shellcheck disable=SC2046  # le_hex prints the key's DATA words
+	got_v="hex $(bpftool -j map lookup pinned "$1" key $(le_hex "$k" 4) | jq -r '.value | map(ltrimstr("0x")) | join(" ")')"
+	[ "$got_v" = "$want_v" ] || bad "$3: key $k holds '$got_v', expected '$want_v'"
+}
+
+# ---- 1. fill ---------------------------------------------------------------------
+# The baselines, as shell functions so that no extra shell is timed.
+bpftool_fill() { # pin n batchfile: what a careful script does
+	bpftool map create "$1" type hash key 4 value 8 entries "$2" name big &&
+		bpftool batch file "$3"
+}
+bpftool_naive() { # batchfile: what a naive script does, one process an entry
+	local line
+	while read -r line; do
+		# shellcheck disable=SC2086  # a line is a bpftool command line
+		bpftool $line || return
+	done < "$1"
+}
+
+bench_fill() {
+	local a=() b=() c=() v=() r m=$W/fill.yaml bpin=$BASE/big
+	log "fill: one hash map of $N declared entries, $REPS reps"
+	gen_big_manifest "$m" fill "$N" merge
+	gen_batch "$W/fill.batch" "$bpin" 0 "$N"
+	for ((r = 0; r < REPS; r++)); do
+		timeit v 0 ba validate -f "$m"
+		timeit a 0 ba apply -f "$m" || return
+		((r == 0)) && { check_big "$ROOT/fill/maps/big" "$N" "bpfapply fill" || return; }
+		ba destroy -f "$m" > /dev/null 2>&1 || { bad "destroy fill"; return 1; }
+		[ ! -e "$ROOT/fill/maps/big" ] || { bad "destroy left $ROOT/fill/maps/big"; return 1; }
+
+		timeit b 0 bpftool_fill "$bpin" "$N" "$W/fill.batch" || return
+		((r == 0)) && { check_big "$bpin" "$N" "bpftool batch fill" || return; }
+		rm -f "$bpin"
+	done
+	raw "bpfapply apply" "${a[@]}"
+	raw "bpftool map create + batch" "${b[@]}"
+	raw "bpfapply validate" "${v[@]}"
+	FILL_A=$(median "${a[@]}")
+	row "fill $N: apply vs bpftool create+batch" "$FILL_A" "$(median "${b[@]}")"
+
+	# The naive script: one bpftool process per entry, NAIVE_N entries, scaled to N.
+	log "fill: naive, $NAIVE_N bpftool processes, $REPS reps"
+	gen_batch "$W/naive.batch" "$bpin" 0 "$NAIVE_N"
+	for ((r = 0; r < REPS; r++)); do
+		bpftool map create "$bpin" type hash key 4 value 8 entries "$N" name big ||
+			{ bad "bpftool map create"; return 1; }
+		timeit c 0 bpftool_naive "$W/naive.batch" || return
+		((r == 0)) && [ "$NAIVE_N" -ge 1 ] && { check_big "$bpin" "$NAIVE_N" "naive fill" || return; }
+		rm -f "$bpin"
+	done
+	raw "naive ($NAIVE_N procs)" "${c[@]}"
+	row "fill $N: apply vs $NAIVE_N bpftool procs, scaled" "$FILL_A" \
+		"$(awk -v u="$(median "${c[@]}")" -v s="$N" -v n="$NAIVE_N" 'BEGIN {printf "%d", u * s / n}')"
+	row "  (validate $N: parse + checks, no kernel)" "$(median "${v[@]}")" "-"
+}
+
+# ---- 2. no-op plan ------------------------------------------------------------------
+# plan_case LABEL SCOPE n POLICY: apply once, then time no-op plans against
+# bpftool map dump of the same map.  Sets PLAN_A / PLAN_B (medians, us).
+plan_case() {
+	local label=$1 scope=$2 n=$3 policy=$4 a=() b=() r m=$W/$2.yaml pin=$ROOT/$2/maps/big
+	gen_big_manifest "$m" "$scope" "$n" "$policy"
+	ba apply -f "$m" > /dev/null 2> "$W/.err" || { bad "apply $scope: $(head -c 400 "$W/.err")"; return 1; }
+	check_big "$pin" "$n" "$scope" || return 1
+	for ((r = 0; r < REPS; r++)); do
+		timeit a 0 ba plan --detailed-exitcode -f "$m" || return 1
+		timeit b 0 bpftool map dump pinned "$pin" || return 1
+	done
+	raw "plan $policy $n, bpfapply plan" "${a[@]}"
+	raw "plan $policy $n, bpftool map dump" "${b[@]}"
+	PLAN_A=$(median "${a[@]}")
+	PLAN_B=$(median "${b[@]}")
+	row "$label" "$PLAN_A" "$PLAN_B"
+	ba destroy -f "$m" > /dev/null 2>&1 || bad "destroy $scope"
+}
+
+SCALING=()
+bench_plan() {
+	local q=$((N / 4)) pol a1 b1
+	for pol in merge exact; do
+		log "plan: no-op plan, $pol, $q and $N declared entries, $REPS reps"
+		plan_case "no-op plan $pol $q vs bpftool dump" "plan_${pol}_q" "$q" "$pol" || return
+		a1=$PLAN_A b1=$PLAN_B
+		plan_case "no-op plan $pol $N vs bpftool dump" "plan_$pol" "$N" "$pol" || return
+		SCALING+=("$pol|$q|$N|$a1|$PLAN_A|$b1|$PLAN_B")
+	done
+}
+
+# ---- 3. no-op apply of 50 small maps -----------------------------------------------------
+bench_noop() {
+	local m=$W/noop.yaml a=() p=() b=() r i before after
+	log "noop: no-op apply and plan of 50 small maps, $REPS reps"
+	{
+		printf 'bpfapply: v1\nscope: noop\nmaps:\n'
+		for ((i = 0; i < 50; i++)); do
+			if ((i % 2)); then
+				printf '  m%02d: {type: array, key_size: 4, value_size: 8, max_entries: 16, ' "$i"
+			else
+				printf '  m%02d: {type: hash, key_size: 4, value_size: 8, max_entries: 16, ' "$i"
+			fi
+			printf 'entries: [{key: 0, value: %d}, {key: 1, value: 2}, {key: 2, value: 3}, {key: 3, value: 4}]}\n' "$i"
+		done
+	} > "$m"
+	ba apply -f "$m" > /dev/null 2> "$W/.err" || { bad "apply noop: $(head -c 400 "$W/.err")"; return 1; }
+	ids() { # the ids of the 50 maps and of the state record
+		local f
+		for f in "$ROOT"/noop/maps/* "$ROOT/noop/state"; do
+			echo "$(basename "$f") $(pin_id map "$f")"
+		done
+	}
+	before=$(ids)
+	[ "$(echo "$before" | grep -c .)" = 51 ] || { bad "noop: expected 50 maps and a state record, got: $before"; return 1; }
+	for ((r = 0; r < REPS; r++)); do
+		timeit a 0 ba apply --detailed-exitcode -f "$m" || return
+		timeit p 0 ba plan --detailed-exitcode -f "$m" || return
+		timeit b 0 bpftool map show || return
+	done
+	after=$(ids)
+	[ "$before" = "$after" ] || { bad "no-op apply changed ids (name id): $(diff <(echo "$before") <(echo "$after") | grep '^>' | head -5 | tr '\n' ' ')"; return 1; }
+	raw "no-op apply" "${a[@]}"
+	raw "no-op plan" "${p[@]}"
+	raw "bpftool map show" "${b[@]}"
+	row "no-op apply, 50 maps vs bpftool map show" "$(median "${a[@]}")" "$(median "${b[@]}")"
+	row "no-op plan, 50 maps vs bpftool map show" "$(median "${p[@]}")" "$(median "${b[@]}")"
+	ba destroy -f "$m" > /dev/null 2>&1 || bad "destroy noop"
+}
+
+# ---- 4. program load ------------------------------------------------------------------------
+bench_prog() {
+	local m=$W/prog.yaml a=() b=() c=() d=() r pin=$ROOT/prog/programs/xdp1/xdp_prog1
+	local rx=$ROOT/prog/maps/rxcnt pid mid pid2 mid2 n
+	log "prog: load $XDP_OBJ, $REPS reps"
+	[ -f "$XDP_OBJ" ] || { bad "$XDP_OBJ not built (make)"; return 1; }
+	cat > "$m" <<Y
+bpfapply: v1
+scope: prog
+maps:
+  rxcnt: {type: percpu_array, key_size: 4, value_size: 8, max_entries: 256}
+programs:
+  xdp1:
+    object: $XDP_OBJ
+    type: xdp
+    maps:
+      rxcnt: rxcnt
+Y
+	for ((r = 0; r < REPS; r++)); do
+		timeit a 0 ba apply -f "$m" || return
+		if ((r == 0)); then
+			[ "$(bpftool -j prog show pinned "$pin" | jq -r .type)" = xdp ] || { bad "no xdp program at $pin"; return 1; }
+			[ "$(bpftool -j prog show pinned "$pin" | jq --argjson id "$(pin_id map "$rx")" '.map_ids | index($id) != null')" = true ] ||
+				{ bad "xdp_prog1 does not use the manifest's rxcnt"; return 1; }
+		fi
+		ba destroy -f "$m" > /dev/null 2>&1 || { bad "destroy prog"; return 1; }
+
+		timeit b 0 bpftool prog loadall "$XDP_OBJ" "$BASE/xdp1" type xdp pinmaps "$BASE/xdp1_maps" || return
+		((r == 0)) && { [ "$(bpftool -j prog show pinned "$BASE/xdp1/xdp_prog1" | jq -r .type)" = xdp ] ||
+			{ bad "bpftool loadall pinned no xdp program"; return 1; }; }
+		rm -rf "$BASE/xdp1" "$BASE/xdp1_maps"
+	done
+	raw "bpfapply apply" "${a[@]}"
+	raw "bpftool prog loadall" "${b[@]}"
+	row "program load xdp1 vs bpftool prog loadall" "$(median "${a[@]}")" "$(median "${b[@]}")"
+
+	# The no-op re-apply: must load nothing (same program and map ids).
+	ba apply -f "$m" > /dev/null 2> "$W/.err" || { bad "apply prog: $(head -c 400 "$W/.err")"; return 1; }
+	pid=$(pin_id prog "$pin")
+	mid=$(pin_id map "$rx")
+	n=$(bpftool -j prog show | jq 'length')
+	for ((r = 0; r < REPS; r++)); do
+		timeit c 0 ba apply --detailed-exitcode -f "$m" || return
+		timeit d 0 bpftool prog show pinned "$pin" || return
+	done
+	pid2=$(pin_id prog "$pin")
+	mid2=$(pin_id map "$rx")
+	[ "$pid" = "$pid2" ] || bad "no-op re-apply reloaded the program: id $pid -> $pid2"
+	[ "$mid" = "$mid2" ] || bad "no-op re-apply replaced rxcnt: id $mid -> $mid2"
+	[ "$(bpftool -j prog show | jq 'length')" -le "$n" ] || bad "no-op re-apply loaded programs"
+	raw "bpfapply no-op re-apply" "${c[@]}"
+	raw "bpftool prog show pinned" "${d[@]}"
+	row "no-op re-apply xdp1 vs bpftool prog show pinned" "$(median "${c[@]}")" "$(median "${d[@]}")"
+	ba destroy -f "$m" > /dev/null 2>&1 || bad "destroy prog"
+}
+
+# ---- run and report ---------------------------------------------------------------------------
+log "bpfapply benchmarks: $("$BIN" version 2>/dev/null | head -1), kernel $(uname -r), $(nproc) CPUs, $REPS reps, N=$N"
+for b in $BENCHES; do
+	"bench_$b"
+done
+
+echo
+printf '%-56s %12s %12s %8s\n' "benchmark (median of $REPS, wall ms)" bpfapply baseline ratio
+printf '%-56s %12s %12s %8s\n' "$(printf '%.0s-' {1..56})" "------------" "------------" "--------"
+for r in "${ROWS[@]}"; do
+	IFS='|' read -r name av bv <<< "$r"
+	awk -v n="$name" -v a="$av" -v b="$bv" 'BEGIN {
+		fa = a == "-" ? "-" : sprintf("%.1f", a / 1000)
+		fb = b == "-" ? "-" : sprintf("%.1f", b / 1000)
+		ra = (a == "-" || b == "-" || b == 0) ? "-" : sprintf(a / b < 0.1 ? "%.4f" : "%.2f", a / b)
+		printf "%-56s %12s %12s %8s\n", n, fa, fb, ra }'
+done
+echo "ratio = bpfapply / baseline: below 1, bpfapply is faster"
+if ((${#SCALING[@]})); then
+	echo
+	echo "no-op plan scaling (marginal cost per declared key between N/4 and N;"
+	echo "growth = time(N) / time(N/4): about 4 or less if linear, up to 16 if quadratic)"
+	printf '%-8s %16s %10s %16s %10s\n' policy "bpfapply us/key" growth "bpftool us/key" growth
+	for r in "${SCALING[@]}"; do
+		IFS='|' read -r pol q n a1 a2 b1 b2 <<< "$r"
+		awk -v p="$pol" -v q="$q" -v n="$n" -v a1="$a1" -v a2="$a2" -v b1="$b1" -v b2="$b2" 'BEGIN {
+			printf "%-8s %16.2f %10.1f %16.2f %10.1f\n", p, (a2 - a1) / (n - q), a2 / a1, (b2 - b1) / (n - q), b2 / b1 }'
+	done
+fi
+echo
+if ((FAILS)); then
+	echo "bench: $FAILS functional failure(s), see FAIL lines above"
+	exit 1
+fi
+echo "bench: all functional checks passed"
+exit 0
