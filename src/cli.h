@@ -53,7 +53,9 @@ int cmd_show(const struct opts *o);
 int cmd_graph(const struct opts *o);
 
 /* Shared steps (cmd_run.c). */
-struct manifest *load_manifest(const struct opts *o);
+/* Parse and check the -f files; check_elf: open the ELF objects too (not
+ * needed to remove things, so destroy works when an object is gone). */
+struct manifest *load_manifest(const struct opts *o, bool check_elf);
 int run_open(struct run *r, const struct opts *o, const char *scope, bool write);
 int run_plan(struct run *r, bool destroy);
 void run_close(struct run *r);

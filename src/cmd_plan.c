@@ -14,7 +14,7 @@
 
 int cmd_validate(const struct opts *o)
 {
-	struct manifest *m = load_manifest(o);
+	struct manifest *m = load_manifest(o, true);
 	struct json j;
 
 	if (!m)
@@ -52,7 +52,7 @@ int cmd_plan(const struct opts *o)
 	struct run r = { .lock_fd = -1 };
 	int rc = EXIT_ERR;
 
-	r.m = load_manifest(o);
+	r.m = load_manifest(o, !o->destroy);
 	if (!r.m)
 		return EXIT_ERR;
 	if (run_open(&r, o, r.m->scope, false))
@@ -166,6 +166,11 @@ static int apply_saved(const struct opts *o)
 	}
 	if (planfile_read(o->planfile, &pf))
 		return EXIT_ERR;
+	if (!o->root_is_default && strcmp(o->root, pf.root)) {
+		err_msg("%s was made for root %s, not %s", o->planfile, pf.root, o->root);
+		planfile_free(&pf);
+		return EXIT_ERR;
+	}
 	if (pf.n_files > MAX_FILES) {
 		err_msg("%s names more than %d manifest files", o->planfile, MAX_FILES);
 		goto out;
@@ -175,7 +180,7 @@ static int apply_saved(const struct opts *o)
 	so.n_files = pf.n_files;
 	so.root = pf.root;
 	so.root_is_default = !strcmp(pf.root, DEFAULT_ROOT);
-	r.m = load_manifest(&so);
+	r.m = load_manifest(&so, !pf.destroy);
 	if (!r.m)
 		goto out;
 	if (desired_fingerprint(r.m) != pf.desired_fp) {
@@ -198,7 +203,7 @@ int cmd_apply(const struct opts *o)
 
 	if (o->planfile)
 		return apply_saved(o);
-	m = load_manifest(o);
+	m = load_manifest(o, true);
 	if (!m)
 		return EXIT_ERR;
 	r.m = m;
@@ -218,7 +223,7 @@ int cmd_destroy(const struct opts *o)
 		return EXIT_ERR;
 	}
 	if (o->n_files) {
-		r.m = load_manifest(o);
+		r.m = load_manifest(o, false);
 		if (!r.m)
 			return EXIT_ERR;
 		scope = r.m->scope;

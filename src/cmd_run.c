@@ -55,7 +55,7 @@ void print_diags(const struct diag *d)
 	json_finish(&j);
 }
 
-struct manifest *load_manifest(const struct opts *o)
+struct manifest *load_manifest(const struct opts *o, bool check_elf)
 {
 	struct diag d = { 0 };
 	struct manifest *m;
@@ -65,7 +65,7 @@ struct manifest *load_manifest(const struct opts *o)
 		return NULL;
 	}
 	m = manifest_load(o->files, o->n_files, &d);
-	if (m && !diag_count(&d))
+	if (m && !diag_count(&d) && check_elf)
 		elf_check_manifest(m, &d);
 	if (!m || diag_count(&d)) {
 		diag_sort(&d);

@@ -251,7 +251,7 @@ static void dot_edge(const char *from_kind, const char *from, const char *to_kin
 /* Edges point from a resource to what it is built from. */
 int cmd_graph(const struct opts *o)
 {
-	struct manifest *m = load_manifest(o);
+	struct manifest *m = load_manifest(o, true);
 	size_t i, k;
 
 	if (!m)

@@ -194,3 +194,15 @@ void dbg_msg(const char *fmt, ...)
 	fprintf(stderr, "debug: %s\n", s ? s : "out of memory");
 	free(s);
 }
+
+void warn_msg(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vformat_line(fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "bpfapply: warning: %s\n", s ? s : "out of memory");
+	free(s);
+}

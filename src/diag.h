@@ -49,5 +49,7 @@ extern bool g_json;
 /* Print an error for the user: text on stderr, or {"error": ...} with -j. */
 void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dbg_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A warning: on stderr in both modes, so that -j output stays one document. */
+void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -169,7 +169,8 @@ int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool
 
 bool plan_has_changes(const struct plan *p)
 {
-	return p->add || p->change || p->replace || p->remove;
+	/* an interrupted apply's mark alone still makes apply write the record */
+	return p->add || p->change || p->replace || p->remove || p->resumes;
 }
 
 struct change *plan_find(const struct plan *p, enum res_kind k, const char *name)

@@ -285,7 +285,7 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 
 	x.scope_dir = strdup(lv->scope_dir);
 	x.staging_dir = path_join(lv->scope_dir, "staging");
-	if (!plan_has_changes(p) && !lv->state.pending) {
+	if (!plan_has_changes(p)) {
 		/* nothing to do but what a killed run may have left in staging */
 		err = x.staging_dir ? exec_clean_staging(x.staging_dir) : -ENOMEM;
 		goto out;

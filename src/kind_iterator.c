@@ -171,7 +171,7 @@ int iterator_record(struct exec *x, struct change *c, struct state *next)
 	r = state_upsert(next, STATE_ITERATOR, c->name);
 	if (!r)
 		return -ENOMEM;
-	r->spec_fp = iterator_spec_fp(&x->m->iterators[c->spec]);
+	r->spec_fp = iterator_spec_fp(x->m, &x->m->iterators[c->spec]);
 	if (!staged)
 		return 0;
 	r->id = staged->id;

@@ -8,7 +8,7 @@
 #include "kind.h"
 
 /* Fingerprint of what the link is made from: program REF and parameter. */
-uint64_t iterator_spec_fp(const struct iterator_spec *it);
+uint64_t iterator_spec_fp(const struct manifest *m, const struct iterator_spec *it);
 
 int iterator_stage(struct exec *x, struct change *c);
 int iterator_commit(struct exec *x, struct change *c);

@@ -8,17 +8,22 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "elf.h"
 #include "fingerprint.h"
 #include "json.h"
 #include "kind_iterator.h"
 
-uint64_t iterator_spec_fp(const struct iterator_spec *it)
+uint64_t iterator_spec_fp(const struct manifest *m, const struct iterator_spec *it)
 {
+	const struct program_spec *ps = it->prog_entry >= 0 ? &m->programs[it->prog_entry] : NULL;
 	struct fp f;
 
 	if (fp_init(&f))
 		return 0;
-	fp_str(&f, it->program);
+	/* the program it resolves to: "dump" and "dump/dump_map" are the same */
+	fp_str(&f, ps ? ps->name : it->program);
+	fp_str(&f, ps && ps->elf && it->prog_index >= 0 ? program_name_at(ps, (size_t)it->prog_index)
+							  : NULL);
 	fp_u32(&f, it->param);
 	fp_str(&f, it->map.name);
 	fp_str(&f, it->map.pinned);
@@ -55,7 +60,7 @@ static const char *why_recreate(const struct plan *p, const struct manifest *m,
 	if (li->pin_state != PIN_MAP || li->link_id != r->id)
 		return "pin replaced outside bpfapply";
 	*reason = R_ATTRS_CHANGED;
-	if (r->spec_fp != iterator_spec_fp(it))
+	if (r->spec_fp != iterator_spec_fp(m, it))
 		return "program or parameter changed";
 	*reason = R_DEP_REPLACED;
 	if (it->prog_entry >= 0 &&

@@ -162,6 +162,8 @@ static int fill(struct exec *x, int fd, const struct map_spec *ms)
 
 struct preserve_ctx {
 	int fd;
+	const struct map_spec *ms;
+	const struct map_entry **declared; /* sorted by key */
 	size_t copied, dropped;
 };
 
@@ -169,6 +171,11 @@ static int preserve_one(void *ctx, const void *key, const void *value)
 {
 	struct preserve_ctx *pc = ctx;
 
+	struct bytes k = { .data = (uint8_t *)key, .len = pc->ms->key_size };
+
+	/* merge: the declared value wins; seed: the runtime value does */
+	if (pc->ms->policy == POLICY_MERGE && map_entries_has(pc->declared, pc->ms->n_entries, &k))
+		return 0;
 	if (bpf_map_update_elem(pc->fd, key, value, BPF_ANY)) {
 		/* the new map is smaller, or the key is out of its range */
 		if (errno != E2BIG && errno != ENOSPC && errno != EINVAL)
@@ -210,21 +217,25 @@ static bool entries_fit(const struct live_map *lm, const struct map_spec *ms)
 /* preserve_entries: copy what the live map holds into its replacement. */
 static int preserve(struct exec *x, int fd, const struct map_spec *ms, const struct live_map *lm)
 {
-	struct preserve_ctx pc = { .fd = fd };
+	struct preserve_ctx pc = { .fd = fd, .ms = ms };
 	int err;
 
 	if (!entries_fit(lm, ms)) {
 		dbg_msg("map '%s': live entries do not fit the replacement; not preserved", ms->name);
 		return 0;
 	}
+	pc.declared = map_entries_by_key(ms);
+	if (!pc.declared)
+		return -ENOMEM;
 	err = live_map_walk(lm->fd, ms->key_size, live_value_buf_size(ms->type, ms->value_size,
 								       x->ncpus),
 			    preserve_one, &pc);
+	free(pc.declared);
 	if (err)
 		err_msg("map '%s': cannot preserve entries: %s", ms->name, strerror(-err));
 	else if (pc.dropped)
-		err_msg("map '%s': warning: %zu live entries did not fit the replacement", ms->name,
-			pc.dropped);
+		warn_msg("map '%s': %zu live entries did not fit the replacement", ms->name,
+			 pc.dropped);
 	dbg_msg("map '%s': %zu live entries preserved", ms->name, pc.copied);
 	return err;
 }
@@ -268,14 +279,12 @@ int map_stage(struct exec *x, struct change *c)
 	fd = create_map(x, ms);
 	if (fd < 0)
 		return fd;
-	/* merge: declared values win over preserved ones; seed: runtime data wins;
-	 * exact: only declared entries may stay, nothing to preserve */
-	err = 0;
-	if (c->action == ACT_REPLACE && ms->preserve_entries && ms->policy == POLICY_MERGE)
-		err = preserve(x, fd, ms, c->live);
-	if (!err)
-		err = fill(x, fd, ms);
-	if (!err && c->action == ACT_REPLACE && ms->preserve_entries && ms->policy == POLICY_SEED)
+	/* declared entries first (they must fit), then what the live map held;
+	 * exact keeps only declared entries, and a map someone else pinned in
+	 * our place holds nothing of ours to keep */
+	err = fill(x, fd, ms);
+	if (!err && c->action == ACT_REPLACE && c->reason == R_ATTRS_CHANGED &&
+	    ms->preserve_entries && ms->policy != POLICY_EXACT)
 		err = preserve(x, fd, ms, c->live);
 	if (err)
 		goto close_fd;

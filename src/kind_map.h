@@ -11,6 +11,9 @@ uint64_t map_spec_fp(const struct manifest *m, const struct map_spec *ms);
 uint64_t map_entries_fp(const struct map_spec *ms);
 /* Indices of m->maps in dependency order (order has room for n_maps). */
 int map_topo_order(const struct manifest *m, int *order);
+/* The declared entries sorted by key (free() it), and a lookup in that array. */
+const struct map_entry **map_entries_by_key(const struct map_spec *ms);
+bool map_entries_has(const struct map_entry *const *sorted, size_t n, const struct bytes *key);
 
 int map_stage(struct exec *x, struct change *c);
 int map_stage_late(struct exec *x, struct change *c);

@@ -178,7 +178,20 @@ static int cmp_entry_key(const void *a, const void *b)
 			 &(*(const struct map_entry *const *)b)->key);
 }
 
-static bool declared(const struct map_entry *const *sorted, size_t n, const struct bytes *key)
+const struct map_entry **map_entries_by_key(const struct map_spec *ms)
+{
+	const struct map_entry **sorted = malloc((ms->n_entries ? ms->n_entries : 1) * sizeof(*sorted));
+	size_t i;
+
+	if (!sorted)
+		return NULL;
+	for (i = 0; i < ms->n_entries; i++)
+		sorted[i] = &ms->entries[i];
+	qsort(sorted, ms->n_entries, sizeof(*sorted), cmp_entry_key);
+	return sorted;
+}
+
+bool map_entries_has(const struct map_entry *const *sorted, size_t n, const struct bytes *key)
 {
 	size_t lo = 0, hi = n;
 
@@ -206,16 +219,13 @@ static int diff_undeclared(struct change *c, const struct map_spec *ms)
 
 	if (ms->policy != POLICY_EXACT || !lm->full_dump)
 		return 0;
-	sorted = malloc((ms->n_entries ? ms->n_entries : 1) * sizeof(*sorted));
+	sorted = map_entries_by_key(ms);
 	if (!sorted)
 		return -ENOMEM;
-	for (i = 0; i < ms->n_entries; i++)
-		sorted[i] = &ms->entries[i];
-	qsort(sorted, ms->n_entries, sizeof(*sorted), cmp_entry_key);
 	for (i = 0; i < lm->n_kvs && !err; i++) {
 		const struct live_kv *kv = &lm->kvs[i];
 
-		if (declared(sorted, ms->n_entries, &kv->key) ||
+		if (map_entries_has(sorted, ms->n_entries, &kv->key) ||
 		    (array_like(lm) && all_zero(&kv->value)))
 			continue;
 		err = add_op(c, EOP_REMOVE, -1, &kv->key);

@@ -14,6 +14,7 @@
 #include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 
@@ -149,8 +150,8 @@ int root_probe(const char *root, bool nomount, bool *on_bpffs)
 	return 0;
 }
 
-/* Find the pid holding a flock on inode ino through /proc/locks. */
-static int lock_holder(ino_t ino)
+/* Find the pid holding a flock on (dev, ino) through /proc/locks. */
+static int lock_holder(dev_t dev, ino_t ino)
 {
 	char line[256], type[16], mode[16], rw[16];
 	unsigned long long inode;
@@ -168,7 +169,8 @@ static int lock_holder(ino_t ino)
 		if (sscanf(p + 1, "%15s %15s %15s %d %x:%x:%llu", type, mode, rw, &pid, &maj, &min,
 			   &inode) != 7)
 			continue;
-		if (!strcmp(type, "FLOCK") && inode == (unsigned long long)ino) {
+		if (!strcmp(type, "FLOCK") && inode == (unsigned long long)ino &&
+		    maj == major(dev) && min == minor(dev)) {
 			holder = pid;
 			break;
 		}
@@ -177,46 +179,69 @@ static int lock_holder(ino_t ino)
 	return holder;
 }
 
-int scope_lock(const char *scope_dir, bool exclusive, double timeout_s)
+/* Wait for the lock on fd; -EWOULDBLOCK (printed) after timeout_s. */
+static int wait_lock(int fd, const char *scope_dir, bool exclusive, double timeout_s,
+		     const struct timespec *start)
 {
-	struct timespec start, now, nap = { 0, 50 * 1000 * 1000 };
+	struct timespec now, nap = { 0, 50 * 1000 * 1000 };
 	int op = (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB;
 	struct stat st;
-	int fd, err;
+	int pid;
 
-	fd = open(scope_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		err_msg("cannot open %s: %s", scope_dir, strerror(errno));
-		return err;
-	}
-	clock_gettime(CLOCK_MONOTONIC, &start);
 	while (flock(fd, op)) {
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			err = -errno;
 			err_msg("cannot lock %s: %s", scope_dir, strerror(errno));
-			goto close_fd;
+			return -errno;
 		}
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		if (timeout_s >= 0 && (now.tv_sec - start.tv_sec) +
-					      (now.tv_nsec - start.tv_nsec) / 1e9 >= timeout_s) {
-			int pid = fstat(fd, &st) ? 0 : lock_holder(st.st_ino);
-
+		if (timeout_s >= 0 && (now.tv_sec - start->tv_sec) +
+					      (now.tv_nsec - start->tv_nsec) / 1e9 >= timeout_s) {
+			pid = fstat(fd, &st) ? 0 : lock_holder(st.st_dev, st.st_ino);
 			if (pid)
 				err_msg("%s is locked by another bpfapply (pid %d); gave up after %gs",
 					scope_dir, pid, timeout_s);
 			else
 				err_msg("%s is locked by another bpfapply; gave up after %gs",
 					scope_dir, timeout_s);
-			err = -EWOULDBLOCK;
-			goto close_fd;
+			return -EWOULDBLOCK;
 		}
 		nanosleep(&nap, NULL);
 	}
-	return fd;
-close_fd:
-	close(fd);
-	return err;
+	return 0;
+}
+
+/* The directory we locked is still the one at the path (a destroy may have removed it). */
+static bool still_there(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+int scope_lock(const char *scope_dir, bool exclusive, double timeout_s)
+{
+	struct timespec start;
+	int fd, err;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		fd = open(scope_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0) {
+			err = -errno;
+			if (errno == ENOENT && exclusive && !mkdir_p(scope_dir))
+				continue; /* removed by a destroy we waited for: make it again */
+			err_msg("cannot open %s: %s", scope_dir, strerror(-err));
+			return err;
+		}
+		err = wait_lock(fd, scope_dir, exclusive, timeout_s, &start);
+		if (err) {
+			close(fd);
+			return err;
+		}
+		if (still_there(fd, scope_dir))
+			return fd;
+		close(fd);
+	}
 }
 
 void scope_unlock(int fd)

@@ -82,7 +82,8 @@ static int fp_file(struct fp *f, const char *path)
 
 	if (!in)
 		return -errno;
-	fp_str(f, path);
+	/* contents only: apply reloads the files by their absolute paths */
+	fp_u32(f, 0x66696c65);
 	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
 		fp_bytes(f, buf, n);
 	fclose(in);

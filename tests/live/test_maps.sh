@@ -434,3 +434,44 @@ Y
 	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 }
+
+test_maps_preserve_entries_shrink_and_json() {
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: shrink
+maps:
+  h: {type: hash, key_size: 4, value_size: 4, max_entries: 4, preserve_entries: true, entries: [{key: 9, value: 9}]}
+Y
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	local d=$ROOT/shrink/maps k
+	for k in 1 2 3; do bpftool map update pinned "$d/h" key $k 0 0 0 value $k 0 0 0; done
+	sed -i 's/max_entries: 4/max_entries: 2/' "$T/m.yaml"
+	expect_rc 0 ba -j apply -f "$T/m.yaml"
+	jq -e '.changed == true' "$T/.out" > /dev/null || fail "stdout is not one JSON document: $(cat "$T/.out")"
+	grep -q "warning: .*2 live entries did not fit" "$T/.err" || fail "no warning on stderr: $(cat "$T/.err")"
+	assert_eq "$(map_lookup_hex "$d/h" 9 0 0 0)" "09 00 00 00" "the declared entry is written first"
+	assert_eq "$(map_count_entries "$d/h")" 2 "one runtime entry fits"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}
+
+test_maps_repair_does_not_copy_an_intruder() {
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: intr
+maps:
+  h: {type: hash, key_size: 4, value_size: 4, max_entries: 4, preserve_entries: true, prevent_destroy: true}
+Y
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	rm "$ROOT/intr/maps/h"
+	bpftool map create "$ROOT/intr/maps/h" type hash key 4 value 4 entries 4 name intruder
+	bpftool map update pinned "$ROOT/intr/maps/h" key 7 0 0 0 value 7 0 0 0
+	expect_rc 2 ba plan --detailed-exitcode -f "$T/m.yaml"
+	grep -q '^-/+ map.h                   pin replaced outside bpfapply$' "$T/.out" || fail "plan: $(cat "$T/.out")"
+	# prevent_destroy does not block the repair: the protected map is already gone
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	assert_eq "$(map_field "$ROOT/intr/maps/h" name)" h "repaired"
+	assert_eq "$(map_count_entries "$ROOT/intr/maps/h")" 0 "the intruder's entries were not copied"
+	sed -i 's/, prevent_destroy: true//' "$T/m.yaml"
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}

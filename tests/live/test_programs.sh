@@ -176,3 +176,14 @@ test_programs_foreign_pins_in_entry_dir() {
 	[ ! -e "$ROOT/progs/maps/hits" ] || fail "half applied"
 	rm -f "$ROOT/progs/programs/xdp/squat"
 }
+
+test_programs_destroy_without_the_object() {
+	write_prog_manifest prog_globals.bpf.o 3
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	rm "$T/obj.bpf.o"
+	# removing things does not need the ELF object
+	expect_rc 1 ba plan -f "$T/m.yaml"
+	expect_rc 0 ba plan --destroy -f "$T/m.yaml"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+	[ -z "$(find "$ROOT/progs" -type f 2>/dev/null)" ] || fail "destroy left $(find "$ROOT/progs")"
+}

@@ -3,13 +3,18 @@
 
 test_saved_plan_applied_when_fresh() {
 	cp "$TOP/examples/quickstart.yaml" "$T/m.yaml"
-	expect_rc 2 ba plan --detailed-exitcode -o "$T/p.plan" -f "$T/m.yaml"
-	grep -q "^Saved the plan to $T/p.plan" "$T/.out" || fail "plan output: $(cat "$T/.out")"
+	# relative paths: the plan keeps the manifest's absolute path
+	(cd "$T" && expect_rc 2 ba plan --detailed-exitcode -o p.plan -f m.yaml)
+	grep -q "^Saved the plan to p.plan" "$T/.out" || fail "plan output: $(cat "$T/.out")"
 	[ ! -e "$ROOT/quickstart" ] || fail "plan -o changed the kernel"
 	# applied from another directory: the plan names the manifest by absolute path
 	(cd / && expect_rc 2 ba apply --detailed-exitcode "$T/p.plan")
 	assert_eq "$(map_field "$ROOT/quickstart/maps/counters" type)" percpu_hash "map created by the saved plan"
 	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
+	# a plan made for another root is refused
+	expect_rc 0 ba plan -o "$T/other.plan" -f "$T/m.yaml"
+	expect_rc 1 "$BIN" --root "$BPFFS/elsewhere" apply "$T/other.plan"
+	grep -q "was made for root $ROOT" "$T/.err" || fail "message: $(cat "$T/.err")"
 	# a saved destroy plan
 	expect_rc 0 ba plan --destroy -o "$T/d.plan" -f "$T/m.yaml"
 	expect_rc 0 ba apply "$T/d.plan"
