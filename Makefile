@@ -109,10 +109,14 @@ uninstall:
 format:
 	clang-format -i src/*.c src/*.h include/bpfapply/*.h tests/unit/*.c tests/unit/*.h
 
+# cppcheck needs libbpf's option macro spelt out; clang-tidy runs the static analyzer.
+LINT_LIBBPF_OPTS := -D'LIBBPF_OPTS(TYPE,NAME,...)=struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }'
 lint:
 	cppcheck --quiet --enable=warning,performance,portability --error-exitcode=1 \
-		--suppress=missingIncludeSystem -Iinclude -Isrc src
-	clang-tidy --quiet src/*.c -- $(ALL_CFLAGS)
+		--suppress=missingIncludeSystem $(LINT_LIBBPF_OPTS) -Iinclude -Isrc src
+	clang-tidy --quiet --warnings-as-errors='*' \
+		-checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling' \
+		src/*.c -- $(PROJECT_CFLAGS)
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \

@@ -403,6 +403,8 @@ int map_record(struct exec *x, struct change *c, struct state *next)
 			state_remove(next, STATE_MAP, c->name);
 		return 0;
 	}
+	if (!ms)
+		return -EINVAL; /* only deletions have no declaration */
 	r = state_upsert(next, STATE_MAP, c->name);
 	if (!r)
 		return -ENOMEM;

@@ -542,6 +542,10 @@ static void map_describe(const struct change *c, const struct manifest *m, char 
 {
 	const struct map_spec *ms = c->spec >= 0 ? &m->maps[c->spec] : NULL;
 
+	if (!ms && c->action != ACT_DELETE) {
+		snprintf(buf, len, "%s", c->detail ? c->detail : "");
+		return;
+	}
 	switch (c->action) {
 	case ACT_CREATE:
 		if (c->reason == R_PIN_REMOVED)

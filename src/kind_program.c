@@ -180,17 +180,18 @@ static int pin_one(int fd, const char *path, const char *what, const char *name,
 {
 	struct bpf_prog_info pi;
 	struct bpf_map_info mi;
+	int err;
 
+	*id = 0;
 	if (bpf_obj_pin(fd, path) || (fault_point("program pin"), chmod(path, 0600))) {
-		int err = -errno;
-
+		err = -errno;
 		err_msg("%s '%s': pin %s failed: %s", what, name, path, strerror(errno));
 		return err;
 	}
-	if (prog ? live_prog_info(fd, &pi) : live_map_info(fd, &mi))
-		return -errno;
-	*id = prog ? pi.id : mi.id;
-	return 0;
+	err = prog ? live_prog_info(fd, &pi) : live_map_info(fd, &mi);
+	if (!err)
+		*id = prog ? pi.id : mi.id;
+	return err;
 }
 
 static bool reused(const struct program_spec *ps, const char *elf_name)

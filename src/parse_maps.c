@@ -269,7 +269,7 @@ static void parse_kname(struct map_ctx *c)
 			     KNAME_MAX, ydescribe(v, buf, sizeof(buf)));
 			return;
 		}
-		strcpy(c->s->kname, s);
+		snprintf(c->s->kname, sizeof(c->s->kname), "%s", s);
 		return;
 	}
 	/* The kernel allows no '-' in object names. */

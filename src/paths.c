@@ -89,9 +89,8 @@ static bool ancestor_on_bpffs(const char *path)
 	char buf[PATH_MAX];
 	char *slash;
 
-	if (strlen(path) >= sizeof(buf))
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return false;
-	strcpy(buf, path);
 	for (;;) {
 		if (access(buf, F_OK) == 0)
 			return path_on_bpffs(buf);
