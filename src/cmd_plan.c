@@ -128,22 +128,32 @@ static int check_saved(const struct run *r, const struct planfile *pf)
 	return -ESTALE;
 }
 
+/* Does the scope still own anything (is there a state record)? */
+static bool scope_owns_anything(const struct opts *o, const char *scope)
+{
+	char *state = path_join3(o->root, scope, "state");
+	bool owns = !state || access(state, F_OK) == 0;
+
+	free(state);
+	return owns;
+}
+
 static int converge(struct run *r, const struct opts *o, const char *scope, bool destroy,
 		    const struct planfile *pf)
 {
 	int rc = EXIT_ERR;
 
 	if (run_open(r, o, scope, true))
-		return EXIT_ERR;
+		goto out;
 	if (pf && check_saved(r, pf))
-		return EXIT_ERR;
-	if (run_plan(r, destroy))
-		return EXIT_ERR;
-	if (exec_apply(&r->plan, r->m, &r->lv))
-		return EXIT_ERR;
+		goto out;
+	if (run_plan(r, destroy) || exec_apply(&r->plan, r->m, &r->lv))
+		goto out;
 	report_done(r, o, destroy);
 	rc = o->detailed_exitcode && plan_has_changes(&r->plan) ? EXIT_CHANGES : EXIT_OK;
-	if (destroy) {
+out:
+	/* a destroy, or a first apply that failed, leaves no empty directories behind */
+	if (!scope_owns_anything(o, scope)) {
 		scope_unlock(r->lock_fd);
 		r->lock_fd = -1;
 		remove_dirs(o, scope);

@@ -187,3 +187,17 @@ test_programs_destroy_without_the_object() {
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 	[ -z "$(find "$ROOT/progs" -type f 2>/dev/null)" ] || fail "destroy left $(find "$ROOT/progs")"
 }
+
+test_programs_failed_first_apply_leaves_no_trace() {
+	cp "$TOP/tests/bpf/prog_rejected.bpf.o" "$T/bad.bpf.o"
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: first
+maps:
+  m: {type: hash, key_size: 4, value_size: 4, max_entries: 4, entries: [{key: 1, value: 1}]}
+programs:
+  bad: {object: bad.bpf.o}
+Y
+	expect_rc 1 ba apply -f "$T/m.yaml"
+	[ ! -e "$ROOT/first" ] || fail "a failed first apply left $(find "$ROOT/first")"
+}
