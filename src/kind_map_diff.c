@@ -449,7 +449,8 @@ static int map_diff_late(struct plan *p, const struct manifest *m, struct live *
 		err = diff_prog_slots(c, p, m, lv);
 		if (err)
 			return err;
-		if (c->n_ops && c->action == ACT_NOOP) {
+		/* entry changes outrank a change of the record alone, as in diff_existing */
+		if (c->n_ops && (c->action == ACT_NOOP || c->reason == R_STATE_ONLY)) {
 			c->action = ACT_UPDATE;
 			c->reason = R_ENTRIES;
 		}
