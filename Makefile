@@ -16,7 +16,8 @@ PKGS    := libbpf libelf zlib yaml-0.1 libxxhash
 
 DEB_PKGS := build-essential pkg-config libbpf-dev libelf-dev zlib1g-dev \
 	    libyaml-dev libxxhash-dev libcmocka-dev clang llvm bpftool jq \
-	    iproute2 python3 python3-jsonschema python3-yaml util-linux
+	    iproute2 python3 python3-jsonschema python3-yaml util-linux \
+	    libclang-rt-14-dev man-db cppcheck clang-tidy
 
 # Quiet by default, like the kernel: V=1 shows the commands.
 ifeq ($(V),1)
@@ -66,6 +67,9 @@ $(BUILD)/obj $(BUILD)/tests:
 
 # ---- BPF objects for tests and examples (built with clang) -----------------
 include bpf.mk
+
+# ---- fuzzing (make fuzz, see tests/fuzz/README.md) -----------------------------
+include fuzz.mk
 
 # ---- tests -------------------------------------------------------------------
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(BUILD)/tests
@@ -123,4 +127,4 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" all unit
 
 clean:
-	rm -rf $(BUILD) build-asan $(BPF_OBJS)
+	rm -rf $(BUILD) build-asan build-fuzz $(BPF_OBJS)

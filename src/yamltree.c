@@ -262,25 +262,127 @@ static void check_single_document(struct ytree *t, yaml_parser_t *p)
 	yaml_document_delete(&extra);
 }
 
-yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
-{
-	struct loc at_file = { file, 0, 0 }, at_start = { file, 1, 1 };
-	yaml_node_t *root = NULL;
-	yaml_parser_t parser;
-	char buf[128];
-	FILE *f;
+#define MANIFEST_MAX_BYTES (16u << 20)
+#define FLOW_MAX_DEPTH 64
 
-	memset(t, 0, sizeof(*t));
-	t->file = file;
-	t->d = d;
-	f = fopen(file, "rb");
+/*
+ * libyaml 0.2.5 (Debian 12) takes time quadratic in the nesting depth of
+ * flow collections and has no limit of its own; a manifest never nests
+ * deeply, so refuse that before parsing.  Quoted scalars and comments are
+ * skipped; a '[' inside a plain scalar counts too, which only errs on the
+ * safe side.
+ */
+static bool flow_too_deep(const char *s, size_t n, struct loc *at)
+{
+	int depth = 0, line = 1, col = 0;
+	char quote = 0;
+	bool comment = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = s[i], prev = i ? s[i - 1] : '\n';
+
+		col++;
+		if (ch == '\n') {
+			line++;
+			col = 0;
+			comment = false;
+			continue;
+		}
+		if (comment)
+			continue;
+		if (quote) {
+			if (ch == '\\' && quote == '"') {
+				i++; /* an escaped character cannot end the string */
+				col++;
+			} else if (ch == quote) {
+				quote = 0;
+			}
+			continue;
+		}
+		if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n'))
+			comment = true;
+		else if (ch == '"' || ch == '\'')
+			quote = ch;
+		else if (ch == '[' || ch == '{')
+			depth++;
+		else if ((ch == ']' || ch == '}') && depth > 0)
+			depth--;
+		if (depth > FLOW_MAX_DEPTH) {
+			at->line = line;
+			at->col = col;
+			return true;
+		}
+	}
+	return false;
+}
+
+static char *read_manifest(const char *file, size_t *len, struct diag *d)
+{
+	struct loc at_file = { file, 0, 0 };
+	char *buf = NULL;
+	size_t cap = 0;
+	FILE *f = fopen(file, "rb");
+
+	*len = 0;
 	if (!f) {
 		diag_error(d, &at_file, "cannot open: %s", strerror(errno));
 		return NULL;
 	}
+	for (;;) {
+		size_t got;
+
+		if (*len == cap) {
+			if (cap >= MANIFEST_MAX_BYTES) {
+				diag_error(d, &at_file, "larger than %u MiB: not a manifest",
+					   MANIFEST_MAX_BYTES >> 20);
+				free(buf);
+				buf = NULL;
+				break;
+			}
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap);
+			if (!buf)
+				oom();
+		}
+		got = fread(buf + *len, 1, cap - *len, f);
+		*len += got;
+		if (got == 0) {
+			if (ferror(f)) {
+				diag_error(d, &at_file, "cannot read: %s", strerror(errno));
+				free(buf);
+				buf = NULL;
+			}
+			break;
+		}
+	}
+	fclose(f);
+	return buf;
+}
+
+yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
+{
+	struct loc at_start = { file, 1, 1 }, at_deep = { file, 0, 0 };
+	yaml_node_t *root = NULL;
+	yaml_parser_t parser;
+	char buf[128], *text;
+	size_t len;
+
+	memset(t, 0, sizeof(*t));
+	t->file = file;
+	t->d = d;
+	text = read_manifest(file, &len, d);
+	if (!text)
+		return NULL;
+	if (flow_too_deep(text, len, &at_deep)) {
+		diag_error(d, &at_deep, "flow collections nested deeper than %d levels",
+			   FLOW_MAX_DEPTH);
+		free(text);
+		return NULL;
+	}
 	if (!yaml_parser_initialize(&parser))
 		oom();
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
 	if (!yaml_parser_load(&parser, &t->doc)) {
 		syntax_error(t, &parser);
 		goto close_parser;
@@ -300,7 +402,7 @@ yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
 	}
 close_parser:
 	yaml_parser_delete(&parser);
-	fclose(f);
+	free(text);
 	return root;
 }
 
