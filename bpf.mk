@@ -5,6 +5,8 @@
 # never committed.
 BPF_SRCS := $(sort $(wildcard tests/bpf/*.bpf.c examples/bpf/*.bpf.c))
 BPF_OBJS := $(BPF_SRCS:.bpf.c=.bpf.o)
+# A second build of one test object with other code, for "the object file changed".
+BPF_OBJS += tests/bpf/prog_globals_v2.bpf.o
 VMLINUX_H := $(BUILD)/vmlinux/vmlinux.h
 BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 
@@ -19,4 +21,9 @@ $(VMLINUX_H):
 %.bpf.o: %.bpf.c $(VMLINUX_H)
 	$(call msg,CLANG,$<)
 	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+		-I$(dir $(VMLINUX_H)) -c -o $@ $<
+
+tests/bpf/prog_globals_v2.bpf.o: tests/bpf/prog_globals.bpf.c $(VMLINUX_H)
+	$(call msg,CLANG,$@)
+	$(Q)$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -DRET_EXTRA=100 \
 		-I$(dir $(VMLINUX_H)) -c -o $@ $<

@@ -3,9 +3,15 @@
  * Test object: an XDP program whose return value comes from a .rodata
  * global and which counts its runs into a map, so live tests can see the
  * effect of `globals:` and of map reuse through `bpftool prog run`.
+ * Built twice (see bpf.mk): prog_globals_v2.bpf.o with RET_EXTRA=100 is the
+ * "changed object file" whose new behaviour the tests can see.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
+
+#ifndef RET_EXTRA
+#define RET_EXTRA 0
+#endif
 
 const volatile __u32 ret_val = XDP_PASS; /* .rodata */
 __u64 runs = 0;                          /* .bss */
@@ -28,7 +34,7 @@ int count_and_return(struct xdp_md *ctx)
 	if (v)
 		__sync_fetch_and_add(v, 1);
 	runs++;
-	return ret_val + bias;
+	return ret_val + bias + RET_EXTRA;
 }
 
 SEC("xdp")
