@@ -229,7 +229,9 @@ int exec_prog_fd(const struct exec *x, int entry, const char *prog)
 	return fd < 0 ? -errno : fd;
 }
 
-static void rollback(struct exec *x)
+/* Close staged fds and unpin everything under staging/: after a failure the
+ * new objects, after a commit the replaced ones. */
+static void drop_staging(struct exec *x)
 {
 	size_t i;
 
@@ -264,19 +266,6 @@ static int prepare(struct exec *x)
 	return err;
 }
 
-static void cleanup(struct exec *x)
-{
-	size_t i;
-
-	for (i = 0; i < x->p->n; i++) {
-		struct change *c = &x->p->changes[i];
-
-		if (c->action != ACT_NOOP)
-			kind_ops_get(c->kind)->cleanup(x, c);
-	}
-	rollback(x);
-}
-
 int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 {
 	struct exec x = { .m = m, .p = p, .lv = lv, .ncpus = lv->ncpus };
@@ -303,18 +292,19 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 	if (!err)
 		err = for_each(&x, PH_STAGE_LATE);
 	if (err) {
-		rollback(&x);
+		drop_staging(&x);
 		goto out;
 	}
 	err = write_state(&x, false);
 	if (err) {
-		rollback(&x);
+		drop_staging(&x);
 		goto out;
 	}
 	err = for_each(&x, PH_COMMIT);
 	if (!err)
 		err = write_state(&x, true);
-	cleanup(&x);
+	/* the replaced objects now sit in staging/: unpin them */
+	drop_staging(&x);
 out:
 	free(x.scope_dir);
 	free(x.staging_dir);

@@ -36,8 +36,6 @@ struct kind_ops {
 	int (*stage_late)(struct exec *x, struct change *c);
 	/* executor: move into place, update in place, unpin deleted */
 	int (*commit)(struct exec *x, struct change *c);
-	/* executor: drop what was replaced */
-	void (*cleanup)(struct exec *x, struct change *c);
 	/* executor: the state record for the change after commit */
 	int (*record)(struct exec *x, struct change *c, struct state *next);
 };

@@ -152,12 +152,6 @@ int iterator_commit(struct exec *x, struct change *c)
 	return exec_move_into_place(x, c, "iterators");
 }
 
-void iterator_cleanup(struct exec *x, struct change *c)
-{
-	(void)x;
-	(void)c; /* a replaced link sits in staging/, which exec removes */
-}
-
 int iterator_record(struct exec *x, struct change *c, struct state *next)
 {
 	const struct state_res *staged = state_find(&x->staged, STATE_ITERATOR, c->name);

@@ -12,7 +12,6 @@ uint64_t iterator_spec_fp(const struct manifest *m, const struct iterator_spec *
 
 int iterator_stage(struct exec *x, struct change *c);
 int iterator_commit(struct exec *x, struct change *c);
-void iterator_cleanup(struct exec *x, struct change *c);
 int iterator_record(struct exec *x, struct change *c, struct state *next);
 
 #endif

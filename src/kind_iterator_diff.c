@@ -212,6 +212,5 @@ const struct kind_ops kind_iterator_ops = {
 	.json_attrs = iterator_json_attrs,
 	.stage = iterator_stage,
 	.commit = iterator_commit,
-	.cleanup = iterator_cleanup,
 	.record = iterator_record,
 };

@@ -386,13 +386,6 @@ int map_commit(struct exec *x, struct change *c)
 	return 0;
 }
 
-/* After an exchange the old map sits at the staged path; exec's cleanup unpins it. */
-void map_cleanup(struct exec *x, struct change *c)
-{
-	(void)x;
-	(void)c;
-}
-
 int map_record(struct exec *x, struct change *c, struct state *next)
 {
 	const struct map_spec *ms = c->spec >= 0 ? &x->m->maps[c->spec] : NULL;

@@ -642,6 +642,5 @@ const struct kind_ops kind_map_ops = {
 	.stage = map_stage,
 	.stage_late = map_stage_late,
 	.commit = map_commit,
-	.cleanup = map_cleanup,
 	.record = map_record,
 };

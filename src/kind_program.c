@@ -345,12 +345,6 @@ int program_commit(struct exec *x, struct change *c)
 	return 0;
 }
 
-void program_cleanup(struct exec *x, struct change *c)
-{
-	(void)x;
-	(void)c; /* the old directory sits in staging/, which exec removes */
-}
-
 int program_record(struct exec *x, struct change *c, struct state *next)
 {
 	const struct program_spec *ps = c->spec >= 0 ? &x->m->programs[c->spec] : NULL;

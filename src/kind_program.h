@@ -20,7 +20,6 @@ const char *program_drifted_pin(const struct live_program *lp, const struct stat
 
 int program_stage(struct exec *x, struct change *c);
 int program_commit(struct exec *x, struct change *c);
-void program_cleanup(struct exec *x, struct change *c);
 int program_record(struct exec *x, struct change *c, struct state *next);
 
 #endif

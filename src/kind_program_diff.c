@@ -295,6 +295,5 @@ const struct kind_ops kind_program_ops = {
 	.json_attrs = program_json_attrs,
 	.stage = program_stage,
 	.commit = program_commit,
-	.cleanup = program_cleanup,
 	.record = program_record,
 };
