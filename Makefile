@@ -45,6 +45,7 @@ LIB      := $(BUILD)/libbpfapply.a
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+UNIT_FIXTURE := $(BUILD)/tests/fixture.o
 
 .PHONY: all deps check unit live schema-check bench install uninstall clean \
 	format lint asan bpf
@@ -72,9 +73,16 @@ include bpf.mk
 include fuzz.mk
 
 # ---- tests -------------------------------------------------------------------
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h $(LIB) | $(BUILD)/tests
+# The plan tests' shared fixture (tests/unit/fixture.[ch]), linked into every test.
+$(UNIT_FIXTURE): tests/unit/fixture.c tests/unit/fixture.h tests/unit/unit.h \
+		$(wildcard src/*.h include/bpfapply/*.h) | $(BUILD)/tests
 	$(call msg,TEST-CC,$<)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) \
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/fixture.h $(UNIT_FIXTURE) $(LIB) \
+		| $(BUILD)/tests
+	$(call msg,TEST-CC,$<)
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(UNIT_FIXTURE) $(LIB) $(LDLIBS) \
 		$(shell $(PKG_CONFIG) --libs cmocka)
 
 unit: $(UNIT_BINS)

@@ -7,6 +7,7 @@
  * changes it expects.
  */
 #include "unit.h"
+#include "fixture.h"
 
 #include <errno.h>
 #include <linux/bpf.h>
@@ -23,206 +24,31 @@
 #include "plan.h"
 #include "state.h"
 
-#define ROOT "/sys/fs/bpf/bpfapply"
-#define SCOPE_DIR ROOT "/t"
 #define PIN(name) SCOPE_DIR "/maps/" name
-#define HEADER "bpfapply: v1\nscope: t\nmaps:\n"
-#define HEADER_LINES 3
+#define HEADER_LINES MAPS_HEADER_LINES
 
-/* ---- fixture ------------------------------------------------------------------------ */
+/* ---- fixture (fixture.c) ------------------------------------------------------------ */
 
-struct fx {
-	struct manifest *m;
-	struct live lv;
-	struct plan p;
-	struct diag d;
-};
-
-static int fx_setup(void **state)
+/* 4 CPUs: test_percpu_values lays its values out for them */
+static int diff_setup(void **state)
 {
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->lv.root = strdup(ROOT);
-	f->lv.scope_dir = strdup(SCOPE_DIR);
-	f->lv.root_on_bpffs = true;
-	f->lv.ncpus = 4;
-	if (!f->lv.root || !f->lv.scope_dir) {
-		live_free(&f->lv);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
+	return fx_setup_ncpus(state, 4);
 }
 
-static int fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	plan_free(&f->p);
-	live_free(&f->lv);
-	manifest_free(f->m);
-	diag_free(&f->d);
-	free(f);
-	return 0;
-}
-
-/* Parse HEADER + maps_yaml from a file in a fresh temporary directory. */
+/* Parse MAPS_HEADER + maps_yaml from a file in a fresh temporary directory. */
 static struct manifest *load_yaml(const char *maps_yaml)
 {
-	char dir[] = "/tmp/bpfapply-diff-XXXXXX";
-	char path[sizeof(dir) + 16];
-	const char *files[1] = { path };
-	struct diag d = { 0 };
-	struct manifest *m;
-	FILE *fp;
-
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.yaml", dir);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(HEADER, fp);
-	fputs(maps_yaml, fp);
-	assert_int_equal(fclose(fp), 0);
-	m = manifest_load(files, 1, &d);
-	/* the model keeps its own copy of the file name */
-	unlink(path);
-	rmdir(dir);
-	if (diag_count(&d))
-		diag_print(&d, stderr);
-	assert_int_equal(diag_count(&d), 0);
-	assert_non_null(m);
-	diag_free(&d);
-	return m;
-}
-
-/* The live map slot for name, added as live_read() would (nothing pinned). */
-static struct live_map *lmap(struct fx *f, const char *name)
-{
-	struct live_map *lm = live_find_map(&f->lv, name), *maps;
-	char *pin;
-
-	if (lm)
-		return lm;
-	assert_true(asprintf(&pin, "%s/maps/%s", SCOPE_DIR, name) > 0);
-	maps = realloc(f->lv.maps, (f->lv.n_maps + 1) * sizeof(*maps));
-	assert_non_null(maps);
-	f->lv.maps = maps;
-	lm = &maps[f->lv.n_maps++];
-	memset(lm, 0, sizeof(*lm));
-	lm->fd = -1;
-	lm->pin_state = PIN_ABSENT;
-	lm->name = strdup(name);
-	lm->pin = pin;
-	assert_non_null(lm->name);
-	return lm;
+	return fx_parse(MAPS_HEADER, maps_yaml);
 }
 
 static void fx_load(struct fx *f, const char *maps_yaml)
 {
-	size_t i;
-
-	f->m = load_yaml(maps_yaml);
-	for (i = 0; i < f->m->n_maps; i++)
-		lmap(f, f->m->maps[i].name);
-}
-
-static const struct map_spec *spec(const struct fx *f, const char *name)
-{
-	int i = manifest_map_index(f->m, name);
-
-	assert_true(i >= 0);
-	return &f->m->maps[i];
-}
-
-/* The live map as the kernel would report a map created from its spec. */
-static struct live_map *live_as_spec(struct fx *f, const char *name, uint32_t id)
-{
-	const struct map_spec *ms = spec(f, name);
-	struct live_map *lm = lmap(f, name);
-
-	lm->pin_state = PIN_MAP;
-	memset(&lm->info, 0, sizeof(lm->info));
-	lm->info.id = id;
-	lm->info.type = ms->type;
-	lm->info.key_size = ms->key_size;
-	lm->info.value_size = ms->value_size;
-	lm->info.max_entries = ms->max_entries;
-	lm->info.map_flags = ms->flags;
-	snprintf(lm->info.name, sizeof(lm->info.name), "%s", ms->kname);
-	lm->frozen = ms->frozen;
-	lm->contents_read = ms->has_entries;
-	lm->full_dump = ms->has_entries && ms->policy == POLICY_EXACT;
-	return lm;
-}
-
-/* A state record; also makes sure the live snapshot has a slot for it. */
-static void rec(struct fx *f, const char *name, uint32_t id, uint64_t spec_fp, uint32_t flags)
-{
-	struct state_res *r = state_upsert(&f->lv.state, STATE_MAP, name);
-
-	assert_non_null(r);
-	r->id = id;
-	r->spec_fp = spec_fp;
-	r->flags = flags;
-	f->lv.have_state = true;
-	lmap(f, name);
-}
-
-/* A map bpfapply created from its current spec and that nobody touched since. */
-static struct live_map *managed(struct fx *f, const char *name, uint32_t id)
-{
-	const struct map_spec *ms = spec(f, name);
-
-	rec(f, name, id, map_spec_fp(f->m, ms), ms->prevent_destroy ? STATE_F_PREVENT_DESTROY : 0);
-	return live_as_spec(f, name, id);
-}
-
-static void le32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
-}
-
-static void kv(struct live_map *lm, uint32_t key, const void *val, uint32_t vlen)
-{
-	struct live_kv *kvs = realloc(lm->kvs, (lm->n_kvs + 1) * sizeof(*kvs));
-	uint8_t k[4];
-
-	assert_non_null(kvs);
-	lm->kvs = kvs;
-	memset(&kvs[lm->n_kvs], 0, sizeof(kvs[0]));
-	le32(k, key);
-	assert_int_equal(bytes_dup(&kvs[lm->n_kvs].key, k, 4), 0);
-	assert_int_equal(bytes_dup(&kvs[lm->n_kvs].value, val, vlen), 0);
-	lm->n_kvs++;
-}
-
-/* key and value both u32 */
-static void kv32(struct live_map *lm, uint32_t key, uint32_t val)
-{
-	uint8_t v[4];
-
-	le32(v, val);
-	kv(lm, key, v, 4);
-}
-
-static void compute(struct fx *f, bool destroy)
-{
-	plan_free(&f->p);
-	assert_int_equal(plan_compute(&f->p, f->m, &f->lv, destroy, &f->d), 0);
+	fx_adopt(f, load_yaml(maps_yaml));
 }
 
 static struct change *chg(const struct fx *f, const char *name)
 {
-	struct change *c = plan_find(&f->p, KIND_MAP, name);
-
-	assert_non_null(c);
-	return c;
+	return fx_change(f, KIND_MAP, name);
 }
 
 static void assert_change(const struct change *c, enum action a, enum reason r,
@@ -251,23 +77,6 @@ static void assert_ops(const struct change *c, unsigned add, unsigned change, un
 	assert_int_equal(c->n_change, change);
 	assert_int_equal(c->n_remove, remove);
 	assert_int_equal(c->n_ops, add + change + remove);
-}
-
-static void assert_summary(const struct plan *p, unsigned add, unsigned change,
-			   unsigned replace, unsigned remove)
-{
-	assert_int_equal(p->add, add);
-	assert_int_equal(p->change, change);
-	assert_int_equal(p->replace, replace);
-	assert_int_equal(p->remove, remove);
-	assert_int_equal(plan_has_changes(p), add + change + replace + remove > 0);
-}
-
-static void assert_diag(const struct diag *d, size_t i, const char *needle)
-{
-	assert_true(i < diag_count(d));
-	if (!strstr(d->msgs[i].text, needle))
-		fail_msg("diag \"%s\" lacks \"%s\"", d->msgs[i].text, needle);
 }
 
 #define HASH_X                                                                            \
@@ -1177,7 +986,7 @@ static void test_unreadable_entries(void **state)
 	assert_int_not_equal(c->action, ACT_REPLACE);
 }
 
-#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+#define T(fn) cmocka_unit_test_setup_teardown(fn, diff_setup, fx_teardown)
 
 int main(void)
 {

@@ -9,6 +9,7 @@
  * the tree (tests/run.sh does).
  */
 #include "unit.h"
+#include "fixture.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -28,8 +29,6 @@
 #include "plan.h"
 #include "state.h"
 
-#define ROOT "/sys/fs/bpf/bpfapply"
-#define SCOPE_DIR ROOT "/t"
 #define HEADER "bpfapply: v1\nscope: t\n"
 
 /* ---- the BPF objects, by absolute path -------------------------------------------------- */
@@ -74,48 +73,7 @@ static int group_setup(void **state)
 	return 0;
 }
 
-/* ---- fixture ------------------------------------------------------------------------ */
-
-struct fx {
-	struct manifest *m;
-	struct live lv;
-	struct plan p;
-	struct diag d;
-	char *out; /* last rendering */
-	size_t out_len;
-};
-
-static int fx_setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->lv.root = strdup(ROOT);
-	f->lv.scope_dir = strdup(SCOPE_DIR);
-	f->lv.root_on_bpffs = true;
-	f->lv.ncpus = 2;
-	if (!f->lv.root || !f->lv.scope_dir) {
-		live_free(&f->lv);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	plan_free(&f->p);
-	live_free(&f->lv);
-	manifest_free(f->m);
-	diag_free(&f->d);
-	free(f->out);
-	free(f);
-	return 0;
-}
+/* ---- loading a manifest (fx_parse() and the rest of the fixture: fixture.c) ------------ */
 
 static void print_diags(const struct diag *d)
 {
@@ -137,20 +95,15 @@ static void print_diags(const struct diag *d)
  */
 static struct manifest *load_yaml_ex(const char *body, const char *elf_allow)
 {
-	char dir[] = "/tmp/bpfapply-diffk-XXXXXX";
-	char path[sizeof(dir) + 16];
-	const char *files[1] = { path };
 	struct diag d = { 0 };
 	struct manifest *m;
+	char *text = NULL;
+	size_t len = 0, i;
 	const char *p;
-	size_t i;
 	FILE *fp;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.yaml", dir);
-	fp = fopen(path, "w");
+	fp = open_memstream(&text, &len);
 	assert_non_null(fp);
-	fputs(HEADER, fp);
 	for (p = body; *p; p++) {
 		bool done = false;
 
@@ -167,13 +120,8 @@ static struct manifest *load_yaml_ex(const char *body, const char *elf_allow)
 			fputc(*p, fp);
 	}
 	assert_int_equal(fclose(fp), 0);
-	m = manifest_load(files, 1, &d);
-	unlink(path);
-	rmdir(dir);
-	if (diag_count(&d))
-		print_diags(&d);
-	assert_int_equal(diag_count(&d), 0);
-	assert_non_null(m);
+	m = fx_parse(HEADER, text);
+	free(text);
 	assert_int_equal(elf_check_manifest(m, &d), 0);
 	for (i = 0; i < d.n; i++) {
 		if (!elf_allow || !strstr(d.msgs[i].text, elf_allow)) {
@@ -191,25 +139,6 @@ static struct manifest *load_yaml(const char *body)
 }
 
 /* ---- live snapshot, built as live_read() would ------------------------------------ */
-
-static struct live_map *lmap(struct fx *f, const char *name)
-{
-	struct live_map *lm = live_find_map(&f->lv, name), *maps;
-
-	if (lm)
-		return lm;
-	maps = realloc(f->lv.maps, (f->lv.n_maps + 1) * sizeof(*maps));
-	assert_non_null(maps);
-	f->lv.maps = maps;
-	lm = &maps[f->lv.n_maps++];
-	memset(lm, 0, sizeof(*lm));
-	lm->fd = -1;
-	lm->pin_state = PIN_ABSENT;
-	lm->name = strdup(name);
-	assert_true(asprintf(&lm->pin, "%s/maps/%s", SCOPE_DIR, name) > 0);
-	assert_non_null(lm->name);
-	return lm;
-}
 
 /* A program entry whose directory does not exist. */
 static struct live_program *lprog(struct fx *f, const char *name)
@@ -271,21 +200,11 @@ static void fx_load(struct fx *f, const char *body)
 {
 	size_t i;
 
-	f->m = load_yaml(body);
-	for (i = 0; i < f->m->n_maps; i++)
-		lmap(f, f->m->maps[i].name);
+	fx_adopt(f, load_yaml(body));
 	for (i = 0; i < f->m->n_programs; i++)
 		lprog(f, f->m->programs[i].name);
 	for (i = 0; i < f->m->n_iterators; i++)
 		liter(f, f->m->iterators[i].name);
-}
-
-static const struct map_spec *mspec(const struct fx *f, const char *name)
-{
-	int i = manifest_map_index(f->m, name);
-
-	assert_true(i >= 0);
-	return &f->m->maps[i];
 }
 
 static const struct program_spec *pspec(const struct fx *f, const char *name)
@@ -307,9 +226,8 @@ static const struct iterator_spec *ispec(const struct fx *f, const char *name)
 /* A map bpfapply created from its current spec, untouched since. */
 static struct live_map *managed_map(struct fx *f, const char *name, uint32_t id)
 {
-	const struct map_spec *ms = mspec(f, name);
+	const struct map_spec *ms = spec(f, name);
 	struct state_res *r = state_upsert(&f->lv.state, STATE_MAP, name);
-	struct live_map *lm = lmap(f, name);
 
 	assert_non_null(r);
 	r->id = id;
@@ -317,62 +235,7 @@ static struct live_map *managed_map(struct fx *f, const char *name, uint32_t id)
 	r->entries_fp = map_entries_fp(ms);
 	r->policy = (uint8_t)ms->policy;
 	f->lv.have_state = true;
-	lm->pin_state = PIN_MAP;
-	memset(&lm->info, 0, sizeof(lm->info));
-	lm->info.id = id;
-	lm->info.type = ms->type;
-	lm->info.key_size = ms->key_size;
-	lm->info.value_size = ms->value_size;
-	lm->info.max_entries = ms->max_entries;
-	lm->info.map_flags = ms->flags;
-	snprintf(lm->info.name, sizeof(lm->info.name), "%s", ms->kname);
-	lm->frozen = ms->frozen;
-	lm->contents_read = ms->has_entries;
-	lm->full_dump = ms->has_entries && ms->policy == POLICY_EXACT;
-	return lm;
-}
-
-/* A state record of a map that is no longer declared, pinned as recorded. */
-static struct live_map *recorded_map(struct fx *f, const char *name, uint32_t id)
-{
-	struct state_res *r = state_upsert(&f->lv.state, STATE_MAP, name);
-	struct live_map *lm = lmap(f, name);
-
-	assert_non_null(r);
-	r->id = id;
-	r->spec_fp = 0x1234;
-	f->lv.have_state = true;
-	lm->pin_state = PIN_MAP;
-	lm->info.id = id;
-	lm->info.type = BPF_MAP_TYPE_HASH;
-	lm->info.key_size = 4;
-	lm->info.value_size = 4;
-	lm->info.max_entries = 4;
-	return lm;
-}
-
-static void le32(uint8_t *b, uint32_t v)
-{
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
-}
-
-/* key and value both u32 (a prog_array slot reads back as the program's id) */
-static void kv32(struct live_map *lm, uint32_t key, uint32_t val)
-{
-	struct live_kv *kvs = realloc(lm->kvs, (lm->n_kvs + 1) * sizeof(*kvs));
-	uint8_t k[4], v[4];
-
-	assert_non_null(kvs);
-	lm->kvs = kvs;
-	memset(&kvs[lm->n_kvs], 0, sizeof(kvs[0]));
-	le32(k, key);
-	le32(v, val);
-	assert_int_equal(bytes_dup(&kvs[lm->n_kvs].key, k, 4), 0);
-	assert_int_equal(bytes_dup(&kvs[lm->n_kvs].value, v, 4), 0);
-	lm->n_kvs++;
+	return live_as_spec(f, name, id);
 }
 
 /* The pin name of an ELF map: '.' -> '_', as `prog loadall ... pinmaps` names it. */
@@ -592,29 +455,9 @@ static uint64_t iter_fp_of(const char *body, const char *name)
 
 /* ---- plan and its checks ---------------------------------------------------------- */
 
-static void compute_m(struct fx *f, const struct manifest *m, bool destroy)
-{
-	plan_free(&f->p);
-	assert_int_equal(plan_compute(&f->p, m, &f->lv, destroy, &f->d), 0);
-}
-
-static void compute(struct fx *f, bool destroy)
-{
-	compute_m(f, f->m, destroy);
-}
-
-static struct change *chg(const struct fx *f, enum res_kind k, const char *name)
-{
-	struct change *c = plan_find(&f->p, k, name);
-
-	if (!c)
-		fail_msg("no change for %s.%s", res_kind_name(k), name);
-	return c;
-}
-
-#define PROG(f, n) chg(f, KIND_PROGRAM, n)
-#define ITER(f, n) chg(f, KIND_ITERATOR, n)
-#define MAP(f, n) chg(f, KIND_MAP, n)
+#define PROG(f, n) fx_change(f, KIND_PROGRAM, n)
+#define ITER(f, n) fx_change(f, KIND_ITERATOR, n)
+#define MAP(f, n) fx_change(f, KIND_MAP, n)
 
 /* reason: the reason_code() string (NULL for R_NONE); detail: NULL for none */
 static void assert_change(const struct change *c, enum action a, const char *reason,
@@ -637,36 +480,12 @@ static void assert_change(const struct change *c, enum action a, const char *rea
 	}
 }
 
-static void assert_summary(const struct plan *p, unsigned add, unsigned change,
-			   unsigned replace, unsigned remove)
-{
-	assert_int_equal(p->add, add);
-	assert_int_equal(p->change, change);
-	assert_int_equal(p->replace, replace);
-	assert_int_equal(p->remove, remove);
-	assert_int_equal(plan_has_changes(p), add + change + replace + remove > 0);
-}
-
-static void assert_diag(const struct diag *d, size_t i, const char *needle)
-{
-	assert_true(i < diag_count(d));
-	if (!strstr(d->msgs[i].text, needle))
-		fail_msg("diag \"%s\" lacks \"%s\"", d->msgs[i].text, needle);
-}
-
 /* Render the plan as text (design.md §7) into f->out. */
 static const char *render(struct fx *f, const struct manifest *m, bool show_noop)
 {
 	struct render_opts o = { .color = false, .show_noop = show_noop };
-	FILE *s;
 
-	free(f->out);
-	f->out = NULL;
-	s = open_memstream(&f->out, &f->out_len);
-	assert_non_null(s);
-	plan_render_text(&f->p, m, s, &o);
-	assert_int_equal(fclose(s), 0);
-	return f->out;
+	return fx_render_text(f, m, &o);
 }
 
 /*

@@ -7,6 +7,7 @@
  * plan_compute() on small manifests and hand-built live snapshots.
  */
 #include "unit.h"
+#include "fixture.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,194 +24,25 @@
 #include "plan.h"
 #include "state.h"
 
-#define ROOT "/sys/fs/bpf/bpfapply"
-#define SCOPE_DIR ROOT "/t"
-#define HEADER "bpfapply: v1\nscope: t\nmaps:\n"
-
-/* ---- fixture (plans without a kernel, as in test_diff.c) ------------------------------ */
-
-struct fx {
-	struct manifest *m;
-	struct live lv;
-	struct plan p;
-	struct diag d;
-	char *out; /* last rendering */
-	size_t out_len;
-	char json_path[64];
-};
-
-static int fx_setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof(*f));
-
-	if (!f)
-		return -1;
-	f->lv.root = strdup(ROOT);
-	f->lv.scope_dir = strdup(SCOPE_DIR);
-	f->lv.root_on_bpffs = true;
-	f->lv.ncpus = 2;
-	if (!f->lv.root || !f->lv.scope_dir) {
-		live_free(&f->lv);
-		free(f);
-		return -1;
-	}
-	*state = f;
-	return 0;
-}
-
-static int fx_teardown(void **state)
-{
-	struct fx *f = *state;
-
-	if (f->json_path[0])
-		unlink(f->json_path);
-	free(f->out);
-	plan_free(&f->p);
-	live_free(&f->lv);
-	manifest_free(f->m);
-	diag_free(&f->d);
-	free(f);
-	return 0;
-}
-
-static struct live_map *lmap(struct fx *f, const char *name)
-{
-	struct live_map *lm = live_find_map(&f->lv, name), *maps;
-	char *pin;
-
-	if (lm)
-		return lm;
-	assert_true(asprintf(&pin, "%s/maps/%s", SCOPE_DIR, name) > 0);
-	maps = realloc(f->lv.maps, (f->lv.n_maps + 1) * sizeof(*maps));
-	assert_non_null(maps);
-	f->lv.maps = maps;
-	lm = &maps[f->lv.n_maps++];
-	memset(lm, 0, sizeof(*lm));
-	lm->fd = -1;
-	lm->name = strdup(name);
-	lm->pin = pin;
-	assert_non_null(lm->name);
-	return lm;
-}
+/* ---- fixture (fixture.c: plans without a kernel, as in test_diff.c) ------------------- */
 
 static void fx_load(struct fx *f, const char *maps_yaml)
 {
-	char dir[] = "/tmp/bpfapply-render-XXXXXX";
-	char path[sizeof(dir) + 16];
-	const char *files[1] = { path };
-	struct diag d = { 0 };
-	FILE *fp;
-	size_t i;
-
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/t.yaml", dir);
-	fp = fopen(path, "w");
-	assert_non_null(fp);
-	fputs(HEADER, fp);
-	fputs(maps_yaml, fp);
-	assert_int_equal(fclose(fp), 0);
-	f->m = manifest_load(files, 1, &d);
-	unlink(path);
-	rmdir(dir);
-	if (diag_count(&d))
-		diag_print(&d, stderr);
-	assert_int_equal(diag_count(&d), 0);
-	assert_non_null(f->m);
-	diag_free(&d);
-	for (i = 0; i < f->m->n_maps; i++)
-		lmap(f, f->m->maps[i].name);
-}
-
-static const struct map_spec *spec(const struct fx *f, const char *name)
-{
-	int i = manifest_map_index(f->m, name);
-
-	assert_true(i >= 0);
-	return &f->m->maps[i];
-}
-
-static void rec(struct fx *f, const char *name, uint32_t id, uint64_t spec_fp, uint32_t flags)
-{
-	struct state_res *r = state_upsert(&f->lv.state, STATE_MAP, name);
-
-	assert_non_null(r);
-	r->id = id;
-	r->spec_fp = spec_fp;
-	r->flags = flags;
-	f->lv.have_state = true;
-	lmap(f, name);
-}
-
-/* Created by bpfapply from its current spec, untouched since. */
-static struct live_map *managed(struct fx *f, const char *name, uint32_t id)
-{
-	const struct map_spec *ms = spec(f, name);
-	struct live_map *lm;
-
-	rec(f, name, id, map_spec_fp(f->m, ms), ms->prevent_destroy ? STATE_F_PREVENT_DESTROY : 0);
-	lm = lmap(f, name);
-	lm->pin_state = PIN_MAP;
-	memset(&lm->info, 0, sizeof(lm->info));
-	lm->info.id = id;
-	lm->info.type = ms->type;
-	lm->info.key_size = ms->key_size;
-	lm->info.value_size = ms->value_size;
-	lm->info.max_entries = ms->max_entries;
-	lm->info.map_flags = ms->flags;
-	snprintf(lm->info.name, sizeof(lm->info.name), "%s", ms->kname);
-	lm->frozen = ms->frozen;
-	lm->contents_read = ms->has_entries;
-	lm->full_dump = ms->has_entries && ms->policy == POLICY_EXACT;
-	return lm;
+	fx_adopt(f, fx_parse(MAPS_HEADER, maps_yaml));
 }
 
 /* A state record for a map no longer declared, its pin still holding that map. */
 static void orphan(struct fx *f, const char *name, uint32_t id)
 {
-	struct live_map *lm;
-
-	rec(f, name, id, 0x1234, 0);
-	lm = lmap(f, name);
-	lm->pin_state = PIN_MAP;
-	lm->info.id = id;
-	lm->info.type = BPF_MAP_TYPE_HASH;
-	lm->info.key_size = 4;
-	lm->info.value_size = 4;
-	lm->info.max_entries = 4;
-	strcpy(lm->info.name, name);
-}
-
-static void kv32(struct live_map *lm, uint32_t key, uint32_t val)
-{
-	struct live_kv *kvs = realloc(lm->kvs, (lm->n_kvs + 1) * sizeof(*kvs));
-
-	assert_non_null(kvs);
-	lm->kvs = kvs;
-	memset(&kvs[lm->n_kvs], 0, sizeof(kvs[0]));
-	assert_int_equal(bytes_dup(&kvs[lm->n_kvs].key, &key, 4), 0);
-	assert_int_equal(bytes_dup(&kvs[lm->n_kvs].value, &val, 4), 0);
-	lm->n_kvs++;
-}
-
-static void compute(struct fx *f, bool destroy)
-{
-	plan_free(&f->p);
-	assert_int_equal(plan_compute(&f->p, f->m, &f->lv, destroy, &f->d), 0);
+	strcpy(recorded_map(f, name, id)->info.name, name);
 }
 
 /* Render into f->out. */
 static const char *text(struct fx *f, bool color, bool show_noop)
 {
 	struct render_opts o = { .color = color, .show_noop = show_noop };
-	FILE *s;
 
-	free(f->out);
-	f->out = NULL;
-	s = open_memstream(&f->out, &f->out_len);
-	assert_non_null(s);
-	plan_render_text(&f->p, f->m, s, &o);
-	assert_int_equal(fclose(s), 0);
-	return f->out;
+	return fx_render_text(f, f->m, &o);
 }
 
 static const char *json(struct fx *f, bool pretty)
