@@ -71,8 +71,23 @@ help_lists_commands() {
 	done
 }
 
+graph_edges() {
+	local out
+	out=$("$BUILD/bpfapply" graph -f examples/tail_calls.yaml) || return 1
+	# DOT: the prog_array points at the programs it wires, the program entry at the map it reuses
+	grep -q '^digraph "tailcalls" {$' <<< "$out" &&
+		grep -q '"map.jmp_table" -> "program.xdp" \[label="tail call"\];' <<< "$out" &&
+		grep -q '"program.xdp" -> "map.jmp_table" \[label="jmp_table"\];' <<< "$out" &&
+		grep -q '^}$' <<< "$out" || { echo "$out"; return 1; }
+	out=$("$BUILD/bpfapply" graph -f examples/iter_map.yaml) || return 1
+	grep -q '"iterator.my_hashmap" -> "map.counters" \[label="map"\];' <<< "$out" &&
+		grep -q '"iterator.my_hashmap" -> "program.dump" \[label="program"\];' <<< "$out" ||
+		{ echo "$out"; return 1; }
+}
+
 check "make install honours PREFIX and DESTDIR" installed
 check "a program builds against the installed public API" api_program
 check "man pages render without warnings" man_pages
 check "help lists every command" help_lists_commands
+check "graph draws the dependency edges" graph_edges
 exit 0
