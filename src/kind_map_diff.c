@@ -250,7 +250,8 @@ static bool attrs_differ(const struct live_map *lm, const struct map_spec *ms, c
 		snprintf(buf, len, "value_size %u -> %u", in->value_size, ms->value_size);
 	} else if (in->max_entries != ms->max_entries) {
 		snprintf(buf, len, "max_entries %u -> %u", in->max_entries, ms->max_entries);
-	} else if (in->map_flags != ms->flags) {
+	} else if ((in->map_flags & ~maptype_kernel_flags(in->type)) !=
+		   (ms->flags & ~maptype_kernel_flags(ms->type))) {
 		mapflags_format(in->map_flags, a, sizeof(a));
 		mapflags_format(ms->flags, b, sizeof(b));
 		if (!a[0])

@@ -95,6 +95,13 @@ const struct maptype *maptype_by_type(uint32_t type)
 	return NULL;
 }
 
+uint32_t maptype_kernel_flags(uint32_t type)
+{
+	if (type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH)
+		return BPF_F_RDONLY_PROG;
+	return 0;
+}
+
 const struct maptype *maptype_at(unsigned idx)
 {
 	return idx < ARRAY_LEN(maptypes) ? &maptypes[idx] : NULL;

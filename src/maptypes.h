@@ -31,6 +31,9 @@ const struct maptype *maptype_by_type(uint32_t type);
 const struct maptype *maptype_at(unsigned idx);
 /* Name of a type for display, "type 42" style for unknown ones (static buffer). */
 const char *maptype_name(uint32_t type);
+/* Flags the kernel sets on its own for a type (devmaps are read-only to
+ * programs), to be ignored when comparing declared and live flags. */
+uint32_t maptype_kernel_flags(uint32_t type);
 
 struct mapflag {
 	const char *name; /* "no_prealloc" */

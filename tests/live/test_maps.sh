@@ -78,6 +78,8 @@ t_bloom bloom_filter 0 4 8
 t_user_ringbuf user_ringbuf 0 0 4096
 L
 	assert_eq "$(map_field "$ROOT/types/maps/t_lpm" flags)" 1 "lpm flags"
+	# every type converges (devmaps get a flag from the kernel itself)
+	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 	[ ! -e "$ROOT/types" ] || fail "destroy left $(find "$ROOT/types")"
 }
