@@ -17,6 +17,25 @@
 #include "maptypes.h"
 #include "paths.h"
 
+enum bpf_fd_kind live_fd_kind(int fd)
+{
+	char path[64], name[64];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = readlink(path, name, sizeof(name) - 1);
+	if (n < 0)
+		return BPF_FD_OTHER;
+	name[n] = '\0';
+	if (!strcmp(name, "anon_inode:bpf-map"))
+		return BPF_FD_MAP;
+	if (!strcmp(name, "anon_inode:bpf-prog"))
+		return BPF_FD_PROG;
+	if (!strcmp(name, "anon_inode:bpf_link"))
+		return BPF_FD_LINK;
+	return BPF_FD_OTHER;
+}
+
 int live_map_info(int fd, struct bpf_map_info *info)
 {
 	__u32 len = sizeof(*info);
@@ -255,7 +274,7 @@ static int open_map(struct live *lv, struct live_map *lm, const struct map_spec 
 		err_msg("map '%s': cannot open pin %s: %s", lm->name, lm->pin, strerror(-err));
 		return err;
 	}
-	if (live_map_info(fd, &lm->info)) {
+	if (live_fd_kind(fd) != BPF_FD_MAP || live_map_info(fd, &lm->info)) {
 		/* a program or link pinned where a map belongs */
 		close(fd);
 		lm->pin_state = PIN_OTHER;

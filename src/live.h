@@ -137,6 +137,15 @@ typedef int (*live_kv_fn)(void *ctx, const void *key, const void *value);
 int live_map_walk(int fd, uint32_t key_size, uint32_t vlen, live_kv_fn fn, void *ctx);
 
 /* Helpers shared with the executor. */
+enum bpf_fd_kind {
+	BPF_FD_OTHER = 0,
+	BPF_FD_MAP,
+	BPF_FD_PROG,
+	BPF_FD_LINK,
+};
+/* What kind of BPF object an fd refers to (bpf_obj_get_info_by_fd works on
+ * any of them and would read a program as a map): from its anon inode name. */
+enum bpf_fd_kind live_fd_kind(int fd);
 int live_map_info(int fd, struct bpf_map_info *info);
 int live_prog_info(int fd, struct bpf_prog_info *info);
 int live_link_info(int fd, struct bpf_link_info *info);

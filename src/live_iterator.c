@@ -21,7 +21,8 @@ static void read_link(struct live *lv, struct live_iterator *li)
 	if (fd < 0)
 		return;
 	li->pin_state = PIN_OTHER;
-	if (!live_link_info(fd, &info) && info.type == BPF_LINK_TYPE_ITER) {
+	if (live_fd_kind(fd) == BPF_FD_LINK && !live_link_info(fd, &info) &&
+	    info.type == BPF_LINK_TYPE_ITER) {
 		li->pin_state = PIN_MAP;
 		li->link_id = info.id;
 		li->prog_id = info.prog_id;
@@ -37,7 +38,7 @@ static uint32_t pinned_map_id(const char *path)
 
 	if (fd < 0)
 		return 0;
-	if (!live_map_info(fd, &info))
+	if (live_fd_kind(fd) == BPF_FD_MAP && !live_map_info(fd, &info))
 		id = info.id;
 	close(fd);
 	return id;

@@ -40,10 +40,10 @@ static void pin_read(struct live_pin *p, bool want_prog)
 	if (fd < 0)
 		return;
 	p->pin_state = PIN_OTHER;
-	if (want_prog && !live_prog_info(fd, &pi) && pi.id && pi.type) {
+	if (want_prog && live_fd_kind(fd) == BPF_FD_PROG && !live_prog_info(fd, &pi)) {
 		p->pin_state = PIN_MAP;
 		p->id = pi.id;
-	} else if (!want_prog && !live_map_info(fd, &mi) && mi.type) {
+	} else if (!want_prog && live_fd_kind(fd) == BPF_FD_MAP && !live_map_info(fd, &mi)) {
 		p->pin_state = PIN_MAP;
 		p->id = mi.id;
 	}

@@ -477,3 +477,18 @@ Y
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 }
+
+test_maps_program_pinned_in_place_of_a_map() {
+	write_entries_manifest
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	rm "$ROOT/edge/maps/table"
+	bpftool prog loadall "$TOP/examples/bpf/tail_calls.bpf.o" "$BPFFS/p" type xdp
+	mv "$BPFFS/p/main_func" "$ROOT/edge/maps/table"
+	expect_rc 2 ba -j plan --detailed-exitcode -f "$T/m.yaml"
+	# the live reader knows a program is not a map: no bogus attributes in "before"
+	assert_eq "$(jq -c '.resource_changes[] | select(.address=="map.table") | [.change.actions, .change.before]' "$T/.out")" '[["delete","create"],null]' "plan for a program in a map's place"
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	assert_eq "$(map_field "$ROOT/edge/maps/table" type)" array "repaired"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+	rm -rf "$BPFFS/p"
+}
