@@ -31,7 +31,8 @@ enum bpf_fd_kind live_fd_kind(int fd)
 		return BPF_FD_MAP;
 	if (!strcmp(name, "anon_inode:bpf-prog"))
 		return BPF_FD_PROG;
-	if (!strcmp(name, "anon_inode:bpf_link"))
+	/* links are "bpf_link" when created, "bpf-link" when reopened from a pin */
+	if (!strcmp(name, "anon_inode:bpf_link") || !strcmp(name, "anon_inode:bpf-link"))
 		return BPF_FD_LINK;
 	return BPF_FD_OTHER;
 }
