@@ -138,7 +138,9 @@ static int iterator_diff(struct plan *p, const struct manifest *m, struct live *
 		c->prior = r;
 		c->action = ACT_DELETE;
 		c->reason = destroy ? R_DESTROY : R_NOT_IN_MANIFEST;
-		c->foreign = li->pin_state != PIN_MAP || li->link_id != r->id;
+		/* an unfinished apply may have left the link it was replacing */
+		c->foreign = li->pin_state != PIN_MAP ||
+			     (li->link_id != r->id && !lv->state.pending);
 		change_set_detail(c, "%s%s", destroy ? "destroy" : "not in manifest",
 				  li->pin_state == PIN_ABSENT ? "; pin already removed"
 				  : c->foreign ? "; the pin now holds an object bpfapply did not create, left alone"

@@ -494,7 +494,10 @@ static int diff_deleted(struct plan *p, const struct manifest *m, struct live *l
 		if (lm->pin_state == PIN_ABSENT) {
 			change_set_detail(c, "%s; pin already removed",
 					  destroy ? "destroy" : "not in manifest");
-		} else if (lm->pin_state == PIN_OTHER || lm->info.id != r->id) {
+		} else if (lm->pin_state == PIN_OTHER ||
+			   (lm->info.id != r->id && !lv->state.pending)) {
+			/* while an apply is unfinished the pin may still hold the map
+			 * it was replacing: the record's id is not the only one of ours */
 			c->foreign = true;
 			change_set_detail(c, "%s; the pin now holds an object bpfapply did not "
 					     "create, left alone",

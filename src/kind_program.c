@@ -295,8 +295,12 @@ out:
 
 /* ---- commit, delete, record ------------------------------------------------------ */
 
-/* Unpin exactly what the state record says this entry created. */
-static int unpin_recorded(const struct change *c)
+/*
+ * Unpin exactly what the state record says this entry created: the names it
+ * lists, holding the recorded ids -- or, while an apply is unfinished
+ * (pending), holding the objects it may have been replacing.
+ */
+static int unpin_recorded(const struct change *c, bool pending)
 {
 	size_t i;
 	char *maps = path_join(c->pin, "maps");
@@ -314,11 +318,12 @@ static int unpin_recorded(const struct change *c)
 		else if (s->kind == SUB_MAP && maps)
 			path = path_join(maps, s->name);
 		fd = path ? bpf_obj_get(path) : -1;
-		if (fd >= 0) {
-			ours = s->kind == SUB_PROG ? !live_prog_info(fd, &pi) && pi.id == s->id
-						   : !live_map_info(fd, &mi) && mi.id == s->id;
+		if (fd >= 0 && s->kind == SUB_PROG && live_fd_kind(fd) == BPF_FD_PROG)
+			ours = !live_prog_info(fd, &pi) && (pi.id == s->id || pending);
+		else if (fd >= 0 && s->kind == SUB_MAP && live_fd_kind(fd) == BPF_FD_MAP)
+			ours = !live_map_info(fd, &mi) && (mi.id == s->id || pending);
+		if (fd >= 0)
 			close(fd);
-		}
 		if (ours)
 			exec_unpin(c->address, path);
 		free(path);
@@ -337,7 +342,7 @@ int program_commit(struct exec *x, struct change *c)
 	case ACT_REPLACE:
 		return exec_move_into_place(x, c, "programs");
 	case ACT_DELETE:
-		return unpin_recorded(c);
+		return unpin_recorded(c, x->lv->state.pending);
 	case ACT_UPDATE:
 	case ACT_NOOP:
 		break;

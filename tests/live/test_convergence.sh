@@ -202,3 +202,23 @@ test_convergence_interrupted_apply_is_announced() {
 	expect_rc 0 ba plan --detailed-exitcode -f "$T/b.yaml"
 	expect_rc 0 ba destroy -f "$T/b.yaml"
 }
+
+# Killed after the intent record, before the swap: the record names the new
+# objects, the pins still hold the old ones.  A destroy must still remove them.
+test_convergence_destroy_after_an_interrupted_replace() {
+	write_ab
+	expect_rc 0 ba apply -f "$T/a.yaml"
+	local n
+	BPFAPPLY_FAULT_TRACE=1 ba apply -f "$T/b.yaml" > /dev/null 2> "$T/trace"
+	expect_rc 0 ba destroy -f "$T/b.yaml"
+	expect_rc 0 ba apply -f "$T/a.yaml"
+	n=$(grep '^fault point.*state write (intent)' "$T/trace" | sed 's/fault point \([0-9]*\):.*/\1/')
+	[ -n "$n" ] || fail "no intent write in the trace"
+	BPFAPPLY_FAULT_AFTER=$n ba apply -f "$T/b.yaml" > /dev/null 2>&1 && fail "the fault did not stop the apply"
+	expect_rc 0 ba destroy -f "$T/b.yaml"
+	grep -q "left alone" "$T/.out" && fail "destroy left objects alone: $(cat "$T/.out")"
+	[ -z "$(find "$ROOT/conv" -type f 2>/dev/null)" ] || fail "destroy after an interrupted replace left $(find "$ROOT/conv" -type f)"
+	# and the scope can be applied again from scratch
+	expect_rc 0 ba apply -f "$T/a.yaml"
+	expect_rc 0 ba destroy -f "$T/a.yaml"
+}
