@@ -204,8 +204,20 @@ static int diff_declared(struct plan *p, const struct manifest *m, struct live *
 	c->prior = state_find(&lv->state, STATE_PROGRAM, ps->name);
 	if (!ps->elf)
 		return 0; /* elf_check_manifest reported why */
-	if (c->prior)
-		return diff_recorded(c, p, ps, lp);
+	if (c->prior) {
+		int err = diff_recorded(c, p, ps, lp);
+
+		/* a reload swaps the whole directory: it would take that pin with it */
+		if (!err && lp->unrecorded &&
+		    (c->action == ACT_REPLACE || c->action == ACT_CREATE)) {
+			c->foreign = true;
+			diag_error(d, &ps->loc,
+				   "program entry \"%s\": %s was not created by bpfapply and would "
+				   "be removed by the reload; move it out of %s",
+				   ps->name, lp->unrecorded, lp->dir);
+		}
+		return err;
+	}
 	if (lp->has_pins) {
 		c->foreign = true;
 		diag_error(d, &ps->loc,

@@ -56,6 +56,7 @@ struct live_program {
 	char *dir;
 	bool dir_exists;
 	bool has_pins;            /* anything pinned below dir */
+	char *unrecorded;         /* a pin below dir the state record does not name, or NULL */
 	struct live_pin *progs;   /* programs named by the state record */
 	size_t n_progs;
 	struct live_pin *maps;    /* the object's own maps named by the state record */

@@ -117,8 +117,50 @@ static int read_bound(struct live_program *lp, const struct program_spec *ps)
 	return 0;
 }
 
+static bool recorded(const struct state_res *r, uint8_t kind, const char *name)
+{
+	size_t i;
+
+	for (i = 0; r && i < r->n_subs; i++)
+		if (r->subs[i].kind == kind && !strcmp(r->subs[i].name, name))
+			return true;
+	return false;
+}
+
+/*
+ * The first pin below an entry's directory that its record does not name:
+ * a reload swaps the whole directory, and must not take it away.
+ */
+static char *find_unrecorded(const char *dir, const struct state_res *r, bool in_maps)
+{
+	struct dirent *de;
+	char *found = NULL;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return NULL;
+	while (!found && (de = readdir(d))) {
+		char *sub;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		sub = path_join(dir, de->d_name);
+		if (!sub)
+			break;
+		if (de->d_type == DT_DIR && !in_maps && !strcmp(de->d_name, "maps"))
+			found = find_unrecorded(sub, r, true);
+		else if (de->d_type == DT_DIR ||
+			 !recorded(r, in_maps ? SUB_MAP : SUB_PROG, de->d_name))
+			found = strdup(sub);
+		free(sub);
+	}
+	closedir(d);
+	return found;
+}
+
 static int add_program(struct live *lv, const char *name, const struct program_spec *ps)
 {
+	const struct state_res *r;
 	struct live_program *v, *lp;
 
 	if (live_find_program(lv, name))
@@ -137,8 +179,11 @@ static int add_program(struct live *lv, const char *name, const struct program_s
 		lp->dir_exists = access(lp->dir, F_OK) == 0;
 		lp->has_pins = lp->dir_exists && dir_has_pins(lp->dir);
 	}
-	if (read_recorded(lp, state_find(&lv->state, STATE_PROGRAM, name)))
+	r = state_find(&lv->state, STATE_PROGRAM, name);
+	if (read_recorded(lp, r))
 		return -ENOMEM;
+	if (r && lp->has_pins)
+		lp->unrecorded = find_unrecorded(lp->dir, r, false);
 	return read_bound(lp, ps);
 }
 
@@ -203,6 +248,7 @@ void live_free_programs(struct live *lv)
 		pins_free(lp->progs, lp->n_progs);
 		pins_free(lp->maps, lp->n_maps);
 		pins_free(lp->bound, lp->n_bound);
+		free(lp->unrecorded);
 		free(lp->name);
 		free(lp->dir);
 	}

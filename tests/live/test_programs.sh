@@ -201,3 +201,23 @@ Y
 	expect_rc 1 ba apply -f "$T/m.yaml"
 	[ ! -e "$ROOT/first" ] || fail "a failed first apply left $(find "$ROOT/first")"
 }
+
+test_programs_reload_keeps_a_foreign_pin_in_the_entry_dir() {
+	write_prog_manifest prog_globals.bpf.o 3
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	local id
+	id=$(prog_id "$ROOT/progs/programs/xdp/count_and_return")
+	bpftool map create "$ROOT/progs/programs/xdp/mine" type hash key 4 value 4 entries 4 name mine
+	sed -i 's/ret_val: 3/ret_val: 4/' "$T/m.yaml"
+	# the reload would swap the directory and take "mine" with it: refused
+	expect_rc 1 ba apply -f "$T/m.yaml"
+	grep -q 'programs/xdp/mine was not created by bpfapply and would be removed by the reload' "$T/.err" || fail "message: $(cat "$T/.err")"
+	assert_eq "$(map_field "$ROOT/progs/programs/xdp/mine" name)" mine "the foreign pin is still there"
+	assert_eq "$(prog_id "$ROOT/progs/programs/xdp/count_and_return")" "$id" "nothing reloaded"
+	# with nothing to reload the foreign pin is no obstacle, and destroy leaves it
+	sed -i 's/ret_val: 4/ret_val: 3/' "$T/m.yaml"
+	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+	[ -e "$ROOT/progs/programs/xdp/mine" ] || fail "destroy removed the foreign pin"
+	rm "$ROOT/progs/programs/xdp/mine"
+}
