@@ -152,12 +152,13 @@ static int converge(struct run *r, const struct opts *o, const char *scope, bool
 	report_done(r, o, destroy);
 	rc = o->detailed_exitcode && plan_has_changes(&r->plan) ? EXIT_CHANGES : EXIT_OK;
 out:
-	/* a destroy, or a first apply that failed, leaves no empty directories behind */
-	if (!scope_owns_anything(o, scope)) {
-		scope_unlock(r->lock_fd);
-		r->lock_fd = -1;
+	/*
+	 * A destroy, or a first apply that failed, leaves no empty directories
+	 * behind; still under the lock, so that a waiting run finds the
+	 * directory gone and makes it again (scope_lock re-checks).
+	 */
+	if (!scope_owns_anything(o, scope))
 		remove_dirs(o, scope);
-	}
 	return rc;
 }
 

@@ -152,9 +152,22 @@ static void show_scope_json(const struct live *lv, struct json *j)
 static int show_one(const struct opts *o, const char *scope, struct json *j)
 {
 	struct run r = { .lock_fd = -1 };
+	bool json = g_json;
 	int err;
 
+	/* one scope that cannot be read must not break the JSON document:
+	 * its messages go to stderr and it is listed with an error */
+	g_json = false;
 	err = run_open(&r, o, scope, false);
+	g_json = json;
+	if (err && j) {
+		json_obj_begin(j);
+		json_kv_str(j, "scope", scope);
+		json_kv_str(j, "error", strerror(-err));
+		json_obj_end(j);
+		run_close(&r);
+		return err;
+	}
 	if (!err && !r.lv.have_state) {
 		if (!j)
 			printf("scope %s: nothing managed\n", scope);
@@ -228,9 +241,12 @@ int cmd_show(const struct opts *o)
 	}
 	if (o->scope)
 		err = show_one(o, o->scope, jp);
+	/* every scope is shown; one that cannot be read makes the exit status 1 */
 	for (i = 0; i < n; i++) {
-		if (!err)
-			err = show_one(o, scopes[i], jp);
+		int e = show_one(o, scopes[i], jp);
+
+		if (e)
+			err = e;
 		free(scopes[i]);
 	}
 	free(scopes);

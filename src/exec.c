@@ -191,6 +191,24 @@ int exec_move_into_place(struct exec *x, const struct change *c, const char *sub
 	return err;
 }
 
+int exec_pin(int fd, const char *path, const char *what)
+{
+	int err;
+
+	if (bpf_obj_pin(fd, path)) {
+		err = -errno;
+		err_msg("%s: pin %s failed: %s", what, path, strerror(errno));
+		return err;
+	}
+	fault_point("pin");
+	if (chmod(path, 0600)) {
+		err = -errno;
+		err_msg("%s: chmod %s failed: %s", what, path, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
 int exec_unpin(const char *what, const char *path)
 {
 	int err = 0;

@@ -45,6 +45,8 @@ int exec_prog_fd(const struct exec *x, int entry, const char *prog);
  * lands in staging/, which the clean-up removes), a plain move otherwise.
  */
 int exec_move_into_place(struct exec *x, const struct change *c, const char *subdir);
+/* Pin fd at path, mode 0600; what names the object in messages. */
+int exec_pin(int fd, const char *path, const char *what);
 /* Unpin path (gone already is fine); what names it in messages. */
 int exec_unpin(const char *what, const char *path);
 

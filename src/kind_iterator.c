@@ -127,11 +127,10 @@ int iterator_stage(struct exec *x, struct change *c)
 		err = fd;
 		goto out;
 	}
-	if (bpf_obj_pin(fd, pin) || (fault_point("iterator pin"), chmod(pin, 0600)) ||
-	    live_link_info(fd, &info)) {
-		err = -errno;
-		err_msg("iterator '%s': pin %s failed: %s", it->name, pin, strerror(errno));
-	} else {
+	err = exec_pin(fd, pin, c->address);
+	if (!err && (err = live_link_info(fd, &info))) {
+		err_msg("iterator '%s': cannot read its link: %s", it->name, strerror(-err));
+	} else if (!err) {
 		staged->id = info.id;
 		if (map_id)
 			err = state_res_add_sub(staged, SUB_MAP, "map", map_id);

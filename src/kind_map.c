@@ -146,8 +146,12 @@ static int fill(struct exec *x, int fd, const struct map_spec *ms)
 	if (!ms->n_entries)
 		return 0;
 	err = fill_batch(x, fd, ms);
-	if (err != -EOPNOTSUPP && err != -EINVAL && err != -ENOTSUPP_KERNEL)
+	if (err != -EOPNOTSUPP && err != -EINVAL && err != -ENOTSUPP_KERNEL) {
+		if (err)
+			err_msg("map '%s': batch update of %zu entries failed: %s", ms->name,
+				ms->n_entries, strerror(-err));
 		return err;
+	}
 	buf = calloc(1, value_buf_len(x, ms) + 8);
 	if (!buf)
 		return -ENOMEM;
@@ -240,6 +244,29 @@ static int preserve(struct exec *x, int fd, const struct map_spec *ms, const str
 	return err;
 }
 
+static bool has_prog_values(const struct map_spec *ms)
+{
+	size_t i;
+
+	for (i = 0; i < ms->n_entries; i++)
+		if (ms->entries[i].vkind == VAL_PROGRAM)
+			return true;
+	return false;
+}
+
+static int freeze(int fd, const struct map_spec *ms)
+{
+	int err;
+
+	if (bpf_map_freeze(fd)) {
+		err = -errno;
+		err_msg("map '%s': freeze failed: %s", ms->name, strerror(errno));
+		return err;
+	}
+	fault_point("map freeze");
+	return 0;
+}
+
 static int create_map(struct exec *x, const struct map_spec *ms)
 {
 	LIBBPF_OPTS(bpf_map_create_opts, opts, .map_flags = ms->flags);
@@ -288,20 +315,16 @@ int map_stage(struct exec *x, struct change *c)
 		err = preserve(x, fd, ms, c->live);
 	if (err)
 		goto close_fd;
-	if (ms->frozen && (bpf_map_freeze(fd) || (fault_point("map freeze"), 0))) {
-		err = -errno;
-		err_msg("map '%s': freeze failed: %s", ms->name, strerror(errno));
+	/* a prog_array is frozen once its slots are written (map_stage_late) */
+	if (ms->frozen && !has_prog_values(ms) && (err = freeze(fd, ms)))
 		goto close_fd;
-	}
 	err = live_map_info(fd, &info);
 	pin = staged_pin(x, ms->name);
 	if (err || !pin)
 		goto close_fd;
-	if (bpf_obj_pin(fd, pin) || (fault_point("map pin"), chmod(pin, 0600))) {
-		err = -errno;
-		err_msg("map '%s': pin %s failed: %s", ms->name, pin, strerror(errno));
+	err = exec_pin(fd, pin, c->address);
+	if (err)
 		goto close_fd;
-	}
 	x->fd[i] = fd;
 	x->id[i] = info.id;
 	free(pin);
@@ -334,7 +357,7 @@ int map_stage_late(struct exec *x, struct change *c)
 			return err;
 		}
 	}
-	return 0;
+	return ms->frozen && has_prog_values(ms) ? freeze(fd, ms) : 0;
 }
 
 static int update_entries(struct exec *x, struct change *c)
@@ -360,7 +383,8 @@ static int update_entries(struct exec *x, struct change *c)
 		} else if (bpf_map_delete_elem(fd, op->key.data) && errno != ENOENT) {
 			err = -errno;
 		}
-		fault_point("map entry");
+		if (op->op == EOP_REMOVE)
+			fault_point("map entry remove"); /* write_entry counts the others */
 	}
 	if (err)
 		err_msg("map '%s': entry update failed: %s", c->name, strerror(-err));

@@ -115,13 +115,19 @@ static int bind_maps(struct exec *x, const struct program_spec *ps, struct bpf_o
 		struct bpf_map_info info;
 		int fd;
 
+		if (!map) {
+			err = -ENOENT; /* elf_check_manifest saw it: the object changed since */
+			err_msg("program entry '%s': map '%s' is not in %s", ps->name, b->elf_name,
+				ps->object);
+			break;
+		}
 		fd = b->target.index >= 0 ? dup(exec_map_fd(x, b->target.index))
 					  : bpf_obj_get(b->target.pinned);
-		if (!map || fd < 0) {
-			err = -errno ? -errno : -ENOENT;
+		if (fd < 0) {
+			err = -errno;
 			err_msg("program entry '%s': map '%s': cannot open %s: %s", ps->name,
 				b->elf_name, b->target.name ? b->target.name : b->target.pinned,
-				strerror(-err));
+				strerror(errno));
 			break;
 		}
 		if (bpf_map__reuse_fd(map, fd))
@@ -180,14 +186,14 @@ static int pin_one(int fd, const char *path, const char *what, const char *name,
 {
 	struct bpf_prog_info pi;
 	struct bpf_map_info mi;
+	char label[128];
 	int err;
 
 	*id = 0;
-	if (bpf_obj_pin(fd, path) || (fault_point("program pin"), chmod(path, 0600))) {
-		err = -errno;
-		err_msg("%s '%s': pin %s failed: %s", what, name, path, strerror(errno));
+	snprintf(label, sizeof(label), "%s '%s'", what, name);
+	err = exec_pin(fd, path, label);
+	if (err)
 		return err;
-	}
 	err = prog ? live_prog_info(fd, &pi) : live_map_info(fd, &mi);
 	if (!err)
 		*id = prog ? pi.id : mi.id;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -213,6 +214,23 @@ static int dispatch(const struct cmd *cmd, unsigned seen, struct opts *o)
 	return cmd->func(o);
 }
 
+/* A relative --root is taken from here, and recorded absolute in saved plans. */
+static int absolute_root(struct opts *o)
+{
+	static char buf[PATH_MAX];
+	char cwd[PATH_MAX];
+
+	if (o->root[0] == '/')
+		return 0;
+	if (!getcwd(cwd, sizeof(cwd)) ||
+	    snprintf(buf, sizeof(buf), "%s/%s", cwd, o->root) >= (int)sizeof(buf)) {
+		err_msg("--root %s: cannot make it an absolute path", o->root);
+		return -1;
+	}
+	o->root = buf;
+	return 0;
+}
+
 static void init_opts(struct opts *o)
 {
 	const char *env = getenv("BPFAPPLY_ROOT");
@@ -240,6 +258,8 @@ int main(int argc, char **argv)
 	seen = (unsigned)rc;
 	if (help || version)
 		return help ? cmd_help(&o) : cmd_version(&o);
+	if (absolute_root(&o))
+		return EXIT_ERR;
 	if (optind >= argc) {
 		usage(stderr);
 		return EXIT_ERR;

@@ -56,3 +56,20 @@ test_saved_plan_refused_when_stale() {
 	grep -q "is not a saved plan" "$T/.err" || fail "message: $(cat "$T/.err")"
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 }
+
+test_saved_plan_relative_root_and_show_json_with_a_bad_scope() {
+	cp "$TOP/examples/quickstart.yaml" "$T/m.yaml"
+	# a relative --root is made absolute, so the saved plan applies from anywhere
+	(cd "$BPFFS" && expect_rc 0 "$BIN" --root root plan -o "$T/p.plan" -f "$T/m.yaml")
+	grep -q "^root $ROOT$" "$T/p.plan" || fail "plan file root: $(grep '^root' "$T/p.plan")"
+	(cd / && expect_rc 0 "$BIN" apply "$T/p.plan")
+	# a scope whose state record is not one: show -j stays one JSON document
+	mkdir -p "$ROOT/broken"
+	bpftool map create "$ROOT/broken/state" type hash key 4 value 4 entries 1 name notstate
+	expect_rc 1 ba -j show
+	jq -e '.scopes | length == 2' "$T/.out" > /dev/null || fail "show -j: $(cat "$T/.out")"
+	assert_eq "$(jq -r '.scopes[] | select(.scope=="broken") | has("error")' "$T/.out")" true "the bad scope carries an error"
+	assert_eq "$(jq -r '.scopes[] | select(.scope=="quickstart") | .resources | length' "$T/.out")" 3 "the good scope is listed"
+	rm "$ROOT/broken/state"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}

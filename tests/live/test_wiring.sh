@@ -60,3 +60,22 @@ test_wiring_reloaded_target_is_rewired() {
 	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 }
+
+test_wiring_frozen_prog_array() {
+	mkdir -p "$T/bpf"
+	cp "$TOP/examples/bpf/tail_calls.bpf.o" "$T/bpf/"
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: frozen
+maps:
+  jmp_table: {type: prog_array, key_size: 4, value_size: 4, max_entries: 8, frozen: true, entries: [{key: 0, value: {program: xdp/bpf_func_debug}}]}
+programs:
+  xdp: {object: bpf/tail_calls.bpf.o, maps: {jmp_table: jmp_table}}
+Y
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	# frozen only once its slot is written
+	assert_eq "$(map_field "$ROOT/frozen/maps/jmp_table" frozen)" 1 "frozen"
+	assert_eq "$(xdp_ret "$ROOT/frozen/programs/xdp/main_func")" 3 "the slot was written before the freeze"
+	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}
