@@ -27,6 +27,7 @@ struct bpfapply_plan {
 	struct plan plan;
 	int lock_fd;
 	bool for_apply;
+	bool applied; /* a plan is carried out once: its snapshot is stale after */
 };
 
 const char *bpfapply_version(void)
@@ -143,6 +144,9 @@ int bpfapply_plan__apply(struct bpfapply_plan *p)
 {
 	if (!p || !p->for_apply)
 		return -EINVAL;
+	if (p->applied)
+		return -EALREADY;
+	p->applied = true;
 	return exec_apply(&p->plan, p->m, &p->lv);
 }
 

@@ -206,3 +206,13 @@ void warn_msg(const char *fmt, ...)
 	fprintf(stderr, "bpfapply: warning: %s\n", s ? s : "out of memory");
 	free(s);
 }
+
+const char *loc_str(const struct loc *loc)
+{
+	static char buf[512];
+
+	if (!loc || !loc->file)
+		return "?";
+	snprintf(buf, sizeof(buf), "%s:%d:%d", loc->file, loc->line, loc->col);
+	return buf;
+}

@@ -40,6 +40,8 @@ void diag_sort(struct diag *d);
 /* Format one message as "FILE:LINE:COL: text" into a malloc'd string. */
 char *diag_format(const struct diag_msg *m);
 void diag_print(const struct diag *d, FILE *f);
+/* "FILE:LINE:COL" of loc, for messages about something declared (static buffer). */
+const char *loc_str(const struct loc *loc);
 void diag_free(struct diag *d);
 
 /* Global verbosity for -d/--debug and the JSON switch for error output. */

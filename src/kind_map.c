@@ -157,9 +157,8 @@ static int fill(struct exec *x, int fd, const struct map_spec *ms)
 		return -ENOMEM;
 	err = fill_one_by_one(x, fd, ms, buf, &failed);
 	if (err)
-		err_msg("map '%s': entry %zu (%s:%d:%d): update failed: %s", ms->name, failed,
-			ms->entries[failed].loc.file, ms->entries[failed].loc.line,
-			ms->entries[failed].loc.col, strerror(-err));
+		err_msg("%s: map '%s': entry %zu: update failed: %s",
+			loc_str(&ms->entries[failed].loc), ms->name, failed, strerror(-err));
 	free(buf);
 	return err;
 }
@@ -286,7 +285,8 @@ static int create_map(struct exec *x, const struct map_spec *ms)
 	if (fd < 0) {
 		int err = -errno;
 
-		err_msg("map '%s': create failed: %s", ms->name, strerror(errno));
+		err_msg("%s: map '%s': create failed: %s", loc_str(&ms->loc), ms->name,
+			strerror(errno));
 		return err;
 	}
 	return fd;
@@ -352,8 +352,9 @@ int map_stage_late(struct exec *x, struct change *c)
 			continue;
 		err = write_entry(x, fd, ms, &ms->entries[i], buf);
 		if (err) {
-			err_msg("map '%s': slot for program '%s': update failed: %s", ms->name,
-				ms->entries[i].ref, strerror(-err));
+			err_msg("%s: map '%s': slot for program '%s': update failed: %s",
+				loc_str(&ms->entries[i].loc), ms->name, ms->entries[i].ref,
+				strerror(-err));
 			return err;
 		}
 	}
@@ -363,6 +364,7 @@ int map_stage_late(struct exec *x, struct change *c)
 static int update_entries(struct exec *x, struct change *c)
 {
 	const struct map_spec *ms = &x->m->maps[c->spec];
+	const struct entry_op *op = NULL;
 	int fd = c->live->fd;
 	uint8_t *buf;
 	size_t k;
@@ -372,8 +374,7 @@ static int update_entries(struct exec *x, struct change *c)
 	if (!buf)
 		return -ENOMEM;
 	for (k = 0; k < c->n_ops && !err; k++) {
-		const struct entry_op *op = &c->ops[k];
-
+		op = &c->ops[k];
 		if (op->op != EOP_REMOVE) {
 			err = write_entry(x, fd, ms, &ms->entries[op->decl], buf);
 		} else if (maptype_by_type(ms->type)->caps & MT_NO_DELETE) {
@@ -386,8 +387,13 @@ static int update_entries(struct exec *x, struct change *c)
 		if (op->op == EOP_REMOVE)
 			fault_point("map entry remove"); /* write_entry counts the others */
 	}
-	if (err)
-		err_msg("map '%s': entry update failed: %s", c->name, strerror(-err));
+	if (err && op->op != EOP_REMOVE)
+		err_msg("%s: map '%s': entry update failed: %s (what was already committed stays; "
+			"the next apply finishes the rest)",
+			loc_str(&ms->entries[op->decl].loc), c->name, strerror(-err));
+	else if (err)
+		err_msg("map '%s': removing an undeclared entry failed: %s", c->name,
+			strerror(-err));
 	free(buf);
 	return err;
 }

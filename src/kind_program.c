@@ -173,8 +173,8 @@ static int load(const struct program_spec *ps, struct bpf_object *obj)
 		fclose(log_capture);
 	log_capture = NULL;
 	if (err) {
-		err_msg("program entry '%s': loading %s failed: %s", ps->name, ps->object,
-			strerror(-err));
+		err_msg("%s: program entry '%s': loading %s failed: %s", loc_str(&ps->object_loc),
+			ps->name, ps->object, strerror(-err));
 		print_log_tail(log, len);
 	}
 	free(log);

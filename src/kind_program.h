@@ -7,9 +7,6 @@
 
 #include "kind.h"
 
-/* Sub-record kind for {pinned: PATH} bindings: the id of the map bound at load. */
-#define SUB_PINNED 3
-
 /* Fingerprint of the load parameters: type, selection, bindings, globals. */
 uint64_t program_params_fp(const struct program_spec *ps);
 

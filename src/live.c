@@ -290,6 +290,24 @@ static int open_map(struct live *lv, struct live_map *lm, const struct map_spec 
 	return err;
 }
 
+/* Names from the record become paths: they must be what bpfapply writes. */
+static bool state_names_ok(const struct state *s)
+{
+	size_t i, k;
+
+	for (i = 0; i < s->n; i++) {
+		if (!valid_resource_name(s->res[i].name))
+			return false;
+		for (k = 0; k < s->res[i].n_subs; k++) {
+			const char *n = s->res[i].subs[k].name;
+
+			if (!n[0] || strchr(n, '/') || !strcmp(n, ".") || !strcmp(n, ".."))
+				return false;
+		}
+	}
+	return true;
+}
+
 static int read_state(struct live *lv)
 {
 	char *path = path_join(lv->scope_dir, "state");
@@ -298,7 +316,11 @@ static int read_state(struct live *lv)
 	if (!path)
 		return -ENOMEM;
 	err = lv->root_on_bpffs ? state_read(path, &lv->state, &lv->state_map_id) : -ENOENT;
-	if (!err) {
+	if (!err && !state_names_ok(&lv->state)) {
+		err_msg("the state record %s names something that is not a resource; "
+			"refusing to use it", path);
+		err = -EINVAL;
+	} else if (!err) {
 		lv->have_state = true;
 	} else if (err == -ENOENT) {
 		err = 0;

@@ -35,6 +35,7 @@ enum state_kind {
 enum state_sub_kind {
 	SUB_PROG = 1,
 	SUB_MAP = 2,
+	SUB_PINNED = 3, /* a {pinned: PATH} map bound at load: its id then */
 };
 
 struct state_sub {

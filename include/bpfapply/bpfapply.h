@@ -62,7 +62,7 @@ int bpfapply_plan__compute(const struct bpfapply_manifest *m, const struct bpfap
 bool bpfapply_plan__has_changes(const struct bpfapply_plan *p);
 /* The plan as the command prints it: text (design.md §7), or JSON. */
 int bpfapply_plan__render(const struct bpfapply_plan *p, FILE *f, bool json, bool pretty);
-/* Carry out a plan computed with for_apply. */
+/* Carry out a plan computed with for_apply, once (-EALREADY after). */
 int bpfapply_plan__apply(struct bpfapply_plan *p);
 void bpfapply_plan__free(struct bpfapply_plan *p);
 
