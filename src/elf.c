@@ -86,6 +86,35 @@ static int add_vars(struct elf_info *e, const struct btf *btf, const struct btf_
 	return 0;
 }
 
+/*
+ * A map definition in .maps that has a `values` member initialises slots
+ * (prog_array, map-in-map): libbpf writes them into whatever map it uses,
+ * a reused one included, before the programs are even verified.
+ */
+static void mark_init_values(struct elf_info *e, const struct btf *btf, const struct btf_type *sec)
+{
+	const struct btf_var_secinfo *vs = btf_var_secinfos(sec);
+	unsigned i, k;
+
+	for (i = 0; i < btf_vlen(sec); i++, vs++) {
+		const struct btf_type *var = btf__type_by_id(btf, vs->type);
+		const struct btf_type *def = var ? btf__type_by_id(btf, var->type) : NULL;
+		const char *name = var ? btf__name_by_offset(btf, var->name_off) : NULL;
+		const struct btf_member *mb;
+
+		if (!def || !name || !btf_is_struct(def))
+			continue;
+		mb = btf_members(def);
+		for (k = 0; k < btf_vlen(def); k++, mb++) {
+			const char *mname = btf__name_by_offset(btf, mb->name_off);
+			struct elf_map *em = (struct elf_map *)elf_find_map(e, name);
+
+			if (mname && !strcmp(mname, "values") && em)
+				em->init_values = true;
+		}
+	}
+}
+
 static int collect(struct elf_info *e, struct bpf_object *obj)
 {
 	const struct btf *btf = bpf_object__btf(obj);
@@ -127,7 +156,11 @@ static int collect(struct elf_info *e, struct bpf_object *obj)
 	for (i = 1; btf && i < btf__type_cnt(btf) && !err; i++) {
 		const struct btf_type *t = btf__type_by_id(btf, i);
 
-		if (btf_is_datasec(t))
+		if (!btf_is_datasec(t))
+			continue;
+		if (!strcmp(btf__name_by_offset(btf, t->name_off), ".maps"))
+			mark_init_values(e, btf, t);
+		else
 			err = add_vars(e, btf, t);
 	}
 	return err;

@@ -23,6 +23,7 @@ struct elf_map {
 	char *name;             /* as libbpf names it ("obj.rodata" for data sections) */
 	uint32_t type, key_size, value_size, max_entries, flags;
 	bool internal;          /* .rodata/.data/.bss/.kconfig */
+	bool init_values;       /* the definition initialises slots (.values = {...}) */
 };
 
 struct elf_var {

@@ -51,6 +51,14 @@ static void check_binding(const struct manifest *m, const struct program_spec *p
 			   b->elf_name);
 		return;
 	}
+	if (em->init_values) {
+		/* libbpf would write those slots into the reused map while staging */
+		diag_error(d, &b->loc,
+			   "maps: \"%s\" initialises its slots in %s (.values); a reused map must "
+			   "get them from the manifest's entries instead",
+			   b->elf_name, ps->object);
+		return;
+	}
 	if (b->target.index < 0)
 		return; /* {pinned: PATH}: checked by the kernel at load time */
 	ms = &m->maps[b->target.index];

@@ -221,3 +221,25 @@ test_programs_reload_keeps_a_foreign_pin_in_the_entry_dir() {
 	[ -e "$ROOT/progs/programs/xdp/mine" ] || fail "destroy removed the foreign pin"
 	rm "$ROOT/progs/programs/xdp/mine"
 }
+
+test_programs_reuse_of_an_initialised_prog_array_refused() {
+	cp "$TOP/tests/bpf/prog_array_init.bpf.o" "$T/pa.bpf.o"
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: pa
+maps:
+  jmp_table: {type: prog_array, key_size: 4, value_size: 4, max_entries: 8, entries_policy: exact}
+Y
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	cat >> "$T/m.yaml" <<'Y'
+programs:
+  a:
+    object: pa.bpf.o
+    maps: {jmp_table: jmp_table}
+Y
+	# libbpf would write the object's .values slot into the live map while staging
+	expect_rc 1 ba apply -f "$T/m.yaml"
+	grep -q 'm.yaml:9:12: maps: "jmp_table" initialises its slots in pa.bpf.o' "$T/.err" || fail "message: $(cat "$T/.err")"
+	assert_eq "$(map_count_entries "$ROOT/pa/maps/jmp_table")" 0 "the live prog_array is untouched"
+	expect_rc 0 ba destroy --scope pa
+}
