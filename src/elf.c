@@ -130,6 +130,7 @@ static int collect(struct elf_info *e, struct bpf_object *obj)
 			return -ENOMEM;
 		e->progs = v;
 		v = &v[e->n_progs++];
+		memset(v, 0, sizeof(*v));
 		v->name = strdup(bpf_program__name(p));
 		v->section = strdup(bpf_program__section_name(p));
 		v->type = bpf_program__type(p);
@@ -143,6 +144,7 @@ static int collect(struct elf_info *e, struct bpf_object *obj)
 			return -ENOMEM;
 		e->maps = v;
 		v = &v[e->n_maps++];
+		memset(v, 0, sizeof(*v));
 		v->name = strdup(bpf_map__name(m));
 		v->type = bpf_map__type(m);
 		v->key_size = bpf_map__key_size(m);

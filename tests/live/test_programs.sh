@@ -239,7 +239,7 @@ programs:
 Y
 	# libbpf would write the object's .values slot into the live map while staging
 	expect_rc 1 ba apply -f "$T/m.yaml"
-	grep -q 'm.yaml:9:12: maps: "jmp_table" initialises its slots in pa.bpf.o' "$T/.err" || fail "message: $(cat "$T/.err")"
+	grep -q 'm.yaml:8:12: maps: "jmp_table" initialises its slots in pa.bpf.o' "$T/.err" || fail "message: $(cat "$T/.err")"
 	assert_eq "$(map_count_entries "$ROOT/pa/maps/jmp_table")" 0 "the live prog_array is untouched"
 	expect_rc 0 ba destroy --scope pa
 }
