@@ -143,7 +143,7 @@ out:
 	return err;
 }
 
-enum phase { PH_STAGE, PH_STAGE_LATE, PH_COMMIT };
+enum phase { PH_STAGE, PH_STAGE_LATE, PH_UPDATE, PH_COMMIT };
 
 static int for_each(struct exec *x, enum phase ph)
 {
@@ -160,6 +160,8 @@ static int for_each(struct exec *x, enum phase ph)
 			err = ops->stage(x, c);
 		else if (ph == PH_STAGE_LATE && ops->stage_late)
 			err = ops->stage_late(x, c);
+		else if (ph == PH_UPDATE && ops->update)
+			err = ops->update(x, c);
 		else if (ph == PH_COMMIT)
 			err = ops->commit(x, c);
 	}
@@ -249,6 +251,20 @@ int exec_prog_fd(const struct exec *x, int entry, const char *prog)
 
 /* Close staged fds and unpin everything under staging/: after a failure the
  * new objects, after a commit the replaced ones. */
+/* In-place updates are all-or-nothing too: a refused one undoes the others. */
+static void undo_updates(struct exec *x)
+{
+	size_t i;
+
+	for (i = x->p->n; i-- > 0;) {
+		struct change *c = &x->p->changes[i];
+		const struct kind_ops *ops = kind_ops_get(c->kind);
+
+		if (c->n_done && ops->undo_update)
+			ops->undo_update(x, c);
+	}
+}
+
 static void drop_staging(struct exec *x)
 {
 	size_t i;
@@ -309,6 +325,8 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 	err = for_each(&x, PH_STAGE);
 	if (!err)
 		err = for_each(&x, PH_STAGE_LATE);
+	if (!err && (err = for_each(&x, PH_UPDATE)))
+		undo_updates(&x);
 	if (err) {
 		drop_staging(&x);
 		goto out;

@@ -34,7 +34,11 @@ struct kind_ops {
 	/* executor (optional): after every kind staged, e.g. fill prog_array
 	 * slots with programs that were just loaded */
 	int (*stage_late)(struct exec *x, struct change *c);
-	/* executor: move into place, update in place, unpin deleted */
+	/* executor (optional): change live objects in place (map entries),
+	 * before anything is moved, and undo that if a later update fails */
+	int (*update)(struct exec *x, struct change *c);
+	void (*undo_update)(struct exec *x, struct change *c);
+	/* executor: move into place, unpin deleted */
 	int (*commit)(struct exec *x, struct change *c);
 	/* executor: the state record for the change after commit */
 	int (*record)(struct exec *x, struct change *c, struct state *next);

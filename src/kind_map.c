@@ -361,39 +361,110 @@ int map_stage_late(struct exec *x, struct change *c)
 	return ms->frozen && has_prog_values(ms) ? freeze(fd, ms) : 0;
 }
 
-static int update_entries(struct exec *x, struct change *c)
+/* The value bytes to write back for a live value: ids of fd maps become fds. */
+static int restore_one(const struct map_spec *ms, int fd, const void *key,
+		       const struct bytes *old, uint32_t vlen)
+{
+	const struct maptype *mt = maptype_by_type(ms->type);
+	uint8_t *buf;
+	int vfd = -1, err = 0;
+	uint32_t id;
+
+	if (!old) {
+		/* it was not there: take it away (array slots always exist) */
+		if ((mt->caps & MT_NO_DELETE) || !bpf_map_delete_elem(fd, key) || errno == ENOENT)
+			return 0;
+		return -errno;
+	}
+	buf = calloc(1, vlen + 8);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, old->data, old->len < vlen ? old->len : vlen);
+	if (mt->caps & (MT_OF_MAPS | MT_PROG_VALUES)) {
+		memcpy(&id, old->data, sizeof(id));
+		vfd = (mt->caps & MT_OF_MAPS) ? bpf_map_get_fd_by_id(id) : bpf_prog_get_fd_by_id(id);
+		if (vfd < 0)
+			err = -errno;
+		else
+			memcpy(buf, &vfd, sizeof(vfd));
+	}
+	if (!err && bpf_map_update_elem(fd, key, buf, BPF_ANY))
+		err = -errno;
+	if (vfd >= 0)
+		close(vfd);
+	free(buf);
+	return err;
+}
+
+static const struct bytes *op_key(const struct map_spec *ms, const struct entry_op *op)
+{
+	return op->op == EOP_REMOVE ? &op->key : &ms->entries[op->decl].key;
+}
+
+/* Put back what the ops applied so far replaced, newest first. */
+void map_undo_update(struct exec *x, struct change *c)
 {
 	const struct map_spec *ms = &x->m->maps[c->spec];
-	const struct entry_op *op = NULL;
-	int fd = c->live->fd;
-	uint8_t *buf;
-	size_t k;
+	uint32_t vlen = value_buf_len(x, ms);
+
+	while (c->n_done > 0) {
+		const struct bytes *key = op_key(ms, &c->ops[--c->n_done]);
+		int err = restore_one(ms, c->live->fd, key->data, live_map_value(c->live, key), vlen);
+
+		if (err)
+			err_msg("map '%s': could not undo an entry update: %s", c->name,
+				strerror(-err));
+	}
+}
+
+static int apply_op(struct exec *x, const struct map_spec *ms, int fd, const struct entry_op *op,
+		    uint8_t *buf)
+{
 	int err = 0;
 
+	if (op->op != EOP_REMOVE)
+		return write_entry(x, fd, ms, &ms->entries[op->decl], buf);
+	if (maptype_by_type(ms->type)->caps & MT_NO_DELETE) {
+		memset(buf, 0, value_buf_len(x, ms));
+		if (bpf_map_update_elem(fd, op->key.data, buf, BPF_ANY))
+			err = -errno;
+	} else if (bpf_map_delete_elem(fd, op->key.data) && errno != ENOENT) {
+		err = -errno;
+	}
+	fault_point("map entry remove"); /* write_entry counts the others */
+	return err;
+}
+
+/*
+ * In-place entry changes, done before the state record and any pin moves,
+ * so that one the kernel refuses undoes them all and changes nothing.
+ */
+int map_update(struct exec *x, struct change *c)
+{
+	const struct map_spec *ms;
+	const struct entry_op *op;
+	uint8_t *buf;
+	int err = 0;
+
+	if (c->action != ACT_UPDATE || !c->n_ops)
+		return 0;
+	ms = &x->m->maps[c->spec];
 	buf = calloc(1, value_buf_len(x, ms) + 8);
 	if (!buf)
 		return -ENOMEM;
-	for (k = 0; k < c->n_ops && !err; k++) {
-		op = &c->ops[k];
-		if (op->op != EOP_REMOVE) {
-			err = write_entry(x, fd, ms, &ms->entries[op->decl], buf);
-		} else if (maptype_by_type(ms->type)->caps & MT_NO_DELETE) {
-			memset(buf, 0, value_buf_len(x, ms));
-			if (bpf_map_update_elem(fd, op->key.data, buf, BPF_ANY))
-				err = -errno;
-		} else if (bpf_map_delete_elem(fd, op->key.data) && errno != ENOENT) {
-			err = -errno;
-		}
-		if (op->op == EOP_REMOVE)
-			fault_point("map entry remove"); /* write_entry counts the others */
+	for (c->n_done = 0; c->n_done < c->n_ops; c->n_done++) {
+		op = &c->ops[c->n_done];
+		err = apply_op(x, ms, c->live->fd, op, buf);
+		if (!err)
+			continue;
+		if (op->op != EOP_REMOVE)
+			err_msg("%s: map '%s': entry update failed: %s; nothing was changed",
+				loc_str(&ms->entries[op->decl].loc), c->name, strerror(-err));
+		else
+			err_msg("map '%s': removing an undeclared entry failed: %s; nothing was "
+				"changed", c->name, strerror(-err));
+		break;
 	}
-	if (err && op->op != EOP_REMOVE)
-		err_msg("%s: map '%s': entry update failed: %s (what was already committed stays; "
-			"the next apply finishes the rest)",
-			loc_str(&ms->entries[op->decl].loc), c->name, strerror(-err));
-	else if (err)
-		err_msg("map '%s': removing an undeclared entry failed: %s", c->name,
-			strerror(-err));
 	free(buf);
 	return err;
 }
@@ -405,7 +476,7 @@ int map_commit(struct exec *x, struct change *c)
 	case ACT_REPLACE:
 		return exec_move_into_place(x, c, "maps");
 	case ACT_UPDATE:
-		return c->n_ops ? update_entries(x, c) : 0;
+		return 0; /* map_update did it, before anything moved */
 	case ACT_DELETE:
 		if (c->foreign || c->live->pin_state == PIN_ABSENT)
 			return 0;

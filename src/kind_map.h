@@ -17,6 +17,8 @@ bool map_entries_has(const struct map_entry *const *sorted, size_t n, const stru
 
 int map_stage(struct exec *x, struct change *c);
 int map_stage_late(struct exec *x, struct change *c);
+int map_update(struct exec *x, struct change *c);
+void map_undo_update(struct exec *x, struct change *c);
 int map_commit(struct exec *x, struct change *c);
 int map_record(struct exec *x, struct change *c, struct state *next);
 

@@ -645,6 +645,8 @@ const struct kind_ops kind_map_ops = {
 	.json_attrs = map_json_attrs,
 	.stage = map_stage,
 	.stage_late = map_stage_late,
+	.update = map_update,
+	.undo_update = map_undo_update,
 	.commit = map_commit,
 	.record = map_record,
 };

@@ -79,6 +79,7 @@ struct change {
 	size_t n_ops;
 	size_t cap_ops;
 	unsigned n_add, n_change, n_remove;
+	size_t n_done;       /* executor: ops applied so far, for undoing them */
 };
 
 struct plan {

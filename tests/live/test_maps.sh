@@ -492,3 +492,32 @@ test_maps_program_pinned_in_place_of_a_map() {
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 	rm -rf "$BPFFS/p"
 }
+
+# An in-place update the kernel refuses undoes the others and changes nothing.
+test_maps_refused_update_changes_nothing() {
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: upd
+maps:
+  other: {type: hash, key_size: 4, value_size: 4, max_entries: 4, entries: [{key: 1, value: 1}]}
+  full: {type: hash, key_size: 4, value_size: 4, max_entries: 2, entries: [{key: 1, value: 1}]}
+Y
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	local d=$ROOT/upd/maps state
+	bpftool map update pinned "$d/full" key 2 0 0 0 value 2 0 0 0 # now full
+	state=$(map_id "$ROOT/upd/state")
+	# other[1] changes (applied first), then full[1], then full[3] cannot fit; and a new map
+	sed -i -e 's/other: {type: hash, key_size: 4, value_size: 4, max_entries: 4, entries: \[{key: 1, value: 1}\]}/other: {type: hash, key_size: 4, value_size: 4, max_entries: 4, entries: [{key: 1, value: 7}]}/' \
+	       -e 's/entries: \[{key: 1, value: 1}\]}$/entries: [{key: 1, value: 5}, {key: 3, value: 3}]}/' "$T/m.yaml"
+	echo "  newmap: {type: hash, key_size: 4, value_size: 4, max_entries: 4}" >> "$T/m.yaml"
+	expect_rc 2 ba plan --detailed-exitcode -f "$T/m.yaml"
+	expect_rc 1 ba apply -f "$T/m.yaml"
+	grep -q "m.yaml:.*: map 'full': entry update failed: .*nothing was changed" "$T/.err" || fail "message: $(cat "$T/.err")"
+	assert_eq "$(map_lookup_hex "$d/full" 1 0 0 0)" "01 00 00 00" "full[1] put back"
+	assert_eq "$(map_lookup_hex "$d/other" 1 0 0 0)" "01 00 00 00" "other[1] put back"
+	assert_eq "$(map_count_entries "$d/full")" 2 "full as it was"
+	[ ! -e "$d/newmap" ] || fail "the new map was committed"
+	assert_eq "$(map_id "$ROOT/upd/state")" "$state" "the state record was not rewritten"
+	[ ! -e "$ROOT/upd/staging" ] || fail "staging left"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}
