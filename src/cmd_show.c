@@ -15,9 +15,9 @@
 static const char *kind_word(uint8_t kind)
 {
 	switch (kind) {
-	case STATE_MAP: return "map";
-	case STATE_PROGRAM: return "program";
-	case STATE_ITERATOR: return "iterator";
+	case STATE_MAP: return res_kind_name(KIND_MAP);
+	case STATE_PROGRAM: return res_kind_name(KIND_PROGRAM);
+	case STATE_ITERATOR: return res_kind_name(KIND_ITERATOR);
 	}
 	return "unknown";
 }
@@ -258,10 +258,11 @@ int cmd_show(const struct opts *o)
 	return err ? EXIT_ERR : EXIT_OK;
 }
 
-static void dot_edge(const char *from_kind, const char *from, const char *to_kind,
+static void dot_edge(enum res_kind from_kind, const char *from, enum res_kind to_kind,
 		     const char *to, const char *label)
 {
-	printf("  \"%s.%s\" -> \"%s.%s\" [label=\"%s\"];\n", from_kind, from, to_kind, to, label);
+	printf("  \"%s.%s\" -> \"%s.%s\" [label=\"%s\"];\n", res_kind_name(from_kind), from,
+	       res_kind_name(to_kind), to, label);
 }
 
 /* Edges point from a resource to what it is built from. */
@@ -276,37 +277,37 @@ int cmd_graph(const struct opts *o)
 	for (i = 0; i < m->n_maps; i++) {
 		const struct map_spec *ms = &m->maps[i];
 
-		printf("  \"map.%s\" [shape=box];\n", ms->name);
+		printf("  \"%s.%s\" [shape=box];\n", res_kind_name(KIND_MAP), ms->name);
 		if (ms->inner_map)
-			dot_edge("map", ms->name, "map", ms->inner_map, "inner_map");
+			dot_edge(KIND_MAP, ms->name, KIND_MAP, ms->inner_map, "inner_map");
 		for (k = 0; k < ms->n_entries; k++) {
 			const struct map_entry *e = &ms->entries[k];
 
 			if (e->vkind == VAL_MAP)
-				dot_edge("map", ms->name, "map", e->ref, "value");
+				dot_edge(KIND_MAP, ms->name, KIND_MAP, e->ref, "value");
 			else if (e->vkind == VAL_PROGRAM)
-				dot_edge("map", ms->name, "program",
+				dot_edge(KIND_MAP, ms->name, KIND_PROGRAM,
 					 m->programs[e->ref_index].name, "tail call");
 		}
 	}
 	for (i = 0; i < m->n_programs; i++) {
 		const struct program_spec *ps = &m->programs[i];
 
-		printf("  \"program.%s\" [shape=ellipse];\n", ps->name);
+		printf("  \"%s.%s\" [shape=ellipse];\n", res_kind_name(KIND_PROGRAM), ps->name);
 		for (k = 0; k < ps->n_maps; k++)
 			if (ps->maps[k].target.name)
-				dot_edge("program", ps->name, "map", ps->maps[k].target.name,
+				dot_edge(KIND_PROGRAM, ps->name, KIND_MAP, ps->maps[k].target.name,
 					 ps->maps[k].elf_name);
 	}
 	for (i = 0; i < m->n_iterators; i++) {
 		const struct iterator_spec *it = &m->iterators[i];
 
-		printf("  \"iterator.%s\" [shape=hexagon];\n", it->name);
+		printf("  \"%s.%s\" [shape=hexagon];\n", res_kind_name(KIND_ITERATOR), it->name);
 		if (it->prog_entry >= 0)
-			dot_edge("iterator", it->name, "program", m->programs[it->prog_entry].name,
+			dot_edge(KIND_ITERATOR, it->name, KIND_PROGRAM, m->programs[it->prog_entry].name,
 				 "program");
 		if (it->param == ITER_PARAM_MAP && it->map.name)
-			dot_edge("iterator", it->name, "map", it->map.name, "map");
+			dot_edge(KIND_ITERATOR, it->name, KIND_MAP, it->map.name, "map");
 	}
 	printf("}\n");
 	manifest_free(m);

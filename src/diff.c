@@ -24,15 +24,10 @@ const struct kind_ops *kind_ops_get(enum res_kind k)
 	return k < KIND__COUNT ? kinds[k] : NULL;
 }
 
+/* The operations table is the one place a kind's name is spelt. */
 const char *res_kind_name(enum res_kind k)
 {
-	static const char *const names[KIND__COUNT] = {
-		[KIND_MAP] = "map",
-		[KIND_PROGRAM] = "program",
-		[KIND_ITERATOR] = "iterator",
-	};
-
-	return k < KIND__COUNT ? names[k] : "?";
+	return k < KIND__COUNT && kinds[k] ? kinds[k]->name : "?";
 }
 
 const char *reason_code(enum reason r)

@@ -211,10 +211,8 @@ int elf_check_manifest(struct manifest *m, struct diag *d)
 		for (k = 0; k < m->maps[i].n_entries; k++) {
 			struct map_entry *e = &m->maps[i].entries[k];
 
-			if (e->vkind == VAL_PROGRAM &&
-			    resolve_ref(m, e->ref, &e->ref_loc, &e->ref_index, &e->ref_prog, d) &&
-			    e->ref_prog < 0)
-				diag_error(d, &e->ref_loc, "program \"%s\" is not loaded", e->ref);
+			if (e->vkind == VAL_PROGRAM)
+				resolve_ref(m, e->ref, &e->ref_loc, &e->ref_index, &e->ref_prog, d);
 		}
 	}
 	for (i = 0; i < m->n_iterators; i++)
