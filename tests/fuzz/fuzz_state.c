@@ -26,8 +26,8 @@
 
 #include "fingerprint.h"
 #include "state.h"
+#include "../state_raw.h"
 
-#define HDR_SIZE 32
 
 static bool str_eq(const char *a, const char *b)
 {
@@ -185,36 +185,16 @@ static void decode_and_check(const uint8_t *buf, size_t len)
 	state_free(&s);
 }
 
-static void le(uint8_t *p, uint64_t v, int width)
-{
-	int i;
-
-	for (i = 0; i < width; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 /* The input as the raw payload of a well-formed version 1 record. */
 static void decode_wrapped(const uint8_t *data, size_t len)
 {
-	uLongf clen = compressBound(len);
 	size_t total;
-	uint8_t *rec;
-
 	/* the decoder refuses a raw length over 16 MiB; -max_len keeps inputs far below */
-	rec = calloc(1, HDR_SIZE + clen + 8);
+	uint8_t *rec = state_raw_wrap(data, len, STATE_VERSION, STATE_RAW_HDR,
+				      0x0102030405060708ull, 8, &total);
+
 	if (!rec)
-		fail("out of memory");
-	/* level 1: fast, and the decoder does not care how well it was compressed */
-	if (compress2(rec + HDR_SIZE, &clen, data, len, 1) != Z_OK)
-		fail("compress2() failed");
-	memcpy(rec, STATE_MAGIC, 4);
-	le(rec + 4, STATE_VERSION, 2);
-	le(rec + 6, HDR_SIZE, 2);
-	le(rec + 8, 0x0102030405060708ull, 8);
-	le(rec + 16, len, 4);
-	le(rec + 20, clen, 4);
-	le(rec + 24, fp_buf(data, len), 8);
-	total = (HDR_SIZE + clen + 7) & ~(size_t)7;
+		fail("state_raw_wrap() failed");
 	decode_and_check(rec, total);
 	free(rec);
 }

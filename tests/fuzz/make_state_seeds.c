@@ -16,8 +16,8 @@
 
 #include "fingerprint.h"
 #include "state.h"
+#include "../state_raw.h"
 
-#define HDR_SIZE 32
 
 static const char *g_dir;
 
@@ -38,14 +38,6 @@ static void put(const char *name, const uint8_t *p, size_t len)
 		die(path);
 }
 
-static void le(uint8_t *p, uint64_t v, int width)
-{
-	int i;
-
-	for (i = 0; i < width; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
 static uint64_t get_le(const uint8_t *p, int width)
 {
 	uint64_t v = 0;
@@ -56,29 +48,15 @@ static uint64_t get_le(const uint8_t *p, int width)
 	return v;
 }
 
-/* A header of hdr_size bytes (>= 32) around raw, padded with zeros to pad. */
+/* A record around raw (see tests/state_raw.h), or die. */
 static uint8_t *wrap(const uint8_t *raw, size_t raw_len, unsigned version, unsigned hdr_size,
 		     size_t pad, size_t *out_len)
 {
-	uLongf clen = compressBound(raw_len);
-	uint8_t *out = calloc(1, hdr_size + clen + pad);
-	size_t len;
+	uint8_t *out = state_raw_wrap(raw, raw_len, (uint16_t)version, (uint16_t)hdr_size, 42, pad,
+				      out_len);
 
 	if (!out)
-		die("out of memory");
-	if (compress2(out + hdr_size, &clen, raw, raw_len, 9) != Z_OK)
-		die("compress2");
-	memcpy(out, STATE_MAGIC, 4);
-	le(out + 4, version, 2);
-	le(out + 6, hdr_size, 2);
-	le(out + 8, 42, 8);
-	le(out + 16, raw_len, 4);
-	le(out + 20, clen, 4);
-	le(out + 24, fp_buf(raw, raw_len), 8);
-	len = hdr_size + clen;
-	if (pad)
-		len = (len + pad - 1) / pad * pad;
-	*out_len = len;
+		die("state_raw_wrap");
 	return out;
 }
 
@@ -96,7 +74,7 @@ static void put_state(const char *name, const struct state *s)
 	put(fname, enc, len);
 	raw_len = get_le(enc + 16, 4);
 	raw = malloc(raw_len + 1);
-	if (!raw || uncompress(raw, &raw_len, enc + HDR_SIZE, get_le(enc + 20, 4)) != Z_OK)
+	if (!raw || uncompress(raw, &raw_len, enc + STATE_RAW_HDR, get_le(enc + 20, 4)) != Z_OK)
 		die("uncompress");
 	snprintf(fname, sizeof(fname), "raw-%s.bin", name);
 	put(fname, raw, raw_len);
@@ -105,35 +83,6 @@ static void put_state(const char *name, const struct state *s)
 }
 
 /* ---- hand-made TLV payloads ---------------------------------------------- */
-
-struct tb {
-	uint8_t buf[1024];
-	size_t len;
-};
-
-static void tb_tlv(struct tb *b, uint16_t tag, const void *val, uint32_t len)
-{
-	if (b->len + 6 + len > sizeof(b->buf))
-		die("seed buffer too small");
-	le(b->buf + b->len, tag, 2);
-	le(b->buf + b->len + 2, len, 4);
-	if (len)
-		memcpy(b->buf + b->len + 6, val, len);
-	b->len += 6 + len;
-}
-
-static void tb_uint(struct tb *b, uint16_t tag, uint64_t v, int width)
-{
-	uint8_t tmp[8];
-
-	le(tmp, v, width);
-	tb_tlv(b, tag, tmp, (uint32_t)width);
-}
-
-static void tb_str(struct tb *b, uint16_t tag, const char *s)
-{
-	tb_tlv(b, tag, s, (uint32_t)strlen(s));
-}
 
 /* Tags as state.c documents them (version 1). */
 enum { ST_UPDATED_AT = 1, ST_SCOPE = 2, ST_TOOL_VERSION = 3, ST_PENDING = 4, ST_RES = 16 };
@@ -237,15 +186,17 @@ int main(int argc, char **argv)
 
 	unknown_tags(&top);
 	put("raw-unknown-tags.bin", top.buf, top.len);
-	rec = wrap(top.buf, top.len, STATE_VERSION, HDR_SIZE, 0, &len);
+	if (top.overflow)
+		die("seed buffer too small");
+	rec = wrap(top.buf, top.len, STATE_VERSION, STATE_RAW_HDR, 0, &len);
 	put("enc-unknown-tags.bin", rec, len);
 	free(rec);
 	/* a later header: 8 more bytes the reader skips */
-	rec = wrap(top.buf, top.len, STATE_VERSION, HDR_SIZE + 8, 8, &len);
+	rec = wrap(top.buf, top.len, STATE_VERSION, STATE_RAW_HDR + 8, 8, &len);
 	put("enc-grown-header.bin", rec, len);
 	free(rec);
 	/* a newer version: -EPROTO */
-	rec = wrap(top.buf, top.len, STATE_VERSION + 1, HDR_SIZE, 0, &len);
+	rec = wrap(top.buf, top.len, STATE_VERSION + 1, STATE_RAW_HDR, 0, &len);
 	put("enc-version2.bin", rec, len);
 	free(rec);
 	return 0;

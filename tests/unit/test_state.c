@@ -13,69 +13,19 @@
 #include "unit.h"
 #include "fingerprint.h"
 #include "state.h"
+#include "../state_raw.h"
 
-#define HDR 32
+#define HDR STATE_RAW_HDR
 
-/* ---- building records by hand ------------------------------------------- */
-
-struct tb {
-	uint8_t buf[4096];
-	size_t len;
-};
-
-static void le(uint8_t *p, uint64_t v, int width)
+/* A record around raw TLVs, as the encoder would write it; fails the test if it cannot. */
+static uint8_t *wrap(const struct tb *raw, uint16_t version, uint16_t hdr_size, uint64_t serial,
+		     size_t *out_len)
 {
-	int i;
+	uint8_t *out;
 
-	for (i = 0; i < width; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void tb_tlv(struct tb *b, uint16_t tag, const void *val, uint32_t len)
-{
-	assert_true(b->len + 6 + len <= sizeof(b->buf));
-	le(b->buf + b->len, tag, 2);
-	le(b->buf + b->len + 2, len, 4);
-	if (len)
-		memcpy(b->buf + b->len + 6, val, len);
-	b->len += 6 + len;
-}
-
-static void tb_uint(struct tb *b, uint16_t tag, uint64_t v, int width)
-{
-	uint8_t tmp[8];
-
-	le(tmp, v, width);
-	tb_tlv(b, tag, tmp, width);
-}
-
-static void tb_str(struct tb *b, uint16_t tag, const char *s)
-{
-	tb_tlv(b, tag, s, strlen(s));
-}
-
-static void tb_nest(struct tb *b, uint16_t tag, const struct tb *inner)
-{
-	tb_tlv(b, tag, inner->buf, inner->len);
-}
-
-/* Header + zlib payload around raw TLVs, as the encoder would write them. */
-static uint8_t *wrap(const uint8_t *raw, size_t raw_len, uint16_t version, uint16_t hdr_size,
-		     uint64_t serial, size_t *out_len)
-{
-	uLongf clen = compressBound(raw_len);
-	uint8_t *out = calloc(1, hdr_size + clen);
-
+	assert_false(raw->overflow);
+	out = state_raw_wrap(raw->buf, raw->len, version, hdr_size, serial, 0, out_len);
 	assert_non_null(out);
-	assert_int_equal(compress2(out + hdr_size, &clen, raw, raw_len, 6), Z_OK);
-	memcpy(out, "BPFA", 4);
-	le(out + 4, version, 2);
-	le(out + 6, hdr_size, 2);
-	le(out + 8, serial, 8);
-	le(out + 16, raw_len, 4);
-	le(out + 20, clen, 4);
-	le(out + 24, fp_buf(raw, raw_len), 8);
-	*out_len = hdr_size + clen;
 	return out;
 }
 
@@ -85,7 +35,7 @@ static int decode_raw(const struct tb *raw, struct state *s)
 	size_t len;
 	int err;
 
-	buf = wrap(raw->buf, raw->len, 1, HDR, 9, &len);
+	buf = wrap(raw, 1, HDR, 9, &len);
 	err = state_decode(buf, len, s);
 	free(buf);
 	return err;
@@ -455,7 +405,7 @@ static void test_unknown_tags_skipped(void **unused)
 	state_free(&d);
 
 	/* a longer header (a later version 1 writer) is skipped too */
-	buf = wrap(raw.buf, raw.len, 1, 48, 3, &len);
+	buf = wrap(&raw, 1, 48, 3, &len);
 	memset(buf + 32, 0xaa, 16);
 	assert_int_equal(state_decode(buf, len, &d), 0);
 	assert_int_equal(d.n, 1);
@@ -508,7 +458,7 @@ static void test_malformed_payloads(void **unused)
 			tb_uint(&sub, 1, SUB_MAP, 1);
 			tb_str(&sub, 2, "m");
 			tb_nest(&extra, 16, &sub);
-			le(extra.buf + 2, sub.len + 1, 4);
+			tb_le(extra.buf + 2, sub.len + 1, 4);
 			add_res(&raw, STATE_PROGRAM, "p", &extra);
 			break;
 		case 8: /* a TLV header cut short at the end */
@@ -538,33 +488,33 @@ static void test_header_lies(void **unused)
 
 	(void)unused;
 	add_res(&raw, STATE_MAP, "a", NULL);
-	buf = wrap(raw.buf, raw.len, 1, HDR, 1, &len);
+	buf = wrap(&raw, 1, HDR, 1, &len);
 
-	le(buf + 24, fp_buf(raw.buf, raw.len) ^ 1, 8); /* checksum */
+	tb_le(buf + 24, fp_buf(raw.buf, raw.len) ^ 1, 8); /* checksum */
 	assert_int_equal(state_decode(buf, len, &d), -EINVAL);
-	le(buf + 24, fp_buf(raw.buf, raw.len), 8);
+	tb_le(buf + 24, fp_buf(raw.buf, raw.len), 8);
 	assert_int_equal(state_decode(buf, len, &d), 0);
 	state_free(&d);
 
-	le(buf + 16, raw.len + 1, 4); /* raw length too long */
+	tb_le(buf + 16, raw.len + 1, 4); /* raw length too long */
 	assert_int_equal(state_decode(buf, len, &d), -EINVAL);
-	le(buf + 16, raw.len - 1, 4); /* too short */
+	tb_le(buf + 16, raw.len - 1, 4); /* too short */
 	assert_int_equal(state_decode(buf, len, &d), -EINVAL);
-	le(buf + 16, 0xffffffff, 4); /* absurd: must not be allocated */
+	tb_le(buf + 16, 0xffffffff, 4); /* absurd: must not be allocated */
 	assert_int_equal(state_decode(buf, len, &d), -EINVAL);
-	le(buf + 16, raw.len, 4);
+	tb_le(buf + 16, raw.len, 4);
 
 	/* compressed length claims bytes after the zlib stream (non-zero garbage) */
 	big = calloc(1, len + 8);
 	assert_non_null(big);
 	memcpy(big, buf, len);
 	big[len] = 0x55;
-	le(big + 20, len - HDR + 1, 4);
+	tb_le(big + 20, len - HDR + 1, 4);
 	assert_int_equal(state_decode(big, len + 8, &d), -EINVAL);
 	/* ...and zeros counted as compressed data are just as wrong */
 	big[len] = 0;
 	assert_int_equal(state_decode(big, len + 8, &d), -EINVAL);
-	le(big + 20, 0, 4);
+	tb_le(big + 20, 0, 4);
 	assert_int_equal(state_decode(big, len + 8, &d), -EINVAL);
 	free(big);
 	free(buf);
