@@ -79,6 +79,12 @@ run_one() {
 		return
 	fi
 	export T BPFFS ROOT
+	# The leak check counts the host's maps and programs: one test at a time
+	# on this host (other live runs wait here), so the count is this test's.
+	local lock=${BPFAPPLY_LIVE_LOCK:-/run/lock/bpfapply-live.lock}
+	mkdir -p "$(dirname "$lock")"
+	exec {lockfd}> "$lock"
+	flock "$lockfd"
 	before=$(count_objects)
 	(set -e; "$t") > "$T/.log" 2>&1
 	rc=$?
@@ -90,6 +96,7 @@ run_one() {
 		echo "leaked kernel objects: before (maps progs) $before, after $after" >> "$T/.log"
 		rc=1
 	fi
+	exec {lockfd}>&-
 	if [ -f "$T/.skip" ]; then
 		echo "SKIP $t: $(cat "$T/.skip")"
 	elif [ $rc -eq 0 ]; then
