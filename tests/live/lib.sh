@@ -62,6 +62,72 @@ wait_objects() { # expected "maps progs"
 	return 1
 }
 
+# ---- kernel feature probes ---------------------------------------------------
+# As xdp-tools' skip_if_missing_*: before a test needs a kernel feature, ask
+# the running kernel -- with bpftool, not bpfapply -- and SKIP with its answer
+# when it lacks the feature.  A kernel version number is never consulted.
+# Answers are cached for the whole run in $PROBE_DIR (set by run.sh).
+
+# probe_loads NAME OBJ: does this kernel load every program of OBJ?  Only the
+# kernel refusing a load counts as "no": any other failure of the probe is the
+# harness's own and fails the test rather than hiding it behind a SKIP.
+probe_loads() {
+	local name=$1 obj=$2 pin
+	if [ ! -f "$PROBE_DIR/$name" ]; then
+		pin=$BPFFS/probe_$name # bpffs refuses names with dots
+		if bpftool prog loadall "$obj" "$pin" > "$PROBE_DIR/$name.log" 2>&1; then
+			echo yes > "$PROBE_DIR/$name"
+		elif grep -q 'load failed\|failed to load object' "$PROBE_DIR/$name.log"; then
+			# keep the kernel's word: libbpf's line naming the refused load
+			{ grep 'load failed' "$PROBE_DIR/$name.log" || tail -1 "$PROBE_DIR/$name.log"; } |
+				tail -1 | sed -e 's/^libbpf: //' -e 's/^Error: //' > "$PROBE_DIR/$name.why"
+			echo no > "$PROBE_DIR/$name"
+		else
+			rm -rf "$pin"
+			fail "probe $name: bpftool prog loadall $obj failed: $(tail -3 "$PROBE_DIR/$name.log")"
+		fi
+		rm -rf "$pin"
+	fi
+	[ "$(cat "$PROBE_DIR/$name")" = yes ]
+}
+probe_why() { cat "$PROBE_DIR/$1.why" 2>/dev/null; }
+
+# Does the kernel's own BTF give union bpf_iter_link_info a member MEMBER
+# (the iterator parameter blocks: map, cgroup, task)?
+probe_iter_param() {
+	local member=$1
+	if [ ! -f "$PROBE_DIR/param-$member" ]; then
+		if bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2>/dev/null |
+			awk -v m="'$member'" '
+				/^\[[0-9]+\] / { inside = ($2 == "UNION" && $3 == "\047bpf_iter_link_info\047") }
+				inside && $1 == m { found = 1 }
+				END { exit !found }'; then
+			echo yes > "$PROBE_DIR/param-$member"
+		else
+			echo no > "$PROBE_DIR/param-$member"
+		fi
+	fi
+	[ "$(cat "$PROBE_DIR/param-$member")" = yes ]
+}
+
+# Iterators are tracing programs: probe with the smallest one (iter/task).
+has_tracing() { probe_loads tracing "$TOP/examples/bpf/iter_task.bpf.o"; }
+skip_if_missing_tracing() {
+	has_tracing || skip "this kernel refuses tracing programs (iterators): $(probe_why tracing)"
+}
+# skip_if_missing_iter_target NAME OBJ: an iterator target (iter/NAME) the
+# kernel may not have, probed by loading the test's own program for it.
+skip_if_missing_iter_target() {
+	skip_if_missing_tracing
+	probe_loads "iter-$1" "$2" ||
+		skip "this kernel has no iter/$1 iterator target: $(probe_why "iter-$1")"
+}
+skip_if_missing_iter_param() { # map | task | cgroup
+	skip_if_missing_tracing
+	probe_iter_param "$1" ||
+		skip "this kernel's iterators take no $1 parameter (bpf_iter_link_info has no '$1' in its BTF)"
+}
+
 manifest() { # file: writes stdin to it
 	mkdir -p "$(dirname "$1")"
 	cat > "$1"

@@ -28,11 +28,9 @@ programs:
     programs: [count_and_return]
     maps: {counter: hits}
     globals: {ret_val: 3}
-  dump: {object: bpf/iter_map.bpf.o}
-iterators:
-  over_keep: {program: dump, map: keep}
-  over_grow: {program: dump, map: grow}
 Y
+	iterators_of a "  over_keep: {program: dump, map: keep}
+  over_grow: {program: dump, map: grow}"
 	manifest "$T/b.yaml" <<'Y'
 bpfapply: v1
 scope: conv
@@ -54,12 +52,20 @@ programs:
     programs: [count_and_return]
     maps: {counter: hits}
     globals: {ret_val: 5}
-  dump: {object: bpf/iter_map.bpf.o}
-iterators:
-  over_keep: {program: dump, map: keep}
-  over_grow: {program: dump, map: grow}
-  over_fresh_keep: {program: dump/dump_map, map: keep}
 Y
+	iterators_of b "  over_keep: {program: dump, map: keep}
+  over_grow: {program: dump, map: grow}
+  over_fresh_keep: {program: dump/dump_map, map: keep}"
+}
+
+# Where the kernel loads tracing programs, A and B carry iterators too; where
+# it refuses them, they run without (the VM suite covers them on a kernel
+# that has them).  Sets AB_OBJECTS, the number of objects in A.
+iterators_of() { # a|b iterator-lines
+	AB_OBJECTS=7
+	has_tracing || return 0
+	AB_OBJECTS=10
+	printf '  dump: {object: bpf/iter_map.bpf.o}\niterators:\n%s\n' "$2" >> "$T/$1.yaml"
 }
 
 # What the kernel holds under one scope, without ids (they differ run to run).
@@ -102,7 +108,6 @@ reference() {
 # Interrupted at point N, then re-applied: the same result, nothing left over.
 check_repaired() { # N how
 	local n=$1
-	[ -z "$(find "$ROOT/conv/staging" 2>/dev/null)" ] || [ "$2" = killed ] || true
 	expect_rc 0 ba apply -f "$T/b.yaml"
 	[ ! -e "$ROOT/conv/staging" ] || fail "point $n: staging left after the repair: $(find "$ROOT/conv/staging")"
 	snapshot "$ROOT/conv" > "$T/got"
@@ -158,7 +163,7 @@ test_convergence_concurrent_applies() {
 		wait "$i" || rc=$?
 	done
 	assert_eq "$rc" 0 "every concurrent apply succeeds: $(cat "$T"/out.*)"
-	n=$(grep -l '^Apply complete: 10 added' "$T"/out.* | wc -l)
+	n=$(grep -l "^Apply complete: $AB_OBJECTS added" "$T"/out.* | wc -l)
 	assert_eq "$n" 1 "exactly one apply created the objects"
 	assert_eq "$(grep -l '^Apply complete: 0 added, 0 changed, 0 replaced, 0 destroyed' "$T"/out.* | wc -l)" 4 "the others found nothing to do"
 	assert_eq "$(bpftool -j map show | jq '[.[] | select(.name == "keep")] | length')" 1 "map keep created once"
@@ -173,9 +178,15 @@ test_convergence_lock_timeout_names_the_holder() {
 	python3 -c 'import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDONLY)
 fcntl.flock(fd, fcntl.LOCK_EX)
-time.sleep(30)' "$ROOT/conv" &
-	local holder=$!
-	sleep 0.5
+open(sys.argv[2], "w").close()
+time.sleep(30)' "$ROOT/conv" "$T/locked" &
+	local holder=$! i
+	# wait until it really holds the lock, however slow this machine is
+	for i in $(seq 1 300); do
+		[ -e "$T/locked" ] && break
+		sleep 0.1
+	done
+	[ -e "$T/locked" ] || fail "the lock holder never took the lock"
 	expect_rc 1 ba --lock-timeout 0.5 apply -f "$T/a.yaml"
 	grep -q "locked by another bpfapply (pid [0-9]*); gave up after 0.5s" "$T/.err" || fail "message: $(cat "$T/.err")"
 	# plan takes a shared lock: it waits for an exclusive holder too

@@ -10,6 +10,7 @@ copy_example() { # name -> $T/m.yaml with its objects under $T/bpf
 link_id() { bpftool -j link show pinned "$1" | jq -r .id; }
 
 test_iterators_map_elements_follow_the_map() {
+	skip_if_missing_iter_target bpf_map_elem "$TOP/examples/bpf/iter_map.bpf.o"
 	copy_example iter_map
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	local it=$ROOT/hashmap/iterators/my_hashmap
@@ -31,6 +32,7 @@ test_iterators_map_elements_follow_the_map() {
 }
 
 test_iterators_recreated_with_program_or_map() {
+	skip_if_missing_iter_target bpf_map_elem "$TOP/examples/bpf/iter_map.bpf.o"
 	copy_example iter_map
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	local it=$ROOT/hashmap/iterators/my_hashmap id
@@ -54,6 +56,7 @@ test_iterators_recreated_with_program_or_map() {
 }
 
 test_iterators_task_parameter_and_global() {
+	skip_if_missing_iter_param task
 	copy_example iter_task_file
 	sleep 300 &
 	local pid=$!
@@ -72,6 +75,7 @@ test_iterators_task_parameter_and_global() {
 }
 
 test_iterators_netlink() {
+	skip_if_missing_iter_target netlink "$TOP/examples/bpf/iter_netlink.bpf.o"
 	copy_example iter_netlink
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	local out
@@ -82,6 +86,8 @@ test_iterators_netlink() {
 }
 
 test_iterators_cgroup_parameter() {
+	skip_if_missing_iter_target cgroup "$TOP/tests/bpf/iter_cgroup.bpf.o"
+	skip_if_missing_iter_param cgroup
 	local top=/sys/fs/cgroup cg
 	if [ "$(stat -f -c %T "$top" 2>/dev/null)" != cgroup2fs ]; then
 		# our own view of the v2 hierarchy, in this test's mount namespace
@@ -141,6 +147,7 @@ Y
 }
 
 test_iterators_show_reports_every_kind() {
+	skip_if_missing_iter_target bpf_map_elem "$TOP/examples/bpf/iter_map.bpf.o"
 	copy_example iter_map
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	local it=$ROOT/hashmap/iterators/my_hashmap prog=$ROOT/hashmap/programs/dump/dump_map
