@@ -106,6 +106,8 @@ install: $(BUILD)/bpfapply $(LIB)
 	install -D -m 0644 docs/bpfapply.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpfapply.8
 	install -D -m 0644 docs/bpfapply-manifest.5 $(DESTDIR)$(PREFIX)/share/man/man5/bpfapply-manifest.5
 	install -D -m 0644 schema/bpfapply.schema.json $(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply.schema.json
+	install -D -m 0644 schema/bpfapply-plan.schema.json \
+		$(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply-plan.schema.json
 	install -D -m 0644 include/bpfapply/bpfapply.h $(DESTDIR)$(PREFIX)/include/bpfapply/bpfapply.h
 	install -D -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libbpfapply.a
 
@@ -114,6 +116,7 @@ uninstall:
 	      $(DESTDIR)$(PREFIX)/share/man/man8/bpfapply.8 \
 	      $(DESTDIR)$(PREFIX)/share/man/man5/bpfapply-manifest.5 \
 	      $(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply.schema.json \
+	      $(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply-plan.schema.json \
 	      $(DESTDIR)$(PREFIX)/include/bpfapply/bpfapply.h \
 	      $(DESTDIR)$(PREFIX)/lib/libbpfapply.a
 

@@ -308,6 +308,7 @@ static int diff_existing(struct change *c, const struct plan *p, const struct ma
 	if (c->n_ops) {
 		c->action = ACT_UPDATE;
 		c->reason = R_ENTRIES;
+		c->drift = c->prior->entries_fp == map_entries_fp(ms);
 	} else if (!!(c->prior->flags & STATE_F_PREVENT_DESTROY) != ms->prevent_destroy) {
 		/* only the record changes, but it must be written */
 		c->action = ACT_UPDATE;

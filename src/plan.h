@@ -74,6 +74,7 @@ struct change {
 	const struct state_res *prior; /* state record, NULL if none (points into live->state) */
 	struct live_map *live;         /* live snapshot of a map, NULL for other kinds */
 	bool foreign;        /* the pin holds an object bpfapply did not create: leave it */
+	bool drift;          /* R_ENTRIES: the live entries changed, not the manifest's */
 	/* map entries to change in place (ACT_UPDATE) */
 	struct entry_op *ops;
 	size_t n_ops;
@@ -105,7 +106,8 @@ void plan_free(struct plan *p);
 bool plan_has_changes(const struct plan *p);
 struct change *plan_find(const struct plan *p, enum res_kind k, const char *name);
 
-/* Rendering: text as design.md §7, or Terraform-like JSON. */
+/* Rendering: text as design.md §7, or JSON in Terraform's plan representation. */
+#define PLAN_JSON_FORMAT_VERSION "1.2"
 struct render_opts {
 	bool color;
 	bool show_noop;

@@ -67,6 +67,10 @@ void plan_render_text(const struct plan *p, const struct manifest *m, FILE *f,
 		p->change, p->replace, p->remove);
 }
 
+/*
+ * A replacement is ["create","delete"]: the new object is built under
+ * staging before the old one goes, Terraform's create-before-destroy.
+ */
 static void json_actions(struct json *j, enum action a)
 {
 	json_arr_begin(j);
@@ -75,12 +79,28 @@ static void json_actions(struct json *j, enum action a)
 	case ACT_CREATE: json_str(j, "create"); break;
 	case ACT_UPDATE: json_str(j, "update"); break;
 	case ACT_REPLACE:
-		json_str(j, "delete");
 		json_str(j, "create");
+		json_str(j, "delete");
 		break;
 	case ACT_DELETE: json_str(j, "delete"); break;
 	}
 	json_arr_end(j);
+}
+
+/* Terraform's resource identity: policies key on type and address. */
+static void json_identity(const struct change *c, struct json *j)
+{
+	const struct kind_ops *ops = kind_ops_get(c->kind);
+	char type[32];
+
+	snprintf(type, sizeof(type), "bpf_%s", ops->name);
+	json_kv_str(j, "address", c->address);
+	json_kv_str(j, "mode", "managed");
+	json_kv_str(j, "type", type);
+	json_kv_str(j, "name", c->name);
+	json_kv_str(j, "provider_name", "bpfapply");
+	json_kv_str(j, "kind", ops->name);
+	json_kv_str(j, "pin", c->pin);
 }
 
 static void json_change(const struct change *c, const struct manifest *m, struct json *j)
@@ -89,10 +109,7 @@ static void json_change(const struct change *c, const struct manifest *m, struct
 	char desc[512];
 
 	json_obj_begin(j);
-	json_kv_str(j, "address", c->address);
-	json_kv_str(j, "kind", ops->name);
-	json_kv_str(j, "name", c->name);
-	json_kv_str(j, "pin", c->pin);
+	json_identity(c, j);
 	json_key(j, "change");
 	json_obj_begin(j);
 	json_key(j, "actions");
@@ -102,8 +119,8 @@ static void json_change(const struct change *c, const struct manifest *m, struct
 	json_key(j, "after");
 	ops->json_attrs(c, m, true, j);
 	json_obj_end(j);
-	json_key(j, "action_reason");
-	json_str(j, reason_code(c->reason));
+	if (reason_code(c->reason))
+		json_kv_str(j, "action_reason", reason_code(c->reason));
 	ops->describe(c, m, desc, sizeof(desc));
 	json_kv_str(j, "description", desc);
 	if (c->kind == KIND_MAP && c->action == ACT_UPDATE) {
@@ -117,13 +134,57 @@ static void json_change(const struct change *c, const struct manifest *m, struct
 	json_obj_end(j);
 }
 
+/* Changed in the kernel behind bpfapply's back since the last apply. */
+static bool drifted(const struct change *c)
+{
+	return c->prior && (c->reason == R_PIN_REMOVED || c->reason == R_PIN_REPLACED ||
+			    (c->reason == R_ENTRIES && c->drift));
+}
+
+/*
+ * A drift item says what happened, not what apply will do: "before" is what
+ * the state record knows (the object's id), "after" what the kernel holds
+ * now (null when the pin is gone).
+ */
+static void json_drift(const struct change *c, const struct manifest *m, struct json *j)
+{
+	bool gone = c->reason == R_PIN_REMOVED;
+
+	json_obj_begin(j);
+	json_identity(c, j);
+	json_key(j, "change");
+	json_obj_begin(j);
+	json_key(j, "actions");
+	json_arr_begin(j);
+	json_str(j, gone ? "delete" : "update");
+	json_arr_end(j);
+	json_key(j, "before");
+	json_obj_begin(j);
+	json_kv_uint(j, "id", c->prior->id);
+	json_obj_end(j);
+	json_key(j, "after");
+	if (gone || c->reason == R_PIN_REPLACED)
+		json_null(j);
+	else
+		kind_ops_get(c->kind)->json_attrs(c, m, false, j);
+	json_obj_end(j);
+	json_kv_str(j, "action_reason", reason_code(c->reason));
+	json_obj_end(j);
+}
+
 void plan_render_json_body(const struct plan *p, const struct manifest *m, struct json *j)
 {
 	size_t i;
 
-	json_kv_str(j, "format_version", "1");
+	json_kv_str(j, "format_version", PLAN_JSON_FORMAT_VERSION);
 	json_kv_str(j, "scope", p->scope);
 	json_kv_bool(j, "destroy", p->destroy);
+	json_key(j, "resource_drift");
+	json_arr_begin(j);
+	for (i = 0; i < p->n; i++)
+		if (drifted(&p->changes[i]))
+			json_drift(&p->changes[i], m, j);
+	json_arr_end(j);
 	json_key(j, "resource_changes");
 	json_arr_begin(j);
 	for (i = 0; i < p->n; i++)

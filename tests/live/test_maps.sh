@@ -182,7 +182,7 @@ test_maps_plan_shows_and_changes_nothing() {
 	expect_rc 2 ba -j plan --detailed-exitcode -f "$T/m.yaml"
 	assert_eq "$(jq -r '.summary.add' "$T/.out")" 5 "json summary.add"
 	assert_eq "$(jq -r '.resource_changes[] | select(.address=="map.counters") | .change.actions | join(",")' "$T/.out")" create "json actions"
-	assert_eq "$(jq -r '.format_version' "$T/.out")" 1 "format_version"
+	assert_eq "$(jq -r '.format_version' "$T/.out")" 1.2 "format_version"
 }
 
 test_maps_change_create_update_replace_delete() {
@@ -486,7 +486,7 @@ test_maps_program_pinned_in_place_of_a_map() {
 	mv "$BPFFS/p/main_func" "$ROOT/edge/maps/table"
 	expect_rc 2 ba -j plan --detailed-exitcode -f "$T/m.yaml"
 	# the live reader knows a program is not a map: no bogus attributes in "before"
-	assert_eq "$(jq -c '.resource_changes[] | select(.address=="map.table") | [.change.actions, .change.before]' "$T/.out")" '[["delete","create"],null]' "plan for a program in a map's place"
+	assert_eq "$(jq -c '.resource_changes[] | select(.address=="map.table") | [.change.actions, .change.before]' "$T/.out")" '[["create","delete"],null]' "plan for a program in a map's place"
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	assert_eq "$(map_field "$ROOT/edge/maps/table" type)" array "repaired"
 	expect_rc 0 ba destroy -f "$T/m.yaml"

@@ -45,7 +45,7 @@ static void test_load_plan_render(void **state)
 	assert_non_null(strstr(text, "Plan: 3 to add, 0 to change, 0 to replace, 0 to destroy.\n"));
 	free(text);
 	text = render(p, true);
-	assert_int_equal(strncmp(text, "{\"format_version\":\"1\",\"scope\":\"quickstart\"", 42), 0);
+	assert_int_equal(strncmp(text, "{\"format_version\":\"1.2\",\"scope\":\"quickstart\"", 44), 0);
 	free(text);
 	/* planned only to look: it cannot be carried out */
 	assert_int_equal(bpfapply_plan__apply(p), -EINVAL);

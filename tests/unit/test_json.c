@@ -35,7 +35,7 @@ static void cap_check(struct capture *c, const char *want)
 static void write_sample(struct json *j)
 {
 	json_obj_begin(j);
-	json_kv_str(j, "format_version", "1");
+	json_kv_str(j, "format_version", "1.2");
 	json_kv_uint(j, "n", 42);
 	json_kv_int(j, "neg", -7);
 	json_kv_bool(j, "ok", true);
@@ -71,7 +71,7 @@ static void test_compact(void **unused)
 	(void)unused;
 	cap_open(&c, false);
 	write_sample(&c.j);
-	cap_check(&c, "{\"format_version\":\"1\",\"n\":42,\"neg\":-7,\"ok\":true,\"none\":null,"
+	cap_check(&c, "{\"format_version\":\"1.2\",\"n\":42,\"neg\":-7,\"ok\":true,\"none\":null,"
 		      "\"actions\":[\"delete\",\"create\"],\"list\":[{\"a\":false},1,[],{}],"
 		      "\"empty\":{}}\n");
 }
@@ -84,7 +84,7 @@ static void test_pretty(void **unused)
 	cap_open(&c, true);
 	write_sample(&c.j);
 	cap_check(&c, "{\n"
-		      "  \"format_version\": \"1\",\n"
+		      "  \"format_version\": \"1.2\",\n"
 		      "  \"n\": 42,\n"
 		      "  \"neg\": -7,\n"
 		      "  \"ok\": true,\n"

@@ -336,23 +336,28 @@ static void jq_is(const struct fx *f, const char *filter, const char *want)
 static void check_example_json(struct fx *f)
 {
 	save_json(f);
-	jq_is(f, ".format_version", "\"1\"");
+	jq_is(f, ".format_version", "\"1.2\"");
 	jq_is(f, ".scope", "\"t\"");
 	jq_is(f, ".destroy", "false");
 	jq_is(f, ".changes_pending", "true");
 	jq_is(f, "[.resource_changes[].address]",
 	      "[\"map.counters\",\"map.jmp_table\",\"map.x\",\"map.same\",\"map.old\"]");
 	jq_is(f, "[.resource_changes[].kind] | unique", "[\"map\"]");
+	/* what Terraform policies key on */
+	jq_is(f, "[.resource_changes[] | [.mode, .type, .provider_name]] | unique",
+	      "[[\"managed\",\"bpf_map\",\"bpfapply\"]]");
+	jq_is(f, ".resource_drift", "[]");
 	jq_is(f, "[.resource_changes[].name]",
 	      "[\"counters\",\"jmp_table\",\"x\",\"same\",\"old\"]");
 	jq_is(f, "[.resource_changes[].pin]",
 	      "[\"" SCOPE_DIR "/maps/counters\",\"" SCOPE_DIR "/maps/jmp_table\",\"" SCOPE_DIR
 	      "/maps/x\",\"" SCOPE_DIR "/maps/same\",\"" SCOPE_DIR "/maps/old\"]");
 	jq_is(f, "[.resource_changes[].change.actions]",
-	      "[[\"create\"],[\"update\"],[\"delete\",\"create\"],[\"no-op\"],[\"delete\"]]");
+	      "[[\"create\"],[\"update\"],[\"create\",\"delete\"],[\"no-op\"],[\"delete\"]]");
 	jq_is(f, "[.resource_changes[].action_reason]",
 	      "[\"new\",\"entries_differ\",\"replace_because_cannot_update\",null,"
 	      "\"delete_because_no_resource_config\"]");
+	jq_is(f, "[.resource_changes[] | has(\"action_reason\")]", "[true,true,true,false,true]");
 	jq_is(f, ".summary", "{\"add\":1,\"change\":1,\"replace\":1,\"destroy\":1}");
 	jq_is(f, "[.resource_changes[].description]",
 	      "[\"percpu_hash key 4B value 8B max_entries 1024\","
@@ -392,8 +397,10 @@ static void test_json_example(void **state)
 	assert_true(f->out_len > 2);
 	assert_ptr_equal(strchr(s, '\n'), s + f->out_len - 1);
 	assert_int_equal(s[0], '{');
-	assert_prefix(s, "{\"format_version\":\"1\",\"scope\":\"t\",\"destroy\":false,"
-			 "\"resource_changes\":[{\"address\":\"map.counters\",");
+	assert_prefix(s, "{\"format_version\":\"1.2\",\"scope\":\"t\",\"destroy\":false,"
+			 "\"resource_drift\":[],"
+			 "\"resource_changes\":[{\"address\":\"map.counters\",\"mode\":\"managed\","
+			 "\"type\":\"bpf_map\",\"name\":\"counters\",\"provider_name\":\"bpfapply\",");
 	check_example_json(f);
 }
 
@@ -406,11 +413,11 @@ static void test_json_pretty(void **state)
 		skip();
 	example_plan(f);
 	s = json(f, true);
-	assert_prefix(s, "{\n  \"format_version\": \"1\",\n  \"scope\": \"t\",\n");
+	assert_prefix(s, "{\n  \"format_version\": \"1.2\",\n  \"scope\": \"t\",\n");
 	assert_non_null(strstr(s, "\n  \"resource_changes\": [\n    {\n      \"address\": "
 				  "\"map.counters\",\n"));
-	assert_non_null(strstr(s, "\n        \"actions\": [\n          \"delete\",\n"
-				  "          \"create\"\n        ],\n"));
+	assert_non_null(strstr(s, "\n        \"actions\": [\n          \"create\",\n"
+				  "          \"delete\"\n        ],\n"));
 	assert_int_equal(s[f->out_len - 2], '}');
 	assert_int_equal(s[f->out_len - 1], '\n');
 	check_example_json(f);
@@ -447,8 +454,14 @@ static void test_json_reasons(void **state)
 	save_json(f);
 	jq_is(f, "[.resource_changes[] | [.name, .change.actions[0], .action_reason]]",
 	      "[[\"gone_pin\",\"create\",\"pin_removed_outside\"],"
-	      "[\"swapped\",\"delete\",\"pin_replaced_outside\"],"
+	      "[\"swapped\",\"create\",\"pin_replaced_outside\"],"
 	      "[\"guard\",\"update\",\"update_state_record_only\"]]");
+	jq_is(f, ".resource_changes[1].change.actions", "[\"create\",\"delete\"]");
+	/* drift: what happened outside bpfapply, in the same shape */
+	jq_is(f, "[.resource_drift[] | [.address, .type, .change.actions, .change.before.id, "
+		 ".change.after, .action_reason]]",
+	      "[[\"map.gone_pin\",\"bpf_map\",[\"delete\"],1,null,\"pin_removed_outside\"],"
+	      "[\"map.swapped\",\"bpf_map\",[\"update\"],2,null,\"pin_replaced_outside\"]]");
 	jq_is(f, ".resource_changes[2].change.after.prevent_destroy", "true");
 	/* the pin was removed: no live object to show */
 	jq_is(f, ".resource_changes[0].change.before", "null");
@@ -476,16 +489,17 @@ static void test_json_empty(void **state)
 	assert_non_null(f->lv.state.scope);
 	compute(f, true); /* destroy --scope with nothing recorded */
 	assert_string_equal(json(f, false),
-			    "{\"format_version\":\"1\",\"scope\":\"t\",\"destroy\":true,"
-			    "\"resource_changes\":[],\"summary\":{\"add\":0,\"change\":0,"
+			    "{\"format_version\":\"1.2\",\"scope\":\"t\",\"destroy\":true,"
+			    "\"resource_drift\":[],\"resource_changes\":[],\"summary\":{\"add\":0,\"change\":0,"
 			    "\"replace\":0,\"destroy\":0},\"changes_pending\":false,"
 			    "\"resumes_interrupted_apply\":false}\n");
 	save_json(f);
 	jq_is(f, ".resource_changes | length", "0");
 	assert_string_equal(json(f, true), "{\n"
-					   "  \"format_version\": \"1\",\n"
+					   "  \"format_version\": \"1.2\",\n"
 					   "  \"scope\": \"t\",\n"
 					   "  \"destroy\": true,\n"
+					   "  \"resource_drift\": [],\n"
 					   "  \"resource_changes\": [],\n"
 					   "  \"summary\": {\n"
 					   "    \"add\": 0,\n"
