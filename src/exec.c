@@ -225,6 +225,12 @@ int exec_unpin(const char *what, const char *path)
 	return err;
 }
 
+/*
+ * Open a program through its pin (staged or live) rather than by id:
+ * BPF_PROG_GET_FD_BY_ID needs CAP_SYS_ADMIN, a pin only CAP_BPF and the
+ * file's permissions.  The id check makes sure the pin still holds the
+ * program that was loaded or recorded.
+ */
 int exec_prog_fd(const struct exec *x, int entry, const char *prog)
 {
 	const char *name = x->m->programs[entry].name;
@@ -232,6 +238,8 @@ int exec_prog_fd(const struct exec *x, int entry, const char *prog)
 	const struct state_res *r = state_find(&x->staged, STATE_PROGRAM, name);
 	const struct live_program *lp = live_find_program(x->lv, name);
 	const struct live_pin *pin;
+	struct bpf_prog_info pi;
+	char *path = NULL;
 	uint32_t id = 0;
 	size_t i;
 	int fd;
@@ -240,13 +248,28 @@ int exec_prog_fd(const struct exec *x, int entry, const char *prog)
 		for (i = 0; r && i < r->n_subs; i++)
 			if (r->subs[i].kind == SUB_PROG && !strcmp(r->subs[i].name, prog))
 				id = r->subs[i].id;
+		path = path_join(x->staging_dir, "programs");
+		if (path) {
+			char *dir = path;
+
+			path = path_join3(dir, name, prog);
+			free(dir);
+		}
 	} else if (lp && (pin = live_pin_find(lp->progs, lp->n_progs, prog))) {
 		id = pin->id;
+		path = strdup(pin->path);
 	}
-	if (!id)
-		return -ENOENT;
-	fd = bpf_prog_get_fd_by_id(id);
-	return fd < 0 ? -errno : fd;
+	if (!id || !path)
+		return free(path), id ? -ENOMEM : -ENOENT;
+	fd = bpf_obj_get(path);
+	free(path);
+	if (fd < 0)
+		return -errno;
+	if (live_fd_kind(fd) != BPF_FD_PROG || live_prog_info(fd, &pi) || pi.id != id) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
 }
 
 /* Close staged fds and unpin everything under staging/: after a failure the
