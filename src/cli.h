@@ -43,6 +43,7 @@ struct run {
 	int lock_fd;
 	bool have_live;
 	bool have_plan;
+	bool write;     /* apply/destroy, not plan */
 };
 
 int cmd_validate(const struct opts *o);

@@ -13,6 +13,7 @@
 #include "elf.h"
 #include "json.h"
 #include "paths.h"
+#include "probe.h"
 
 void print_diags(const struct diag *d)
 {
@@ -94,7 +95,39 @@ int run_open(struct run *r, const struct opts *o, const char *scope, bool write)
 	int err = live_open_scope(&r->lv, &r->lock_fd, scope, r->m, &so);
 
 	r->have_live = true;
+	r->write = write;
 	return err;
+}
+
+/* Only what the plan creates or replaces is loaded, so only that is probed. */
+static bool plan_builds(void *ctx, const char *kind, const char *name)
+{
+	const struct change *c =
+		plan_find(ctx, !strcmp(kind, "map") ? KIND_MAP : KIND_PROGRAM, name);
+
+	return c && (c->action == ACT_CREATE || c->action == ACT_REPLACE);
+}
+
+/*
+ * Before any apply: what this kernel refuses is an error of the plan, and
+ * the capabilities apply will need and this process lacks are named (an
+ * error for apply, a warning for plan, which only looks).
+ */
+static int check_kernel(struct run *r, struct diag *d)
+{
+	unsigned missing = probe_check_manifest(r->m, plan_builds, &r->plan, d);
+	char caps[96];
+
+	if (!missing)
+		return 0;
+	probe_caps_str(missing, caps, sizeof(caps));
+	if (!r->write) {
+		warn_msg("apply will need %s, which this process does not have", caps);
+		return 0;
+	}
+	err_msg("apply needs %s to create what the plan creates; this process does not have it",
+		caps);
+	return -EPERM;
 }
 
 int run_plan(struct run *r, bool destroy)
@@ -104,7 +137,11 @@ int run_plan(struct run *r, bool destroy)
 
 	err = plan_compute(&r->plan, r->m, &r->lv, destroy, &d);
 	r->have_plan = true;
-	if (err) {
+	if (!err && !diag_count(&d) && r->m && !destroy)
+		err = check_kernel(r, &d);
+	if (err == -EPERM) {
+		/* said already */
+	} else if (err) {
 		err_msg("cannot compute the plan: %s", strerror(-err));
 	} else if (diag_count(&d)) {
 		print_diags(&d);

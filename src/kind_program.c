@@ -21,6 +21,7 @@
 #include "fault.h"
 #include "kind_program.h"
 #include "paths.h"
+#include "probe.h"
 
 #define LOG_TAIL_LINES 20
 
@@ -39,12 +40,31 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	return 0;
 }
 
+/*
+ * libbpf's "try raising 'ulimit -l'" for any EPERM is wrong since 5.11 (BPF
+ * memory is charged to the memory cgroup): drop it, bpfapply says why.
+ */
+static void drop_ulimit_hint(char *log, size_t *len)
+{
+	char *hint, *bol, *eol;
+
+	while (log && (hint = strstr(log, "ulimit -l"))) {
+		for (bol = hint; bol > log && bol[-1] != '\n'; bol--)
+			;
+		eol = strchr(hint, '\n');
+		eol = eol ? eol + 1 : log + *len;
+		memmove(bol, eol, (size_t)(log + *len - eol) + 1);
+		*len -= (size_t)(eol - bol);
+	}
+}
+
 /* Print the last lines of a captured log (all of it with -d). */
-static void print_log_tail(const char *log, size_t len)
+static void print_log_tail(char *log, size_t len)
 {
 	size_t start = 0, i;
 	int lines = 0;
 
+	drop_ulimit_hint(log, &len);
 	if (!log || !len)
 		return;
 	if (!g_debug) {
@@ -160,6 +180,43 @@ static int set_globals(const struct program_spec *ps, struct bpf_object *obj)
 	return 0;
 }
 
+/*
+ * After a failed load: for each program whose type this kernel refuses, or
+ * that needs a capability bpfapply lacks, say so by name.  Returns whether
+ * anything was explained.
+ */
+static bool explain_load(const struct program_spec *ps, struct bpf_object *obj, int err)
+{
+	unsigned caps = probe_caps();
+	struct bpf_program *p;
+	bool said = false;
+
+	bpf_object__for_each_program(p, obj) {
+		struct probe_prog pp = {
+			.type = bpf_program__type(p),
+			.attach = bpf_program__expected_attach_type(p),
+			.section = bpf_program__section_name(p),
+		};
+		const char *why = NULL;
+		enum probe_answer a;
+		char text[320];
+		int perr;
+
+		if (!bpf_program__autoload(p))
+			continue;
+		a = probe_prog(&pp, &perr, &why);
+		if (a == PROBE_NO)
+			err = perr;
+		if (!probe_explain_prog(&pp, err, caps, a, why, text, sizeof(text)))
+			continue;
+		err_msg("%s: program entry '%s': program '%s' (%s, %s): %s",
+			loc_str(&ps->object_loc), ps->name, bpf_program__name(p),
+			probe_prog_type_name(pp.type), pp.section ? pp.section : "?", text);
+		said = true;
+	}
+	return said;
+}
+
 static int load(const struct program_spec *ps, struct bpf_object *obj)
 {
 	char *log = NULL;
@@ -172,9 +229,11 @@ static int load(const struct program_spec *ps, struct bpf_object *obj)
 	if (log_capture)
 		fclose(log_capture);
 	log_capture = NULL;
-	if (err) {
+	if (err && !explain_load(ps, obj, -err)) {
 		err_msg("%s: program entry '%s': loading %s failed: %s", loc_str(&ps->object_loc),
 			ps->name, ps->object, strerror(-err));
+		print_log_tail(log, len);
+	} else if (err && g_debug) {
 		print_log_tail(log, len);
 	}
 	free(log);

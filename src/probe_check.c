@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A manifest against the running kernel: each map is created as declared and
+ * each program type loaded in its smallest form, then closed at once, so
+ * that `plan` and `validate --kernel` say before any apply what this kernel
+ * refuses.  Nothing is pinned and nothing outlives the check.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <bpf/libbpf.h>
+
+#include "elf.h"
+#include "probe.h"
+
+static void check_map(const struct manifest *m, const struct map_spec *ms, unsigned caps,
+		      struct diag *d)
+{
+	enum probe_answer kind, spec;
+	char why[256];
+	int err;
+
+	kind = probe_map_type(ms->type, &err);
+	if (kind == PROBE_NO) {
+		probe_explain_map(ms->type, ms->flags, err, caps, kind, why, sizeof(why));
+		diag_error(d, &ms->loc, "map \"%s\": %s", ms->name, why);
+		return;
+	}
+	if (kind != PROBE_YES)
+		return;
+	spec = probe_map_spec(m, ms, &err);
+	if (spec == PROBE_NO &&
+	    probe_explain_map(ms->type, ms->flags, err, caps, kind, why, sizeof(why)))
+		diag_error(d, &ms->loc, "map \"%s\": %s", ms->name, why);
+}
+
+/* The type and attach type libbpf will load a program with, as configure() sets them. */
+static int prog_of(const struct program_spec *ps, struct bpf_program *p, struct probe_prog *pp)
+{
+	enum bpf_attach_type at = 0;
+	enum bpf_prog_type pt = 0;
+
+	pp->type = bpf_program__type(p);
+	pp->attach = bpf_program__expected_attach_type(p);
+	pp->section = bpf_program__section_name(p);
+	if (ps->type) {
+		if (libbpf_prog_type_by_name(ps->type, &pt, &at))
+			return -EINVAL;
+		pp->type = pt;
+		pp->attach = at;
+	}
+	return 0;
+}
+
+static unsigned check_program(const struct program_spec *ps, unsigned caps, struct diag *d)
+{
+	struct bpf_object *obj = elf_open_object(ps->elf, ps->object_path);
+	unsigned need = 0;
+	size_t i;
+
+	if (!obj)
+		return 0; /* validate reported it */
+	for (i = 0; i < program_count(ps); i++) {
+		const char *name = program_name_at(ps, i), *reason;
+		struct bpf_program *p = bpf_object__find_program_by_name(obj, name);
+		struct probe_prog pp;
+		enum probe_answer a;
+		char why[320];
+		int err;
+
+		if (!p || prog_of(ps, p, &pp))
+			continue;
+		need |= probe_prog_caps(pp.type);
+		a = probe_prog(&pp, &err, &reason);
+		if (a == PROBE_NO && probe_explain_prog(&pp, err, caps, a, reason, why, sizeof(why)))
+			diag_error(d, &ps->object_loc, "program entry '%s': program '%s' (%s, %s): %s",
+				   ps->name, name, probe_prog_type_name(pp.type),
+				   pp.section ? pp.section : "?", why);
+	}
+	bpf_object__close(obj);
+	return need;
+}
+
+unsigned probe_check_manifest(const struct manifest *m, probe_only_fn only, void *ctx,
+			      struct diag *d)
+{
+	unsigned caps = probe_caps(), need = 0;
+	libbpf_print_fn_t old = libbpf_set_print(NULL);
+	size_t i;
+
+	for (i = 0; i < m->n_maps; i++) {
+		if (only && !only(ctx, "map", m->maps[i].name))
+			continue;
+		need |= PCAP_BPF;
+		check_map(m, &m->maps[i], caps, d);
+	}
+	for (i = 0; i < m->n_programs; i++) {
+		if (only && !only(ctx, "program", m->programs[i].name))
+			continue;
+		need |= PCAP_BPF | check_program(&m->programs[i], caps, d);
+	}
+	libbpf_set_print(old);
+	return probe_caps_missing(need, caps);
+}
