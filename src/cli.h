@@ -32,6 +32,7 @@ struct opts {
 	bool color;
 	bool destroy;           /* plan --destroy */
 	bool detailed_exitcode;
+	bool kernel;            /* validate --kernel */
 	double lock_timeout;
 };
 
@@ -52,6 +53,7 @@ int cmd_apply(const struct opts *o);
 int cmd_destroy(const struct opts *o);
 int cmd_show(const struct opts *o);
 int cmd_graph(const struct opts *o);
+int cmd_features(const struct opts *o);
 
 /* Shared steps (cmd_run.c). */
 /* Parse and check the -f files; check_elf: open the ELF objects too (not

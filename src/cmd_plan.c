@@ -11,6 +11,33 @@
 #include "json.h"
 #include "paths.h"
 #include "planfile.h"
+#include "probe.h"
+
+/*
+ * validate --kernel: ask the running kernel about everything the manifest
+ * declares, changing nothing.  A question it cannot answer (a capability
+ * missing) is an error too: --kernel was asked for an answer.
+ */
+static int check_kernel(const struct manifest *m)
+{
+	struct diag d = { 0 };
+	unsigned missing = probe_check_manifest(m, NULL, NULL, &d);
+	char caps[96];
+	int err = 0;
+
+	if (diag_count(&d)) {
+		diag_sort(&d);
+		print_diags(&d);
+		err = -EINVAL;
+	} else if (missing) {
+		probe_caps_str(missing, caps, sizeof(caps));
+		err_msg("validate --kernel: asking the kernel about this manifest needs %s, "
+			"which this process does not have", caps);
+		err = -EPERM;
+	}
+	diag_free(&d);
+	return err;
+}
 
 int cmd_validate(const struct opts *o)
 {
@@ -19,6 +46,10 @@ int cmd_validate(const struct opts *o)
 
 	if (!m)
 		return EXIT_ERR;
+	if (o->kernel && check_kernel(m)) {
+		manifest_free(m);
+		return EXIT_ERR;
+	}
 	if (g_json) {
 		json_init(&j, stdout, o->pretty);
 		json_obj_begin(&j);
@@ -27,11 +58,13 @@ int cmd_validate(const struct opts *o)
 		json_kv_uint(&j, "maps", m->n_maps);
 		json_kv_uint(&j, "programs", m->n_programs);
 		json_kv_uint(&j, "iterators", m->n_iterators);
+		json_kv_bool(&j, "kernel_checked", o->kernel);
 		json_obj_end(&j);
 		json_finish(&j);
 	} else {
-		printf("Manifest valid: scope %s, %zu maps, %zu programs, %zu iterators.\n",
-		       m->scope, m->n_maps, m->n_programs, m->n_iterators);
+		printf("Manifest valid%s: scope %s, %zu maps, %zu programs, %zu iterators.\n",
+		       o->kernel ? " and accepted by this kernel" : "", m->scope, m->n_maps,
+		       m->n_programs, m->n_iterators);
 	}
 	manifest_free(m);
 	return EXIT_OK;

@@ -29,18 +29,20 @@ enum {
 	OPT_DETAILED = 1 << 3,
 	OPT_SCOPE = 1 << 4,
 	OPT_PLANFILE = 1 << 5,
+	OPT_KERNEL = 1 << 6,
 };
 
 static int cmd_help(const struct opts *o);
 static int cmd_version(const struct opts *o);
 
 static const struct cmd cmds[] = {
-	{ "validate", cmd_validate, OPT_FILES },
+	{ "validate", cmd_validate, OPT_FILES | OPT_KERNEL },
 	{ "plan", cmd_plan, OPT_FILES | OPT_OUT | OPT_DESTROY | OPT_DETAILED },
 	{ "apply", cmd_apply, OPT_FILES | OPT_DETAILED | OPT_PLANFILE },
 	{ "destroy", cmd_destroy, OPT_FILES | OPT_SCOPE },
 	{ "show", cmd_show, OPT_SCOPE },
 	{ "graph", cmd_graph, OPT_FILES },
+	{ "features", cmd_features, OPT_FILES },
 	{ "version", cmd_version, 0 },
 	{ "help", cmd_help, 0 },
 };
@@ -53,7 +55,8 @@ static void usage(FILE *f)
 		"Make the eBPF objects of this host match a YAML manifest.\n"
 		"\n"
 		"Commands:\n"
-		"  validate -f FILE...                 check manifests offline (no root needed)\n"
+		"  validate -f FILE... [--kernel]      check manifests offline (no root needed);\n"
+		"                                      --kernel: also ask the running kernel\n"
 		"  plan     -f FILE... [-o PLANFILE] [--destroy] [--detailed-exitcode]\n"
 		"                                      show what apply would change\n"
 		"  apply    (-f FILE... | PLANFILE) [--detailed-exitcode]\n"
@@ -62,6 +65,7 @@ static void usage(FILE *f)
 		"                                      remove what the scope's state record owns\n"
 		"  show     [--scope NAME]             managed objects, their live ids, drift\n"
 		"  graph    -f FILE...                 dependency graph as Graphviz DOT\n"
+		"  features [-f FILE...]               what this kernel supports, in the manifest's terms\n"
 		"  version | help\n"
 		"\n"
 		"Options:\n"
@@ -113,6 +117,7 @@ enum {
 	LOPT_ROOT,
 	LOPT_LOCK_TIMEOUT,
 	LOPT_NO_COLOR,
+	LOPT_KERNEL,
 };
 
 static const struct option long_opts[] = {
@@ -130,6 +135,7 @@ static const struct option long_opts[] = {
 	{ "root", required_argument, NULL, LOPT_ROOT },
 	{ "lock-timeout", required_argument, NULL, LOPT_LOCK_TIMEOUT },
 	{ "no-color", no_argument, NULL, LOPT_NO_COLOR },
+	{ "kernel", no_argument, NULL, LOPT_KERNEL },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -180,6 +186,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *help, bool *v
 				return -1;
 			break;
 		case LOPT_NO_COLOR: o->color = false; break;
+		case LOPT_KERNEL: o->kernel = true; seen |= OPT_KERNEL; break;
 		default:
 			return -1; /* getopt printed the problem */
 		}
@@ -196,6 +203,7 @@ static const char *opt_name(unsigned bit)
 	case OPT_DETAILED: return "--detailed-exitcode";
 	case OPT_SCOPE: return "--scope";
 	case OPT_PLANFILE: return "PLANFILE";
+	case OPT_KERNEL: return "--kernel";
 	}
 	return "?";
 }

@@ -204,3 +204,48 @@ enum probe_answer probe_map_spec(const struct manifest *m, const struct map_spec
 	*err = -fd;
 	return PROBE_NO;
 }
+
+/*
+ * An iterator target is declared by DEFINE_BPF_ITER_FUNC as
+ * bpf_iter_TARGET(struct bpf_iter_meta *meta, ...): other functions with
+ * the prefix (bpf_iter_reg_target, the bpf_iter_num_* kfuncs) take no meta.
+ */
+static bool is_iter_target(const struct btf *btf, const struct btf_type *fn)
+{
+	const struct btf_type *proto = btf__type_by_id(btf, fn->type), *t;
+	const char *name;
+
+	if (!proto || !btf_is_func_proto(proto) || btf_vlen(proto) < 1)
+		return false;
+	t = btf__type_by_id(btf, btf_params(proto)[0].type);
+	if (!t || !btf_is_ptr(t))
+		return false;
+	t = btf__type_by_id(btf, t->type);
+	name = t && btf_is_struct(t) ? btf__name_by_offset(btf, t->name_off) : NULL;
+	if (!name || strcmp(name, "bpf_iter_meta"))
+		return false;
+	/* the one helper with a meta argument that is not a target */
+	return strcmp(btf__name_by_offset(btf, fn->name_off), "bpf_iter_get_info") != 0;
+}
+
+int probe_iter_targets(probe_name_fn fn, void *ctx)
+{
+	const struct btf *btf = vmlinux_btf();
+	uint32_t i, n;
+	int err = 0;
+
+	if (!btf)
+		return -ENOENT;
+	n = btf__type_cnt(btf);
+	for (i = 1; i < n && !err; i++) {
+		const struct btf_type *t = btf__type_by_id(btf, i);
+		const char *name;
+
+		if (!btf_is_func(t))
+			continue;
+		name = btf__name_by_offset(btf, t->name_off);
+		if (name && !strncmp(name, "bpf_iter_", 9) && name[9] && is_iter_target(btf, t))
+			err = fn(ctx, name + 9);
+	}
+	return err;
+}

@@ -68,6 +68,10 @@ enum probe_answer probe_map_type(uint32_t type, int *err);
 enum probe_answer probe_map_spec(const struct manifest *m, const struct map_spec *ms, int *err);
 /* Is kernel BTF (/sys/kernel/btf/vmlinux) there? */
 bool probe_have_btf(void);
+/* Every iterator target the kernel's BTF names ("bpf_map_elem", "task", ...),
+ * in BTF order; -ENOENT without BTF, or fn's non-zero return. */
+typedef int (*probe_name_fn)(void *ctx, const char *name);
+int probe_iter_targets(probe_name_fn fn, void *ctx);
 
 /*
  * Pure: why the kernel refused to load a program (err: positive errno of the
