@@ -102,8 +102,10 @@ int run_open(struct run *r, const struct opts *o, const char *scope, bool write)
 /* Only what the plan creates or replaces is loaded, so only that is probed. */
 static bool plan_builds(void *ctx, const char *kind, const char *name)
 {
-	const struct change *c =
-		plan_find(ctx, !strcmp(kind, "map") ? KIND_MAP : KIND_PROGRAM, name);
+	enum res_kind k = !strcmp(kind, "map")	    ? KIND_MAP
+			  : !strcmp(kind, "program") ? KIND_PROGRAM
+						     : KIND_ITERATOR;
+	const struct change *c = plan_find(ctx, k, name);
 
 	return c && (c->action == ACT_CREATE || c->action == ACT_REPLACE);
 }

@@ -6,6 +6,7 @@
  * the whole map under `exact`, nothing under `seed`.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +26,7 @@ enum bpf_fd_kind live_fd_kind(int fd)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	n = readlink(path, name, sizeof(name) - 1);
 	if (n < 0)
-		return BPF_FD_OTHER;
+		return BPF_FD_UNKNOWN;
 	name[n] = '\0';
 	if (!strcmp(name, "anon_inode:bpf-map"))
 		return BPF_FD_MAP;
@@ -67,25 +68,53 @@ int live_link_info(int fd, struct bpf_link_info *info)
 	return 0;
 }
 
-/* The kernel exposes "frozen" only in fdinfo. */
-bool live_fd_frozen(int fd)
+int live_pin_open(const char *path)
+{
+	int fd = bpf_obj_get(path);
+
+	if (fd >= 0)
+		return fd;
+	fd = -errno;
+	if (fd != -ENOENT)
+		err_msg("cannot open the pin %s: %s%s", path, strerror(-fd),
+			fd == -EACCES || fd == -EPERM
+				? " (bpfapply cannot tell what is pinned there, so it plans nothing)"
+				: "");
+	return fd;
+}
+
+int live_pin_kind(int fd, const char *path)
+{
+	enum bpf_fd_kind k = live_fd_kind(fd);
+	int err = -errno;
+
+	if (k != BPF_FD_UNKNOWN)
+		return k;
+	err_msg("cannot tell what %s holds: /proc/self/fd/%d cannot be read: %s "
+		"(bpfapply needs /proc to tell a map from a program or a link)",
+		path, fd, strerror(-err));
+	return err;
+}
+
+/* The kernel exposes "frozen" only in fdinfo; a kernel without the line has no freezing. */
+int live_fd_frozen(int fd, bool *frozen)
 {
 	char path[64], line[256];
-	bool frozen = false;
 	FILE *f;
 
+	*frozen = false;
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
 	f = fopen(path, "r");
 	if (!f)
-		return false;
+		return -errno;
 	while (fgets(line, sizeof(line), f)) {
 		if (!strncmp(line, "frozen:", 7)) {
-			frozen = atoi(line + 7) != 0;
+			*frozen = atoi(line + 7) != 0;
 			break;
 		}
 	}
 	fclose(f);
-	return frozen;
+	return 0;
 }
 
 uint32_t live_value_buf_size(uint32_t type, uint32_t value_size, int ncpus)
@@ -263,19 +292,19 @@ static struct live_map *add_map(struct live *lv, const char *name)
 
 static int open_map(struct live *lv, struct live_map *lm, const struct map_spec *ms)
 {
-	int fd, err;
+	int fd, kind, err;
 
 	if (!lv->root_on_bpffs)
 		return 0;
-	fd = bpf_obj_get(lm->pin);
-	if (fd < 0) {
-		if (errno == ENOENT)
-			return 0;
-		err = -errno;
-		err_msg("map '%s': cannot open pin %s: %s", lm->name, lm->pin, strerror(-err));
-		return err;
+	fd = live_pin_open(lm->pin);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	kind = live_pin_kind(fd, lm->pin);
+	if (kind < 0) {
+		close(fd);
+		return kind;
 	}
-	if (live_fd_kind(fd) != BPF_FD_MAP || live_map_info(fd, &lm->info)) {
+	if (kind != BPF_FD_MAP || live_map_info(fd, &lm->info)) {
 		/* a program or link pinned where a map belongs */
 		close(fd);
 		lm->pin_state = PIN_OTHER;
@@ -283,7 +312,12 @@ static int open_map(struct live *lv, struct live_map *lm, const struct map_spec 
 	}
 	lm->fd = fd;
 	lm->pin_state = PIN_MAP;
-	lm->frozen = live_fd_frozen(fd);
+	err = live_fd_frozen(fd, &lm->frozen);
+	if (err) {
+		err_msg("map '%s': cannot read /proc/self/fdinfo/%d: %s (bpfapply needs /proc to "
+			"see whether a map is frozen)", lm->name, fd, strerror(-err));
+		return err;
+	}
 	err = read_contents(lv, lm, ms);
 	if (err)
 		err_msg("map '%s': cannot read entries: %s", lm->name, strerror(-err));
@@ -332,6 +366,35 @@ static int read_state(struct live *lv)
 	return err;
 }
 
+/*
+ * Before reading anything: without /proc/self/fd (a chroot without /proc, a
+ * hardened container) no pin could be told apart from another, and every
+ * managed pin would look replaced.  Say what is missing instead.
+ */
+static int check_proc(void)
+{
+	char path[64], link[64];
+	int fd = open("/", O_PATH | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	if (readlink(path, link, sizeof(link)) < 0)
+		err = -errno;
+	if (!err) {
+		snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+		if (access(path, R_OK))
+			err = -errno;
+	}
+	close(fd);
+	if (err)
+		err_msg("cannot read %s: %s; bpfapply needs /proc (the fd and fdinfo entries of "
+			"its own process) to tell a map pin from a program or link pin and to see "
+			"whether a map is frozen, and will not guess",
+			path, strerror(-err));
+	return err;
+}
+
 int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char *scope,
 	      const struct manifest *m)
 {
@@ -347,6 +410,8 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 		return -ENOMEM;
 	if (lv->ncpus < 1)
 		return lv->ncpus ? lv->ncpus : -EINVAL;
+	if (root_on_bpffs && (err = check_proc()))
+		return err;
 	err = read_state(lv);
 	if (err)
 		return err;

@@ -139,6 +139,7 @@ int live_map_walk(int fd, uint32_t key_size, uint32_t vlen, live_kv_fn fn, void 
 
 /* Helpers shared with the executor. */
 enum bpf_fd_kind {
+	BPF_FD_UNKNOWN = -1, /* /proc/self/fd could not be read */
 	BPF_FD_OTHER = 0,
 	BPF_FD_MAP,
 	BPF_FD_PROG,
@@ -147,10 +148,19 @@ enum bpf_fd_kind {
 /* What kind of BPF object an fd refers to (bpf_obj_get_info_by_fd works on
  * any of them and would read a program as a map): from its anon inode name. */
 enum bpf_fd_kind live_fd_kind(int fd);
+/*
+ * The live reader fails closed: a pin it cannot open is not an absent pin,
+ * and an fd whose kind it cannot read is not "something else".
+ * live_pin_open: fd, -ENOENT when nothing is pinned at path, other -errno
+ * with a message.  live_pin_kind: the kind, or -errno with a message.
+ */
+int live_pin_open(const char *path);
+int live_pin_kind(int fd, const char *path);
 int live_map_info(int fd, struct bpf_map_info *info);
 int live_prog_info(int fd, struct bpf_prog_info *info);
 int live_link_info(int fd, struct bpf_link_info *info);
-bool live_fd_frozen(int fd);
+/* 0 and *frozen, or -errno when /proc/self/fdinfo cannot be read. */
+int live_fd_frozen(int fd, bool *frozen);
 /* Bytes of one value in a syscall buffer: round_up(value_size, 8) * ncpus for per-CPU maps. */
 uint32_t live_value_buf_size(uint32_t type, uint32_t value_size, int ncpus);
 

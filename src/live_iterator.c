@@ -9,44 +9,49 @@
 #include "live.h"
 #include "paths.h"
 
-static void read_link(struct live *lv, struct live_iterator *li)
+/* 0, or -errno (with a message) when the pin cannot be read: fail closed. */
+static int read_link(struct live *lv, struct live_iterator *li)
 {
 	struct bpf_link_info info;
-	int fd;
+	int fd, kind;
 
 	li->pin_state = PIN_ABSENT;
 	if (!lv->root_on_bpffs)
-		return;
-	fd = bpf_obj_get(li->pin);
+		return 0;
+	fd = live_pin_open(li->pin);
 	if (fd < 0)
-		return;
+		return fd == -ENOENT ? 0 : fd;
 	li->pin_state = PIN_OTHER;
-	if (live_fd_kind(fd) == BPF_FD_LINK && !live_link_info(fd, &info) &&
-	    info.type == BPF_LINK_TYPE_ITER) {
+	kind = live_pin_kind(fd, li->pin);
+	if (kind == BPF_FD_LINK && !live_link_info(fd, &info) && info.type == BPF_LINK_TYPE_ITER) {
 		li->pin_state = PIN_MAP;
 		li->link_id = info.id;
 		li->prog_id = info.prog_id;
 	}
 	close(fd);
+	return kind < 0 ? kind : 0;
 }
 
-static uint32_t pinned_map_id(const char *path)
+/* The id of the map pinned at path now; 0 when nothing is pinned there. */
+static int pinned_map_id(const char *path, uint32_t *id)
 {
 	struct bpf_map_info info;
-	int fd = bpf_obj_get(path);
-	uint32_t id = 0;
+	int fd = live_pin_open(path), kind;
 
+	*id = 0;
 	if (fd < 0)
-		return 0;
-	if (live_fd_kind(fd) == BPF_FD_MAP && !live_map_info(fd, &info))
-		id = info.id;
+		return fd == -ENOENT ? 0 : fd;
+	kind = live_pin_kind(fd, path);
+	if (kind == BPF_FD_MAP && !live_map_info(fd, &info))
+		*id = info.id;
 	close(fd);
-	return id;
+	return kind < 0 ? kind : 0;
 }
 
 static int add_iterator(struct live *lv, const char *name, const struct iterator_spec *it)
 {
 	struct live_iterator *v, *li;
+	int err;
 
 	if (live_find_iterator(lv, name))
 		return 0;
@@ -60,10 +65,10 @@ static int add_iterator(struct live *lv, const char *name, const struct iterator
 	li->pin = path_join3(lv->scope_dir, "iterators", name);
 	if (!li->name || !li->pin)
 		return -ENOMEM;
-	read_link(lv, li);
-	if (it && it->param == ITER_PARAM_MAP && it->map.pinned)
-		li->param_map_id = pinned_map_id(it->map.pinned);
-	return 0;
+	err = read_link(lv, li);
+	if (!err && it && it->param == ITER_PARAM_MAP && it->map.pinned)
+		err = pinned_map_id(it->map.pinned, &li->param_map_id);
+	return err;
 }
 
 int live_read_iterators(struct live *lv, const struct manifest *m)

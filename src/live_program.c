@@ -29,44 +29,53 @@ static int pin_push(struct live_pin **pins, size_t *n, const char *name, const c
 	return v->name && v->path ? 0 : -ENOMEM;
 }
 
-/* Open path and note the id if it holds the expected kind of object. */
-static void pin_read(struct live_pin *p, bool want_prog)
+/* Open path and note the id if it holds the expected kind of object.
+ * 0, or -errno (with a message) when the pin cannot be read: fail closed. */
+static int pin_read(struct live_pin *p, bool want_prog)
 {
 	struct bpf_prog_info pi;
 	struct bpf_map_info mi;
-	int fd = bpf_obj_get(p->path);
+	int fd = live_pin_open(p->path), kind;
 
 	p->pin_state = PIN_ABSENT;
 	if (fd < 0)
-		return;
+		return fd == -ENOENT ? 0 : fd;
+	kind = live_pin_kind(fd, p->path);
 	p->pin_state = PIN_OTHER;
-	if (want_prog && live_fd_kind(fd) == BPF_FD_PROG && !live_prog_info(fd, &pi)) {
+	if (want_prog && kind == BPF_FD_PROG && !live_prog_info(fd, &pi)) {
 		p->pin_state = PIN_MAP;
 		p->id = pi.id;
-	} else if (!want_prog && live_fd_kind(fd) == BPF_FD_MAP && !live_map_info(fd, &mi)) {
+	} else if (!want_prog && kind == BPF_FD_MAP && !live_map_info(fd, &mi)) {
 		p->pin_state = PIN_MAP;
 		p->id = mi.id;
 	}
 	close(fd);
+	return kind < 0 ? kind : 0;
 }
 
-static bool dir_has_pins(const char *dir)
+/* 1 if anything is pinned below dir, 0 if not, -errno if it cannot be read. */
+static int dir_has_pins(const char *dir)
 {
 	struct dirent *de;
-	bool found = false;
+	int found = 0;
 	DIR *d = opendir(dir);
 
-	if (!d)
-		return false;
+	if (!d) {
+		if (errno == ENOENT)
+			return 0;
+		found = -errno;
+		err_msg("cannot read %s: %s", dir, strerror(-found));
+		return found;
+	}
 	while (!found && (de = readdir(d))) {
 		char *sub;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		if (de->d_type != DT_DIR)
-			return closedir(d), true;
+			return closedir(d), 1;
 		sub = path_join(dir, de->d_name);
-		found = sub && dir_has_pins(sub);
+		found = sub ? dir_has_pins(sub) : -ENOMEM;
 		free(sub);
 	}
 	closedir(d);
@@ -86,12 +95,12 @@ static int read_recorded(struct live_program *lp, const struct state_res *r)
 			path = path_join(lp->dir, s->name);
 			err = path ? pin_push(&lp->progs, &lp->n_progs, s->name, path) : -ENOMEM;
 			if (!err)
-				pin_read(&lp->progs[lp->n_progs - 1], true);
+				err = pin_read(&lp->progs[lp->n_progs - 1], true);
 		} else if (s->kind == SUB_MAP) {
 			path = path_join3(lp->dir, "maps", s->name);
 			err = path ? pin_push(&lp->maps, &lp->n_maps, s->name, path) : -ENOMEM;
 			if (!err)
-				pin_read(&lp->maps[lp->n_maps - 1], false);
+				err = pin_read(&lp->maps[lp->n_maps - 1], false);
 		} else {
 			continue;
 		}
@@ -110,9 +119,10 @@ static int read_bound(struct live_program *lp, const struct program_spec *ps)
 			continue;
 		err = pin_push(&lp->bound, &lp->n_bound, ps->maps[i].elf_name,
 			       ps->maps[i].target.pinned);
+		if (!err)
+			err = pin_read(&lp->bound[lp->n_bound - 1], false);
 		if (err)
 			return err;
-		pin_read(&lp->bound[lp->n_bound - 1], false);
 	}
 	return 0;
 }
@@ -162,6 +172,7 @@ static int add_program(struct live *lv, const char *name, const struct program_s
 {
 	const struct state_res *r;
 	struct live_program *v, *lp;
+	int err;
 
 	if (live_find_program(lv, name))
 		return 0;
@@ -177,11 +188,15 @@ static int add_program(struct live *lv, const char *name, const struct program_s
 		return -ENOMEM;
 	if (lv->root_on_bpffs) {
 		lp->dir_exists = access(lp->dir, F_OK) == 0;
-		lp->has_pins = lp->dir_exists && dir_has_pins(lp->dir);
+		err = lp->dir_exists ? dir_has_pins(lp->dir) : 0;
+		if (err < 0)
+			return err;
+		lp->has_pins = err > 0;
 	}
 	r = state_find(&lv->state, STATE_PROGRAM, name);
-	if (read_recorded(lp, r))
-		return -ENOMEM;
+	err = read_recorded(lp, r);
+	if (err)
+		return err;
 	if (r && lp->has_pins)
 		lp->unrecorded = find_unrecorded(lp->dir, r, false);
 	return read_bound(lp, ps);

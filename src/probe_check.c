@@ -8,6 +8,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statfs.h>
+#include <linux/magic.h>
 #include <bpf/libbpf.h>
 
 #include "elf.h"
@@ -81,6 +83,28 @@ static unsigned check_program(const struct program_spec *ps, unsigned caps, stru
 	return need;
 }
 
+/*
+ * A cgroup parameter names a directory of the cgroup2 hierarchy.  Where
+ * /sys/fs/cgroup is missing or not cgroup2 (a container without it), the
+ * iterator cannot be created: say so now, naming what is missing.
+ */
+static void check_cgroup(const struct iterator_spec *it, struct diag *d)
+{
+	struct statfs st;
+
+	if (statfs(it->cgroup_path, &st)) {
+		diag_error(d, &it->param_loc, "iterator \"%s\": cgroup %s: %s%s", it->name,
+			   it->cgroup_path, strerror(errno),
+			   errno == ENOENT ? " (is cgroup2 mounted, and does the cgroup exist?)" : "");
+		return;
+	}
+	if (st.f_type != CGROUP2_SUPER_MAGIC)
+		diag_error(d, &it->param_loc,
+			   "iterator \"%s\": %s is not in a cgroup2 hierarchy (cgroup iterators need "
+			   "cgroup2 mounted, usually at /sys/fs/cgroup)",
+			   it->name, it->cgroup_path);
+}
+
 unsigned probe_check_manifest(const struct manifest *m, probe_only_fn only, void *ctx,
 			      struct diag *d)
 {
@@ -98,6 +122,12 @@ unsigned probe_check_manifest(const struct manifest *m, probe_only_fn only, void
 		if (only && !only(ctx, "program", m->programs[i].name))
 			continue;
 		need |= PCAP_BPF | check_program(&m->programs[i], caps, d);
+	}
+	for (i = 0; i < m->n_iterators; i++) {
+		if (only && !only(ctx, "iterator", m->iterators[i].name))
+			continue;
+		if (m->iterators[i].param == ITER_PARAM_CGROUP)
+			check_cgroup(&m->iterators[i], d);
 	}
 	libbpf_set_print(old);
 	return probe_caps_missing(need, caps);
