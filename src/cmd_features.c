@@ -41,7 +41,7 @@ static void emit(struct feat *f, const char *name, enum probe_answer a, int err,
 {
 	char reason[256] = "";
 
-	if (a == PROBE_NO)
+	if (a == PROBE_NO || (a == PROBE_UNKNOWN && why))
 		snprintf(reason, sizeof(reason), "%s", why ? why : strerror(err));
 	else if (a == PROBE_UNKNOWN)
 		snprintf(reason, sizeof(reason), "cannot probe%s%s", err ? ": " : "",
@@ -79,7 +79,10 @@ static void map_types(struct feat *f)
 			continue;
 		enum probe_answer a = probe_map_type(mt->type, &err);
 
-		emit(f, mt->name, a, err, NULL);
+		emit(f, mt->name, a, err,
+		     a == PROBE_UNKNOWN && probe_caps_missing(PCAP_BPF, f->caps)
+			     ? "cannot ask without CAP_BPF"
+			     : NULL);
 	}
 }
 
@@ -116,6 +119,13 @@ static void probe_section(struct feat *f, const char *sec, const char *label)
 	a = probe_prog(&pp, &err, &why);
 	if (a == PROBE_NO && probe_explain_prog(&pp, err, f->caps, a, why, text, sizeof(text)))
 		why = text;
+	if (a == PROBE_UNKNOWN && probe_caps_missing(probe_prog_caps(pt), f->caps)) {
+		char need[96];
+
+		probe_caps_str(probe_caps_missing(probe_prog_caps(pt), f->caps), need, sizeof(need));
+		snprintf(text, sizeof(text), "cannot ask without %s", need);
+		why = text;
+	}
 	emit(f, label, a, err, why);
 }
 

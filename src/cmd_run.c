@@ -115,20 +115,26 @@ static bool plan_builds(void *ctx, const char *kind, const char *name)
  * the capabilities apply will need and this process lacks are named (an
  * error for apply, a warning for plan, which only looks).
  */
-static int check_kernel(struct run *r, struct diag *d)
+static int check_kernel(struct run *r, bool destroy, struct diag *d)
 {
-	unsigned missing = probe_check_manifest(r->m, plan_builds, &r->plan, d);
+	unsigned missing = 0;
 	char caps[96];
 
+	if (r->m && !destroy)
+		missing = probe_check_manifest(r->m, plan_builds, &r->plan, d);
+	/* any change rewrites the state record, a new BPF map */
+	if (plan_has_changes(&r->plan))
+		missing |= probe_caps_missing(PCAP_BPF, probe_caps());
 	if (!missing)
 		return 0;
 	probe_caps_str(missing, caps, sizeof(caps));
 	if (!r->write) {
-		warn_msg("apply will need %s, which this process does not have", caps);
+		warn_msg("%s will need %s, which this process does not have",
+			 destroy ? "destroy" : "apply", caps);
 		return 0;
 	}
-	err_msg("apply needs %s to create what the plan creates; this process does not have it",
-		caps);
+	err_msg("%s needs %s to make the changes of this plan; this process does not have it",
+		destroy ? "destroy" : "apply", caps);
 	return -EPERM;
 }
 
@@ -139,8 +145,8 @@ int run_plan(struct run *r, bool destroy)
 
 	err = plan_compute(&r->plan, r->m, &r->lv, destroy, &d);
 	r->have_plan = true;
-	if (!err && !diag_count(&d) && r->m && !destroy)
-		err = check_kernel(r, &d);
+	if (!err && !diag_count(&d))
+		err = check_kernel(r, destroy, &d);
 	if (err == -EPERM) {
 		/* said already */
 	} else if (err) {

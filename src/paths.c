@@ -119,7 +119,10 @@ int root_prepare(const char *root, bool is_default, bool nomount)
 		}
 		if (mount("bpf", mnt, "bpf", 0, "mode=0700")) {
 			err = -errno;
-			err_msg("cannot mount bpffs on %s: %s", mnt, strerror(errno));
+			err_msg("cannot mount bpffs on %s: %s%s", mnt, strerror(errno),
+				errno == EPERM ? " (mounting needs CAP_SYS_ADMIN; or mount it "
+						 "beforehand and use -n)"
+					       : "");
 			return err;
 		}
 		dbg_msg("mounted bpffs on %s", mnt);
