@@ -512,6 +512,44 @@ static void test_json_empty(void **state)
 					   "}\n");
 }
 
+/* Entries changed at runtime are drift only while the manifest's entries are
+ * the ones the last apply wrote (the record's fingerprint says so). */
+static void test_json_entries_drift(void **state)
+{
+	struct fx *f = *state;
+	struct state_res *r;
+	struct live_map *lm;
+
+	if (!have_jq())
+		skip();
+	fx_load(f, "  cfg:\n"
+		   "    type: array\n"
+		   "    key_size: 4\n"
+		   "    value_size: 4\n"
+		   "    max_entries: 4\n"
+		   "    entries:\n"
+		   "      - {key: 0, value: 1}\n");
+	lm = managed(f, "cfg", 5);
+	kv32(lm, 0, 9);
+	lm->contents_read = true;
+	r = state_find(&f->lv.state, STATE_MAP, "cfg");
+	r->entries_fp = map_entries_fp(spec(f, "cfg"));
+	compute(f, false);
+	json(f, false);
+	save_json(f);
+	jq_is(f, ".resource_changes[0].change.actions", "[\"update\"]");
+	jq_is(f, "[.resource_drift[] | [.address, .change.actions, .change.before.id, "
+		 ".change.after.id, .action_reason]]",
+	      "[[\"map.cfg\",[\"update\"],5,5,\"entries_differ\"]]");
+	/* the manifest's entries changed since the last apply: a change, not drift */
+	r->entries_fp ^= 1;
+	compute(f, false);
+	json(f, false);
+	save_json(f);
+	jq_is(f, ".resource_changes[0].change.actions", "[\"update\"]");
+	jq_is(f, ".resource_drift", "[]");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -528,6 +566,7 @@ int main(void)
 		T(test_json_pretty),
 		T(test_json_reasons),
 		T(test_json_empty),
+		T(test_json_entries_drift),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
