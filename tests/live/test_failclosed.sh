@@ -10,12 +10,14 @@
 with_hidden() { # DIR cmd...
 	local dir=$1
 	shift
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	unshare -m --propagation private sh -c 'mount -t tmpfs none "$1" && shift && exec "$@"' sh "$dir" "$@"
 }
 
 # Run bpfapply with an empty tmpfs over its own /proc/PID/fd (that is, over
 # /proc/self/fd as bpfapply sees it; exec keeps the pid).
 with_hidden_self_fd() {
+	# shellcheck disable=SC2016 # expanded by the inner sh
 	unshare -m --propagation private sh -c 'mount -t tmpfs none /proc/$$/fd && exec "$@"' sh "$@"
 }
 

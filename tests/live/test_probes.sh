@@ -91,7 +91,9 @@ L
 	bpftool_loads "$TOP/tests/bpf/fentry_probe.bpf.o" && theirs=yes || theirs=no
 	assert_eq "$ours" "$theirs" "fentry"
 	# features changes nothing
-	[ -z "$(ls -A "$BPFFS" | grep -v "^maps.debug$\|^progs.debug$")" ] || fail "features left $(ls -A "$BPFFS")"
+	local left
+	left=$(find "$BPFFS" -mindepth 1 ! -name maps.debug ! -name progs.debug)
+	[ -z "$left" ] || fail "features left $left"
 }
 
 test_probes_features_of_a_manifest() {
