@@ -66,7 +66,7 @@ man_pages() {
 help_lists_commands() {
 	local c h
 	h=$("$BUILD/bpfapply" help | sed -n '/^Commands:/,/^Options:/p')
-	for c in validate plan apply destroy show graph version help; do
+	for c in validate plan apply destroy show graph features version help; do
 		grep -qE "^  $c |\\| $c$" <<< "$h" || { echo "help lacks $c"; return 1; }
 		grep -qw "$c" docs/bpfapply.8 || { echo "bpfapply.8 lacks $c"; return 1; }
 	done
