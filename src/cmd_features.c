@@ -19,10 +19,25 @@
 
 /* Program kinds as a manifest meets them: the section that selects each. */
 static const char *const prog_sections[] = {
-	"xdp", "tc", "cgroup/skb", "cgroup/sock", "cgroup/connect4", "cgroup/getsockopt",
-	"cgroup/sysctl", "cgroup/dev", "sockops", "sk_skb", "sk_msg", "flow_dissector",
-	"socket", "kprobe/do_nanosleep", "tracepoint/syscalls/sys_enter_nanosleep",
-	"raw_tracepoint/sys_enter", "perf_event", "fentry/bpf_fentry_test1", "lsm/file_open",
+    "xdp",
+    "tc",
+    "cgroup/skb",
+    "cgroup/sock",
+    "cgroup/connect4",
+    "cgroup/getsockopt",
+    "cgroup/sysctl",
+    "cgroup/dev",
+    "sockops",
+    "sk_skb",
+    "sk_msg",
+    "flow_dissector",
+    "socket",
+    "kprobe/do_nanosleep",
+    "tracepoint/syscalls/sys_enter_nanosleep",
+    "raw_tracepoint/sys_enter",
+    "perf_event",
+    "fentry/bpf_fentry_test1",
+    "lsm/file_open",
 };
 
 struct feat {
@@ -36,8 +51,7 @@ static const char *answer_str(enum probe_answer a)
 	return a == PROBE_YES ? "yes" : a == PROBE_NO ? "no" : "unknown";
 }
 
-static void emit(struct feat *f, const char *name, enum probe_answer a, int err,
-		 const char *why)
+static void emit(struct feat *f, const char *name, enum probe_answer a, int err, const char *why)
 {
 	char reason[256] = "";
 
@@ -81,8 +95,8 @@ static void map_types(struct feat *f)
 
 		emit(f, mt->name, a, err,
 		     a == PROBE_UNKNOWN && probe_caps_missing(PCAP_BPF, f->caps)
-			     ? "cannot ask without CAP_BPF"
-			     : NULL);
+			 ? "cannot ask without CAP_BPF"
+			 : NULL);
 	}
 }
 
@@ -104,7 +118,7 @@ static void probe_section(struct feat *f, const char *sec, const char *label)
 {
 	enum bpf_attach_type at = 0;
 	enum bpf_prog_type pt = 0;
-	struct probe_prog pp = { .section = sec };
+	struct probe_prog pp = {.section = sec};
 	const char *why = NULL;
 	enum probe_answer a;
 	char text[320];
@@ -122,7 +136,8 @@ static void probe_section(struct feat *f, const char *sec, const char *label)
 	if (a == PROBE_UNKNOWN && probe_caps_missing(probe_prog_caps(pt), f->caps)) {
 		char need[96];
 
-		probe_caps_str(probe_caps_missing(probe_prog_caps(pt), f->caps), need, sizeof(need));
+		probe_caps_str(probe_caps_missing(probe_prog_caps(pt), f->caps), need,
+			       sizeof(need));
 		snprintf(text, sizeof(text), "cannot ask without %s", need);
 		why = text;
 	}
@@ -186,9 +201,9 @@ static void iterators(struct feat *f)
 
 int cmd_features(const struct opts *o)
 {
-	struct feat f = { .caps = probe_caps() };
+	struct feat f = {.caps = probe_caps()};
 	struct manifest *m = NULL;
-	struct diag d = { 0 };
+	struct diag d = {0};
 	char caps[96];
 	int rc = EXIT_OK;
 

@@ -33,16 +33,16 @@
 
 unsigned probe_caps(void)
 {
-	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_header_struct hdr = {.version = _LINUX_CAPABILITY_VERSION_3};
 	struct __user_cap_data_struct data[2];
 	static const struct {
 		int cap;
 		unsigned bit;
 	} map[] = {
-		{ CAP_BPF, PCAP_BPF },
-		{ CAP_PERFMON, PCAP_PERFMON },
-		{ CAP_NET_ADMIN, PCAP_NET_ADMIN },
-		{ CAP_SYS_ADMIN, PCAP_SYS_ADMIN },
+	    {CAP_BPF, PCAP_BPF},
+	    {CAP_PERFMON, PCAP_PERFMON},
+	    {CAP_NET_ADMIN, PCAP_NET_ADMIN},
+	    {CAP_SYS_ADMIN, PCAP_SYS_ADMIN},
 	};
 	unsigned caps = 0;
 	size_t i;
@@ -95,8 +95,8 @@ static const char *btf_target(const struct probe_prog *pp, char *buf, size_t len
 static enum probe_answer load_btf_prog(const struct probe_prog *pp, int *err, const char **why)
 {
 	const struct bpf_insn insns[] = {
-		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
-		{ .code = BPF_JMP | BPF_EXIT },
+	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+	    {.code = BPF_JMP | BPF_EXIT},
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = pp->attach);
 	char name[160];

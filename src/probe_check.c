@@ -74,10 +74,12 @@ static unsigned check_program(const struct program_spec *ps, unsigned caps, stru
 			continue;
 		need |= probe_prog_caps(pp.type);
 		a = probe_prog(&pp, &err, &reason);
-		if (a == PROBE_NO && probe_explain_prog(&pp, err, caps, a, reason, why, sizeof(why)))
-			diag_error(d, &ps->object_loc, "program entry '%s': program '%s' (%s, %s): %s",
-				   ps->name, name, probe_prog_type_name(pp.type),
-				   pp.section ? pp.section : "?", why);
+		if (a == PROBE_NO &&
+		    probe_explain_prog(&pp, err, caps, a, reason, why, sizeof(why)))
+			diag_error(d, &ps->object_loc,
+				   "program entry '%s': program '%s' (%s, %s): %s", ps->name, name,
+				   probe_prog_type_name(pp.type), pp.section ? pp.section : "?",
+				   why);
 	}
 	bpf_object__close(obj);
 	return need;
@@ -95,14 +97,16 @@ static void check_cgroup(const struct iterator_spec *it, struct diag *d)
 	if (statfs(it->cgroup_path, &st)) {
 		diag_error(d, &it->param_loc, "iterator \"%s\": cgroup %s: %s%s", it->name,
 			   it->cgroup_path, strerror(errno),
-			   errno == ENOENT ? " (is cgroup2 mounted, and does the cgroup exist?)" : "");
+			   errno == ENOENT ? " (is cgroup2 mounted, and does the cgroup exist?)"
+					   : "");
 		return;
 	}
 	if (st.f_type != CGROUP2_SUPER_MAGIC)
-		diag_error(d, &it->param_loc,
-			   "iterator \"%s\": %s is not in a cgroup2 hierarchy (cgroup iterators need "
-			   "cgroup2 mounted, usually at /sys/fs/cgroup)",
-			   it->name, it->cgroup_path);
+		diag_error(
+		    d, &it->param_loc,
+		    "iterator \"%s\": %s is not in a cgroup2 hierarchy (cgroup iterators need "
+		    "cgroup2 mounted, usually at /sys/fs/cgroup)",
+		    it->name, it->cgroup_path);
 }
 
 unsigned probe_check_manifest(const struct manifest *m, probe_only_fn only, void *ctx,

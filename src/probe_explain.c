@@ -29,10 +29,10 @@ void probe_caps_str(unsigned caps, char *buf, size_t len)
 		unsigned bit;
 		const char *name;
 	} names[] = {
-		{ PCAP_BPF, "CAP_BPF" },
-		{ PCAP_PERFMON, "CAP_PERFMON" },
-		{ PCAP_NET_ADMIN, "CAP_NET_ADMIN" },
-		{ PCAP_SYS_ADMIN, "CAP_SYS_ADMIN" },
+	    {PCAP_BPF, "CAP_BPF"},
+	    {PCAP_PERFMON, "CAP_PERFMON"},
+	    {PCAP_NET_ADMIN, "CAP_NET_ADMIN"},
+	    {PCAP_SYS_ADMIN, "CAP_SYS_ADMIN"},
 	};
 	size_t i, off = 0;
 
@@ -41,8 +41,8 @@ void probe_caps_str(unsigned caps, char *buf, size_t len)
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		if (!(caps & names[i].bit) || off >= len)
 			continue;
-		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "",
-					names[i].name);
+		off +=
+		    (size_t)snprintf(buf + off, len - off, "%s%s", off ? ", " : "", names[i].name);
 	}
 }
 
@@ -116,8 +116,9 @@ bool probe_explain_prog(const struct probe_prog *pp, int err, unsigned caps,
 	}
 	if (err == EACCES && probe_caps_missing(PCAP_PERFMON, caps)) {
 		/* the verifier: pointer arithmetic, speculation checks */
-		snprintf(buf, len, "the verifier refused it; without CAP_PERFMON it also rejects "
-				   "pointer arithmetic that it accepts from a loader that has it");
+		snprintf(buf, len,
+			 "the verifier refused it; without CAP_PERFMON it also rejects "
+			 "pointer arithmetic that it accepts from a loader that has it");
 		return true;
 	}
 	if (kernel != PROBE_NO)
@@ -127,13 +128,17 @@ bool probe_explain_prog(const struct probe_prog *pp, int err, unsigned caps,
 		return true;
 	}
 	if (err == EPERM && is_tracing_family(pp->type)) {
-		snprintf(buf, len, "this kernel refuses %s programs: they are disabled on this "
-				   "kernel (EPERM as root with CAP_BPF and CAP_PERFMON)", tn);
+		snprintf(buf, len,
+			 "this kernel refuses %s programs: they are disabled on this "
+			 "kernel (EPERM as root with CAP_BPF and CAP_PERFMON)",
+			 tn);
 		return true;
 	}
 	if (err == EPERM) {
-		snprintf(buf, len, "this kernel refuses %s programs although bpfapply holds every "
-				   "capability they need (a security module or sysctl forbids them)", tn);
+		snprintf(buf, len,
+			 "this kernel refuses %s programs although bpfapply holds every "
+			 "capability they need (a security module or sysctl forbids them)",
+			 tn);
 		return true;
 	}
 	snprintf(buf, len, "this kernel does not support %s programs (%s)", tn, strerror(err));
@@ -155,7 +160,8 @@ bool probe_explain_map(uint32_t type, uint32_t flags, int err, unsigned caps,
 	}
 	if (kernel == PROBE_YES && (err == EINVAL || err == EOPNOTSUPP)) {
 		mapflags_format(flags, fl, sizeof(fl));
-		snprintf(buf, len, "this kernel refuses a %s map with these attributes (flags %s): %s",
+		snprintf(buf, len,
+			 "this kernel refuses a %s map with these attributes (flags %s): %s",
 			 maptype_name(type), flags ? fl : "none", strerror(err));
 		return true;
 	}

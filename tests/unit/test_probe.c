@@ -11,14 +11,13 @@
 
 #define ALL (PCAP_BPF | PCAP_PERFMON | PCAP_NET_ADMIN)
 
-static const struct probe_prog iter = { BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER,
-					"iter/bpf_map_elem" };
-static const struct probe_prog fentry = { BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY,
-					  "fentry/bpf_fentry_test1" };
-static const struct probe_prog xdp = { BPF_PROG_TYPE_XDP, BPF_XDP, "xdp" };
+static const struct probe_prog iter = {BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, "iter/bpf_map_elem"};
+static const struct probe_prog fentry = {BPF_PROG_TYPE_TRACING, BPF_TRACE_FENTRY,
+					 "fentry/bpf_fentry_test1"};
+static const struct probe_prog xdp = {BPF_PROG_TYPE_XDP, BPF_XDP, "xdp"};
 
-static const char *explain(const struct probe_prog *pp, int err, unsigned caps,
-			   enum probe_answer a, const char *why)
+static const char *explain(const struct probe_prog *pp, int err, unsigned caps, enum probe_answer a,
+			   const char *why)
 {
 	static char buf[512];
 
@@ -55,8 +54,9 @@ static void test_missing_capability_named(void **state)
 	assert_string_equal(explain(&iter, EPERM, PCAP_BPF, PROBE_UNKNOWN, NULL),
 			    "loading tracing programs needs CAP_PERFMON, which bpfapply runs "
 			    "without");
-	assert_string_equal(explain(&xdp, EPERM, PCAP_BPF | PCAP_PERFMON, PROBE_UNKNOWN, NULL),
-			    "loading xdp programs needs CAP_NET_ADMIN, which bpfapply runs without");
+	assert_string_equal(
+	    explain(&xdp, EPERM, PCAP_BPF | PCAP_PERFMON, PROBE_UNKNOWN, NULL),
+	    "loading xdp programs needs CAP_NET_ADMIN, which bpfapply runs without");
 	assert_string_equal(explain(&xdp, EPERM, 0, PROBE_UNKNOWN, NULL),
 			    "loading xdp programs needs CAP_BPF, CAP_NET_ADMIN, which bpfapply "
 			    "runs without");
@@ -79,9 +79,9 @@ static void test_kernel_lacks_it(void **state)
 	(void)state;
 	assert_string_equal(explain(&xdp, EINVAL, ALL, PROBE_NO, NULL),
 			    "this kernel does not support xdp programs (Invalid argument)");
-	assert_string_equal(explain(&iter, ENOENT, ALL, PROBE_NO,
-				    "this kernel has no such iterator target"),
-			    "this kernel refuses it: this kernel has no such iterator target");
+	assert_string_equal(
+	    explain(&iter, ENOENT, ALL, PROBE_NO, "this kernel has no such iterator target"),
+	    "this kernel refuses it: this kernel has no such iterator target");
 	assert_has(explain(&xdp, EPERM, ALL, PROBE_NO, NULL),
 		   "although bpfapply holds every capability");
 }
@@ -103,30 +103,30 @@ static void test_maps(void **state)
 	char buf[256];
 
 	(void)state;
-	assert_true(probe_explain_map(BPF_MAP_TYPE_HASH, 0, EPERM, 0, PROBE_UNKNOWN, buf,
-				      sizeof(buf)));
+	assert_true(
+	    probe_explain_map(BPF_MAP_TYPE_HASH, 0, EPERM, 0, PROBE_UNKNOWN, buf, sizeof(buf)));
 	assert_string_equal(buf, "creating maps needs CAP_BPF, which bpfapply runs without");
 	assert_true(probe_explain_map(BPF_MAP_TYPE_BLOOM_FILTER, 0, EINVAL, PCAP_BPF, PROBE_NO, buf,
 				      sizeof(buf)));
 	assert_string_equal(buf, "this kernel does not support bloom_filter maps");
-	assert_true(probe_explain_map(BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC | BPF_F_MMAPABLE,
-				      EINVAL, PCAP_BPF, PROBE_YES, buf, sizeof(buf)));
+	assert_true(probe_explain_map(BPF_MAP_TYPE_HASH, BPF_F_NO_PREALLOC | BPF_F_MMAPABLE, EINVAL,
+				      PCAP_BPF, PROBE_YES, buf, sizeof(buf)));
 	assert_string_equal(buf, "this kernel refuses a hash map with these attributes "
 				 "(flags no_prealloc,mmapable): Invalid argument");
 	/* an error the kernel's support does not explain */
-	assert_false(probe_explain_map(BPF_MAP_TYPE_HASH, 0, ENOMEM, PCAP_BPF, PROBE_YES, buf,
-				       sizeof(buf)));
+	assert_false(
+	    probe_explain_map(BPF_MAP_TYPE_HASH, 0, ENOMEM, PCAP_BPF, PROBE_YES, buf, sizeof(buf)));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_tracing_disabled),
-		cmocka_unit_test(test_missing_capability_named),
-		cmocka_unit_test(test_supported_type_left_to_verifier),
-		cmocka_unit_test(test_kernel_lacks_it),
-		cmocka_unit_test(test_prog_caps),
-		cmocka_unit_test(test_maps),
+	    cmocka_unit_test(test_tracing_disabled),
+	    cmocka_unit_test(test_missing_capability_named),
+	    cmocka_unit_test(test_supported_type_left_to_verifier),
+	    cmocka_unit_test(test_kernel_lacks_it),
+	    cmocka_unit_test(test_prog_caps),
+	    cmocka_unit_test(test_maps),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
