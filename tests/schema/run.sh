@@ -30,6 +30,17 @@ bad=(tests/schema/bad/*.yaml)
 [ ${#good[@]} -gt 0 ] && "$PY" tests/schema/validate.py "$SCHEMA" good "${good[@]}"
 [ ${#bad[@]} -gt 0 ] && "$PY" tests/schema/validate.py "$SCHEMA" bad "${bad[@]}"
 
+# The plan JSON's schema is itself a valid 2020-12 schema (real plans are
+# checked against it by the live tests, tests/live/test_policy.sh).
+if "$PY" -c 'import json, sys, jsonschema
+jsonschema.Draft202012Validator.check_schema(json.load(open(sys.argv[1])))' \
+	schema/bpfapply-plan.schema.json 2>"${TMPDIR:-/tmp}/plan-schema.$$"; then
+	echo "PASS schema: schema/bpfapply-plan.schema.json is a valid JSON Schema"
+else
+	echo "FAIL schema: schema/bpfapply-plan.schema.json is a valid JSON Schema: $(tail -1 "${TMPDIR:-/tmp}/plan-schema.$$")"
+fi
+rm -f "${TMPDIR:-/tmp}/plan-schema.$$"
+
 if ! [ -x "$BPFAPPLY" ]; then
 	echo "SKIP schema: $BPFAPPLY not built, parser agreement not checked"
 	exit 0
