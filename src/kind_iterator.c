@@ -20,10 +20,11 @@
 #include "kind_iterator.h"
 #include "paths.h"
 
-static int cgroup_order(const char *name)
+/* Left out: descendants_pre, as documented; the kernel refuses ORDER_UNSPEC. */
+int iterator_cgroup_order(const char *name)
 {
 	if (!name)
-		return BPF_CGROUP_ITER_ORDER_UNSPEC;
+		return BPF_CGROUP_ITER_DESCENDANTS_PRE;
 	if (!strcmp(name, "self_only"))
 		return BPF_CGROUP_ITER_SELF_ONLY;
 	if (!strcmp(name, "descendants_pre"))
@@ -57,7 +58,7 @@ static int fill_param(struct exec *x, const struct iterator_spec *it,
 		if (*param_fd < 0)
 			return -errno;
 		linfo->cgroup.cgroup_fd = (uint32_t)*param_fd;
-		linfo->cgroup.order = cgroup_order(it->cgroup_order);
+		linfo->cgroup.order = iterator_cgroup_order(it->cgroup_order);
 		break;
 	case ITER_PARAM_NONE:
 		break;

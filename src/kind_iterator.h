@@ -10,6 +10,9 @@
 /* Fingerprint of what the link is made from: program REF and parameter. */
 uint64_t iterator_spec_fp(const struct manifest *m, const struct iterator_spec *it);
 
+/* enum bpf_cgroup_iter_order of a manifest's order name (NULL: descendants_pre). */
+int iterator_cgroup_order(const char *name);
+
 int iterator_stage(struct exec *x, struct change *c);
 int iterator_commit(struct exec *x, struct change *c);
 int iterator_record(struct exec *x, struct change *c, struct state *next);

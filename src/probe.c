@@ -91,8 +91,9 @@ static const char *btf_target(const struct probe_prog *pp, char *buf, size_t len
 	return buf;
 }
 
-/* r0 = 0; exit: every BTF-attached program type verifies it. */
-static enum probe_answer load_btf_prog(const struct probe_prog *pp, int *err, const char **why)
+/* r0 = 0; exit: every BTF-attached program type verifies it.  *fd: the
+ * program, open, on PROBE_YES. */
+static enum probe_answer load_btf(const struct probe_prog *pp, int *fd, int *err, const char **why)
 {
 	const struct bpf_insn insns[] = {
 	    {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
@@ -100,8 +101,9 @@ static enum probe_answer load_btf_prog(const struct probe_prog *pp, int *err, co
 	};
 	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = pp->attach);
 	char name[160];
-	int id, fd;
+	int id;
 
+	*fd = -1;
 	if (pp->type == BPF_PROG_TYPE_EXT || pp->type == BPF_PROG_TYPE_STRUCT_OPS)
 		return PROBE_UNKNOWN; /* they need another program or a struct to attach to */
 	if (!vmlinux_btf()) {
@@ -119,13 +121,42 @@ static enum probe_answer load_btf_prog(const struct probe_prog *pp, int *err, co
 		return PROBE_NO;
 	}
 	opts.attach_btf_id = (uint32_t)id;
-	fd = bpf_prog_load(pp->type, "bpfapply_probe", "GPL", insns, 2, &opts);
-	if (fd >= 0) {
-		close(fd);
+	*fd = bpf_prog_load(pp->type, "bpfapply_probe", "GPL", insns, 2, &opts);
+	if (*fd >= 0)
 		return PROBE_YES;
-	}
 	*err = errno;
 	return PROBE_NO;
+}
+
+static enum probe_answer load_btf_prog(const struct probe_prog *pp, int *err, const char **why)
+{
+	int fd;
+	enum probe_answer a = load_btf(pp, &fd, err, why);
+
+	if (fd >= 0)
+		close(fd);
+	return a;
+}
+
+enum probe_answer probe_iter_link(const char *section, const union bpf_iter_link_info *linfo,
+				  int *err)
+{
+	const struct probe_prog pp = {BPF_PROG_TYPE_TRACING, BPF_TRACE_ITER, section};
+	LIBBPF_OPTS(bpf_link_create_opts, opts, .iter_info = (union bpf_iter_link_info *)linfo,
+		    .iter_info_len = sizeof(*linfo));
+	const char *why = NULL;
+	int fd, link;
+
+	*err = 0;
+	if (probe_caps_missing(probe_prog_caps(pp.type), probe_caps()) ||
+	    load_btf(&pp, &fd, err, &why) != PROBE_YES)
+		return PROBE_UNKNOWN; /* the program's own probe says why */
+	link = bpf_link_create(fd, 0, BPF_TRACE_ITER, &opts);
+	*err = link < 0 ? errno : 0;
+	if (link >= 0)
+		close(link);
+	close(fd);
+	return link >= 0 ? PROBE_YES : PROBE_NO;
 }
 
 enum probe_answer probe_prog(const struct probe_prog *pp, int *err, const char **why)
@@ -187,6 +218,11 @@ static int create_like(const struct manifest *m, const struct map_spec *ms, int 
 	if (inner >= 0)
 		close(inner);
 	return fd < 0 ? -saved : fd;
+}
+
+int probe_map_create(const struct manifest *m, const struct map_spec *ms)
+{
+	return create_like(m, ms, 0);
 }
 
 enum probe_answer probe_map_spec(const struct manifest *m, const struct map_spec *ms, int *err)

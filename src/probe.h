@@ -66,6 +66,13 @@ enum probe_answer probe_map_type(uint32_t type, int *err);
 /* Create (and close at once) a map as declared, with its inner template;
  * max_entries is capped so that a probe never allocates much. */
 enum probe_answer probe_map_spec(const struct manifest *m, const struct map_spec *ms, int *err);
+/* An unpinned map like ms (capped as probe_map_spec does): fd, or -errno. */
+int probe_map_create(const struct manifest *m, const struct map_spec *ms);
+/* Can an iterator link of this section (iter/TARGET) be created with these
+ * parameters?  PROBE_UNKNOWN when its program cannot be probed. */
+union bpf_iter_link_info;
+enum probe_answer probe_iter_link(const char *section, const union bpf_iter_link_info *linfo,
+				  int *err);
 /* Is kernel BTF (/sys/kernel/btf/vmlinux) there? */
 bool probe_have_btf(void);
 /* Every iterator target the kernel's BTF names ("bpf_map_elem", "task", ...),

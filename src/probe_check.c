@@ -6,13 +6,17 @@
  * refuses.  Nothing is pinned and nothing outlives the check.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/statfs.h>
 #include <linux/magic.h>
+#include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "elf.h"
+#include "kind_iterator.h"
 #include "probe.h"
 
 static void check_map(const struct manifest *m, const struct map_spec *ms, unsigned caps,
@@ -109,10 +113,82 @@ static void check_cgroup(const struct iterator_spec *it, struct diag *d)
 		    it->name, it->cgroup_path);
 }
 
+static const char *param_word(enum iter_param p)
+{
+	return p == ITER_PARAM_MAP ? "map" : p == ITER_PARAM_TASK ? "task" : "cgroup";
+}
+
+/* The fd a parameter needs for the probe link (-1 for a task), or -errno. */
+static int param_fd(const struct manifest *m, const struct iterator_spec *it,
+		    union bpf_iter_link_info *linfo)
+{
+	int fd = -1;
+
+	switch (it->param) {
+	case ITER_PARAM_MAP:
+		fd = it->map.index >= 0 ? probe_map_create(m, &m->maps[it->map.index])
+					: bpf_obj_get(it->map.pinned);
+		if (fd < 0)
+			return it->map.index >= 0 ? fd : -errno;
+		linfo->map.map_fd = (uint32_t)fd;
+		break;
+	case ITER_PARAM_TASK:
+		if (it->task_is_tid)
+			linfo->task.tid = it->task_id;
+		else
+			linfo->task.pid = it->task_id;
+		break;
+	case ITER_PARAM_CGROUP:
+		fd = open(it->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		linfo->cgroup.cgroup_fd = (uint32_t)fd;
+		linfo->cgroup.order = (uint32_t)iterator_cgroup_order(it->cgroup_order);
+		break;
+	case ITER_PARAM_NONE:
+		break;
+	}
+	return fd;
+}
+
+/*
+ * An iterator's parameter (a map, a task, a cgroup) is only accepted by the
+ * kernel when the link is created: create one from a probe program of the
+ * same target, and close it at once.
+ */
+static void check_iter_param(const struct manifest *m, const struct iterator_spec *it,
+			     struct diag *d)
+{
+	const struct program_spec *ps = &m->programs[it->prog_entry];
+	const struct elf_prog *ep = elf_find_prog(
+	    ps->elf, program_name_at(ps, it->prog_index < 0 ? 0 : (size_t)it->prog_index));
+	union bpf_iter_link_info linfo;
+	int fd, err;
+
+	if (it->param == ITER_PARAM_NONE || !ep || strncmp(ep->section, "iter", 4))
+		return;
+	memset(&linfo, 0, sizeof(linfo));
+	fd = param_fd(m, it, &linfo);
+	if (fd < 0 && it->param != ITER_PARAM_TASK) {
+		if (it->param == ITER_PARAM_MAP && it->map.pinned)
+			diag_error(d, &it->param_loc, "iterator \"%s\": map %s: %s", it->name,
+				   it->map.pinned, strerror(-fd));
+		return; /* a manifest map the kernel refuses, or the cgroup: said already */
+	}
+	if (probe_iter_link(ep->section, &linfo, &err) == PROBE_NO)
+		diag_error(d, &it->param_loc,
+			   "iterator \"%s\": this kernel cannot create %s iterators with a %s "
+			   "parameter: %s",
+			   it->name, ep->section, param_word(it->param), strerror(err));
+	if (fd >= 0)
+		close(fd);
+}
+
 unsigned probe_check_manifest(const struct manifest *m, probe_only_fn only, void *ctx,
 			      struct diag *d)
 {
 	unsigned caps = probe_caps(), need = 0;
+	size_t before;
 	libbpf_print_fn_t old = libbpf_set_print(NULL);
 	size_t i;
 
@@ -130,8 +206,11 @@ unsigned probe_check_manifest(const struct manifest *m, probe_only_fn only, void
 	for (i = 0; i < m->n_iterators; i++) {
 		if (only && !only(ctx, "iterator", m->iterators[i].name))
 			continue;
+		before = diag_count(d);
 		if (m->iterators[i].param == ITER_PARAM_CGROUP)
 			check_cgroup(&m->iterators[i], d);
+		if (diag_count(d) == before)
+			check_iter_param(m, &m->iterators[i], d);
 	}
 	libbpf_set_print(old);
 	return probe_caps_missing(need, caps);

@@ -105,3 +105,37 @@ test_probes_features_of_a_manifest() {
 	assert_eq "$(jq -r '.refusals | length' "$T/.out")" 1 "one refusal"
 	expect_rc 0 ba features -f "$TOP/examples/quickstart.yaml"
 }
+
+# Iterator parameters are probed by creating (and closing) a link with them.
+test_probes_iterator_parameters() {
+	skip_if_missing_tracing
+	local top=$T/cgroup
+	expect_rc 0 ba validate --kernel -f "$TOP/examples/iter_task_file.yaml"
+	expect_rc 0 ba validate --kernel -f "$TOP/examples/iter_map.yaml"
+	mkdir -p "$top"
+	mount -t cgroup2 none "$top" 2> /dev/null || skip "cannot mount cgroup2"
+	mkdir -p "$T/bpf"
+	cp "$TOP/tests/bpf/iter_cgroup.bpf.o" "$T/bpf/"
+	manifest "$T/p.yaml" <<Y
+bpfapply: v1
+scope: params
+programs:
+  cg: {object: bpf/iter_cgroup.bpf.o}
+  dump: {object: $TOP/examples/bpf/iter_map.bpf.o}
+iterators:
+  mine: {program: cg, cgroup: {path: $top}}
+  gone: {program: dump, map: {pinned: $BPFFS/no_such_map}}
+Y
+	expect_rc 1 ba plan -f "$T/p.yaml"
+	grep -q "p.yaml:8:25: iterator \"gone\": map $BPFFS/no_such_map: No such file or directory" "$T/.err" ||
+		fail "plan: $(cat "$T/.err")"
+	grep -q 'iterator "mine"' "$T/.err" && fail "the cgroup2 parameter was refused: $(cat "$T/.err")"
+	[ ! -e "$ROOT/params" ] || fail "plan created $ROOT/params"
+	sed -i '/gone:/d' "$T/p.yaml"
+	expect_rc 0 ba validate --kernel -f "$T/p.yaml"
+	# without an order, descendants_pre as documented (the kernel refuses "unspecified")
+	expect_rc 0 ba apply -f "$T/p.yaml"
+	assert_eq "$(bpftool -j link show pinned "$ROOT/params/iterators/mine" | jq -r '.type')" iter "cgroup iterator link"
+	expect_rc 0 ba destroy -f "$T/p.yaml"
+	umount "$top"
+}
