@@ -14,6 +14,7 @@
 #include "json.h"
 #include "paths.h"
 #include "probe.h"
+#include "progress.h"
 
 void print_diags(const struct diag *d)
 {
@@ -68,6 +69,7 @@ struct manifest *load_manifest(const struct opts *o, bool check_elf)
 	m = manifest_load(o->files, o->n_files, &d);
 	if (m && !diag_count(&d) && check_elf)
 		elf_check_manifest(m, &d);
+	progress_clear();
 	if (!m || diag_count(&d)) {
 		diag_sort(&d);
 		print_diags(&d);
@@ -96,6 +98,7 @@ int run_open(struct run *r, const struct opts *o, const char *scope, bool write)
 
 	r->have_live = true;
 	r->write = write;
+	progress_clear();
 	return err;
 }
 
@@ -147,6 +150,7 @@ int run_plan(struct run *r, bool destroy)
 	r->have_plan = true;
 	if (!err && !diag_count(&d))
 		err = check_kernel(r, destroy, &d);
+	progress_clear();
 	if (err == -EPERM) {
 		/* said already */
 	} else if (err) {

@@ -2,6 +2,7 @@
 /* Diagnostics: located manifest errors, and messages for the user. */
 #include "diag.h"
 #include "json.h"
+#include "progress.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -163,6 +164,7 @@ void err_msg(const char *fmt, ...)
 	va_list ap;
 	char *s;
 
+	progress_clear();
 	va_start(ap, fmt);
 	s = vformat_line(fmt, ap);
 	va_end(ap);
@@ -200,6 +202,7 @@ void warn_msg(const char *fmt, ...)
 	va_list ap;
 	char *s;
 
+	progress_clear();
 	va_start(ap, fmt);
 	s = vformat_line(fmt, ap);
 	va_end(ap);

@@ -19,6 +19,7 @@
 #include "fault.h"
 #include "kind.h"
 #include "paths.h"
+#include "progress.h"
 
 size_t exec_change_index(const struct exec *x, const struct change *c)
 {
@@ -147,6 +148,10 @@ enum phase { PH_STAGE, PH_STAGE_LATE, PH_UPDATE, PH_COMMIT };
 
 static int for_each(struct exec *x, enum phase ph)
 {
+	static const char *const what[] = {
+		[PH_STAGE] = "staging", [PH_STAGE_LATE] = "staging",
+		[PH_UPDATE] = "updating", [PH_COMMIT] = "committing",
+	};
 	size_t i;
 	int err = 0;
 
@@ -154,6 +159,7 @@ static int for_each(struct exec *x, enum phase ph)
 		struct change *c = &x->p->changes[i];
 		const struct kind_ops *ops = kind_ops_get(c->kind);
 
+		progress(what[ph], ops->name, c->name, i, x->p->n);
 		if (c->action == ACT_NOOP)
 			continue;
 		if (ph == PH_STAGE)
@@ -365,6 +371,7 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 	/* the replaced objects now sit in staging/: unpin them */
 	drop_staging(&x);
 out:
+	progress_clear();
 	free(x.scope_dir);
 	free(x.staging_dir);
 	free(x.fd);

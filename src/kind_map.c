@@ -19,6 +19,7 @@
 #include "kind_map.h"
 #include "maptypes.h"
 #include "paths.h"
+#include "progress.h"
 
 /* The kernel's "operation not supported" for batch ops on some types. */
 #define ENOTSUPP_KERNEL 524
@@ -93,6 +94,7 @@ static int fill_one_by_one(const struct exec *x, int fd, const struct map_spec *
 	int err;
 
 	for (i = 0; i < ms->n_entries; i++) {
+		progress("writing the entries of", "map", ms->name, i, ms->n_entries);
 		if (ms->entries[i].vkind == VAL_PROGRAM)
 			continue; /* wired once the programs exist */
 		err = write_entry(x, fd, ms, &ms->entries[i], buf);
@@ -454,6 +456,7 @@ int map_update(struct exec *x, struct change *c)
 		return -ENOMEM;
 	for (c->n_done = 0; c->n_done < c->n_ops; c->n_done++) {
 		op = &c->ops[c->n_done];
+		progress("updating the entries of", "map", ms->name, c->n_done, c->n_ops);
 		err = apply_op(x, ms, c->live->fd, op, buf);
 		if (!err)
 			continue;

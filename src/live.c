@@ -17,6 +17,7 @@
 #include "live.h"
 #include "maptypes.h"
 #include "paths.h"
+#include "progress.h"
 
 enum bpf_fd_kind live_fd_kind(int fd)
 {
@@ -169,6 +170,7 @@ static int read_declared(struct live_map *lm, const struct map_spec *ms, void *v
 	int err;
 
 	for (i = 0; i < ms->n_entries; i++) {
+		progress("reading the live entries of", "map", lm->name, i, ms->n_entries);
 		if (ms->entries[i].key.len != lm->info.key_size)
 			continue; /* the map will be replaced anyway */
 		err = read_key(lm, ms->entries[i].key.data, vbuf, vlen);
@@ -198,6 +200,7 @@ static int read_all(struct live_map *lm, void *vbuf, uint32_t vlen)
 		err = read_key(lm, next, vbuf, vlen);
 		if (err)
 			break;
+		progress("reading the live entries of", "map", lm->name, lm->n_kvs, 0);
 		memcpy(cur, next, ksz);
 		first = false;
 	}

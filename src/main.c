@@ -15,6 +15,7 @@
 #include "cli.h"
 #include "diag.h"
 #include "paths.h"
+#include "progress.h"
 
 struct cmd {
 	const char *name;
@@ -84,6 +85,9 @@ static void usage(FILE *f)
 		"      --lock-timeout SECS\n"
 		"                         wait at most SECS for the scope lock (default 30)\n"
 		"      --no-color         no colour, even on a terminal\n"
+		"      --progress         progress line on stderr for runs over a second, even\n"
+		"                         when stderr is not a terminal (never with -j)\n"
+		"      --no-progress      no progress line, even on a terminal\n"
 		"  -h, --help             this help\n"
 		"  -V, --version          print the version\n"
 		"\n"
@@ -118,6 +122,8 @@ enum {
 	LOPT_LOCK_TIMEOUT,
 	LOPT_NO_COLOR,
 	LOPT_KERNEL,
+	LOPT_PROGRESS,
+	LOPT_NO_PROGRESS,
 };
 
 static const struct option long_opts[] = {
@@ -136,6 +142,8 @@ static const struct option long_opts[] = {
 	{ "lock-timeout", required_argument, NULL, LOPT_LOCK_TIMEOUT },
 	{ "no-color", no_argument, NULL, LOPT_NO_COLOR },
 	{ "kernel", no_argument, NULL, LOPT_KERNEL },
+	{ "progress", no_argument, NULL, LOPT_PROGRESS },
+	{ "no-progress", no_argument, NULL, LOPT_NO_PROGRESS },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -155,7 +163,8 @@ static int parse_timeout(const char *s, double *out)
 }
 
 /* Returns the option bits seen, or -1 after printing an error. */
-static int parse_opts(int argc, char **argv, struct opts *o, bool *help, bool *version)
+static int parse_opts(int argc, char **argv, struct opts *o, bool *help, bool *version,
+		      enum progress_mode *progress_mode)
 {
 	unsigned seen = 0;
 	int c;
@@ -187,6 +196,8 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *help, bool *v
 			break;
 		case LOPT_NO_COLOR: o->color = false; break;
 		case LOPT_KERNEL: o->kernel = true; seen |= OPT_KERNEL; break;
+		case LOPT_PROGRESS: *progress_mode = PROGRESS_ON; break;
+		case LOPT_NO_PROGRESS: *progress_mode = PROGRESS_OFF; break;
 		default:
 			return -1; /* getopt printed the problem */
 		}
@@ -253,6 +264,7 @@ static void init_opts(struct opts *o)
 
 int main(int argc, char **argv)
 {
+	enum progress_mode progress_mode = PROGRESS_AUTO;
 	bool help = false, version = false;
 	struct opts o;
 	unsigned seen;
@@ -260,7 +272,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	init_opts(&o);
-	rc = parse_opts(argc, argv, &o, &help, &version);
+	rc = parse_opts(argc, argv, &o, &help, &version, &progress_mode);
 	if (rc < 0)
 		return EXIT_ERR;
 	seen = (unsigned)rc;
@@ -276,6 +288,7 @@ int main(int argc, char **argv)
 		g_json = true;
 	if (g_json)
 		o.color = false;
+	progress_init(progress_mode, g_json);
 	if (optind + 2 == argc) {
 		o.planfile = argv[optind + 1];
 		seen |= OPT_PLANFILE;

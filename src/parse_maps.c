@@ -10,6 +10,7 @@
 
 #include "maptypes.h"
 #include "model.h"
+#include "progress.h"
 #include "yamltree.h"
 
 #define MAX_KEY_SIZE 512
@@ -580,6 +581,7 @@ static void parse_entries(struct map_ctx *c)
 	for (i = 0; i < n; i++) {
 		struct map_entry *e = &s->entries[s->n_entries];
 
+		progress("parsing the entries of", "map", s->name, i, n);
 		if (parse_entry(c, yseq_item(c->t, v, i), e, &key_locs[s->n_entries])) {
 			s->n_entries++;
 			continue;
