@@ -5,6 +5,11 @@
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+# Where systemd and bash-completion look under PREFIX (/usr/local/lib/systemd/system
+# and /usr/local/share/bash-completion/completions are on their default paths).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+BASHCOMPDIR    ?= $(PREFIX)/share/bash-completion/completions
+PKGCONFIGDIR   ?= $(PREFIX)/lib/pkgconfig
 BUILD   ?= build
 CC      ?= cc
 CLANG   ?= clang
@@ -17,7 +22,8 @@ PKGS    := libbpf libelf zlib yaml-0.1 libxxhash
 DEB_PKGS := build-essential pkg-config libbpf-dev libelf-dev zlib1g-dev \
 	    libyaml-dev libxxhash-dev libcmocka-dev clang llvm bpftool jq \
 	    iproute2 python3 python3-jsonschema python3-yaml util-linux \
-	    libclang-rt-14-dev man-db cppcheck clang-tidy
+	    libclang-rt-14-dev man-db cppcheck clang-tidy ansible-core systemd \
+	    strace bsdutils
 
 # Quiet by default, like the kernel: V=1 shows the commands.
 ifeq ($(V),1)
@@ -101,7 +107,17 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS)
 
 # ---- install -------------------------------------------------------------------
+UNITS := bpfapply.service bpfapply-drift.service bpfapply-drift.timer
+
+# bpfapply.pc and the units are written at install time, for this PREFIX.
+# The library is static: its dependencies go in Requires, not Requires.private,
+# so that a plain `pkg-config --libs bpfapply` links.
 install: $(BUILD)/bpfapply $(LIB)
+	printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' \
+		'libdir=$${prefix}/lib' '' 'Name: bpfapply' \
+		'Description: Make the eBPF objects of a host match a YAML manifest' \
+		'Version: $(VERSION)' 'Requires: $(PKGS)' \
+		'Libs: -L$${libdir} -lbpfapply' 'Cflags: -I$${includedir}' > $(BUILD)/bpfapply.pc
 	install -D -m 0755 $(BUILD)/bpfapply $(DESTDIR)$(PREFIX)/sbin/bpfapply
 	install -D -m 0644 docs/bpfapply.8 $(DESTDIR)$(PREFIX)/share/man/man8/bpfapply.8
 	install -D -m 0644 docs/bpfapply-manifest.5 $(DESTDIR)$(PREFIX)/share/man/man5/bpfapply-manifest.5
@@ -110,9 +126,18 @@ install: $(BUILD)/bpfapply $(LIB)
 		$(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply-plan.schema.json
 	install -D -m 0644 include/bpfapply/bpfapply.h $(DESTDIR)$(PREFIX)/include/bpfapply/bpfapply.h
 	install -D -m 0644 $(LIB) $(DESTDIR)$(PREFIX)/lib/libbpfapply.a
+	install -D -m 0644 $(BUILD)/bpfapply.pc $(DESTDIR)$(PKGCONFIGDIR)/bpfapply.pc
+	install -D -m 0644 contrib/bash-completion/bpfapply $(DESTDIR)$(BASHCOMPDIR)/bpfapply
+	for u in $(UNITS); do \
+		sed 's|/usr/local/sbin/bpfapply|$(PREFIX)/sbin/bpfapply|' contrib/systemd/$$u > $(BUILD)/$$u && \
+		install -D -m 0644 $(BUILD)/$$u $(DESTDIR)$(SYSTEMDUNITDIR)/$$u || exit 1; \
+	done
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/sbin/bpfapply \
+	      $(DESTDIR)$(PKGCONFIGDIR)/bpfapply.pc \
+	      $(DESTDIR)$(BASHCOMPDIR)/bpfapply \
+	      $(addprefix $(DESTDIR)$(SYSTEMDUNITDIR)/,$(UNITS)) \
 	      $(DESTDIR)$(PREFIX)/share/man/man8/bpfapply.8 \
 	      $(DESTDIR)$(PREFIX)/share/man/man5/bpfapply-manifest.5 \
 	      $(DESTDIR)$(PREFIX)/share/bpfapply/bpfapply.schema.json \

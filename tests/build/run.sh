@@ -3,7 +3,9 @@
 #
 # Build and install checks: make install honours PREFIX and DESTDIR, the
 # installed header and library are enough to build a program against the
-# public API, the man pages render, and help lists every command.
+# public API (with the installed pkg-config file), the installed systemd
+# units verify and score OK, the installed bash completion completes, the
+# man pages render, and help lists every command.
 # Prints PASS/FAIL/SKIP lines.
 set -u
 cd "$(dirname "$0")/../.."
@@ -24,7 +26,10 @@ check() { # name command...
 installed() {
 	make -s install DESTDIR="$tmp/root" PREFIX=/opt/ba BUILD="$BUILD" >/dev/null &&
 		for f in sbin/bpfapply share/man/man8/bpfapply.8 share/man/man5/bpfapply-manifest.5 \
-			 share/bpfapply/bpfapply.schema.json include/bpfapply/bpfapply.h lib/libbpfapply.a; do
+			 share/bpfapply/bpfapply.schema.json include/bpfapply/bpfapply.h lib/libbpfapply.a \
+			 lib/pkgconfig/bpfapply.pc share/bash-completion/completions/bpfapply \
+			 lib/systemd/system/bpfapply.service lib/systemd/system/bpfapply-drift.service \
+			 lib/systemd/system/bpfapply-drift.timer; do
 			[ -f "$tmp/root/opt/ba/$f" ] || { echo "missing $f"; return 1; }
 		done
 }
@@ -49,8 +54,12 @@ int main(int argc, char **argv)
 	return 0;
 }
 C
-	cc -o "$tmp/api" "$tmp/api.c" -I"$tmp/root/opt/ba/include" -L"$tmp/root/opt/ba/lib" \
-		-lbpfapply $(pkg-config --libs libbpf libelf zlib yaml-0.1 libxxhash) &&
+	# the installed .pc says /opt/ba; the sysroot maps that into DESTDIR
+	flags=$(PKG_CONFIG_PATH="$tmp/root/opt/ba/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$tmp/root" \
+		pkg-config --cflags --libs bpfapply) || return 1
+	grep -q -- "-I$tmp/root/opt/ba/include" <<< "$flags" || { echo "cflags: $flags"; return 1; }
+	# shellcheck disable=SC2086 # flags are words
+	cc -o "$tmp/api" "$tmp/api.c" $flags &&
 		"$tmp/api" examples/quickstart.yaml | grep -q '^Plan: 3 to add, 0 to change, 0 to replace, 0 to destroy.$'
 }
 
@@ -86,8 +95,77 @@ graph_edges() {
 		{ echo "$out"; return 1; }
 }
 
+# Installed for a PREFIX (no DESTDIR), so that verify finds the binary and
+# man pages the units name where they name them.
+units_verify() {
+	local pfx=$tmp/prefix u out
+	make -s install PREFIX="$pfx" BUILD="$BUILD" >/dev/null || return 1
+	for u in bpfapply.service bpfapply-drift.service; do
+		grep -q "^ExecStart=$pfx/sbin/bpfapply " "$pfx/lib/systemd/system/$u" ||
+			{ echo "$u: ExecStart not under PREFIX"; return 1; }
+		grep -q "^ExecStart=/opt/ba/sbin/bpfapply " "$tmp/root/opt/ba/lib/systemd/system/$u" ||
+			{ echo "$u (DESTDIR): ExecStart not under PREFIX"; return 1; }
+	done
+	# verify exits 0 on warnings (unknown keys): its output must be empty too
+	out=$(cd "$tmp" && MANPATH="$pfx/share/man" systemd-analyze verify \
+		"$pfx"/lib/systemd/system/bpfapply.service "$pfx"/lib/systemd/system/bpfapply-drift.* 2>&1) ||
+		{ echo "$out"; return 1; }
+	[ -z "$out" ] || { echo "$out"; return 1; }
+}
+
+# systemd's own rating of the sandbox: OK (or better), never UNSAFE/EXPOSED.
+units_security() {
+	local u line
+	for u in bpfapply.service bpfapply-drift.service; do
+		line=$(cd "$tmp" && systemd-analyze security --offline=true --no-pager \
+			"$tmp/prefix/lib/systemd/system/$u" 2>&1 | tail -1)
+		grep -qE "Overall exposure level for $u: [0-9.]+ (SAFE|OK)" <<< "$line" ||
+			{ echo "$u: $line"; return 1; }
+	done
+}
+
+# Completions as bash computes them after sourcing the installed script.
+complete_words() { # words... (the last one is being completed)
+	bash -c 'source "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _bpfapply
+		printf "%s\n" "${COMPREPLY[@]}"' _ "$tmp/root/opt/ba/share/bash-completion/completions/bpfapply" "$@"
+}
+
+completion() {
+	local got want c
+	export PATH="$PWD/$BUILD:$PATH"
+	complete_words bpfapply '' > /dev/null || return 1
+	# every command help lists, and only those
+	want=$(bpfapply help | sed -n '/^Commands:/,/^Options:/p' | grep -oE '^  [a-z]+( \| [a-z]+)?' |
+		tr -d ' ' | tr '|' '\n' | sort)
+	got=$(complete_words bpfapply '' | sort)
+	[ "$got" = "$want" ] || { echo "commands: got [$got], want [$want]"; return 1; }
+	[ "$(complete_words bpfapply de)" = "destroy" ] || { echo "de: $(complete_words bpfapply de)"; return 1; }
+	# every long option of help, each where it belongs
+	for c in $(bpfapply help | sed -n '/^Options:/,$p' | grep -oE -- '--[a-z-]+' | sort -u); do
+		case $c in
+		--file | --out | --destroy | --detailed-exitcode) got=$(complete_words bpfapply plan "$c") ;;
+		--scope) got=$(complete_words bpfapply destroy "$c") ;;
+		*) got=$(complete_words bpfapply "$c") ;;
+		esac
+		grep -qx -- "$c" <<< "$got" || { echo "option $c not completed"; return 1; }
+	done
+	[ "$(complete_words bpfapply show --d)" = "--debug" ] || { echo "show takes no --destroy"; return 1; }
+	grep -qx -- --detailed-exitcode <<< "$(complete_words bpfapply apply --de)" || return 1
+	# -f: manifests and directories; --scope: the scopes under --root
+	[ "$(complete_words bpfapply plan -f examples/quick)" = examples/quickstart.yaml ] ||
+		{ echo "-f: $(complete_words bpfapply plan -f examples/quick)"; return 1; }
+	mkdir -p "$tmp/pins/edge" "$tmp/pins/core"
+	got=$(complete_words bpfapply --root "$tmp/pins" show --scope '' | sort | tr '\n' ' ')
+	[ "$got" = "core edge " ] || { echo "--scope: $got"; return 1; }
+	got=$(BPFAPPLY_ROOT="$tmp/pins" complete_words bpfapply destroy --scope e)
+	[ "$got" = edge ] || { echo "--scope from BPFAPPLY_ROOT: $got"; return 1; }
+}
+
 check "make install honours PREFIX and DESTDIR" installed
-check "a program builds against the installed public API" api_program
+check "a program builds with pkg-config against the installed public API" api_program
+check "installed systemd units pass systemd-analyze verify" units_verify
+check "installed systemd units score OK in systemd-analyze security" units_security
+check "installed bash completion completes commands, options and scopes" completion
 check "man pages render without warnings" man_pages
 check "help lists every command" help_lists_commands
 check "graph draws the dependency edges" graph_edges
