@@ -3,7 +3,7 @@
 #
 # Runs the test suites and prints one closing line:
 #   N passed, N failed, N skipped
-# Usage: tests/run.sh [all|unit|live|schema|build]   (default all)
+# Usage: tests/run.sh [all|unit|live|schema|build|contrib]   (default all)
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
@@ -56,13 +56,18 @@ run_build() {
 	count_lines < <(tests/build/run.sh 2>&1)
 }
 
+run_contrib() {
+	count_lines < <(tests/contrib/run.sh 2>&1)
+}
+
 case "$what" in
-all) run_unit; run_schema; run_build; run_live ;;
+all) run_unit; run_schema; run_build; run_contrib; run_live ;;
 unit) run_unit ;;
 live) run_live ;;
 schema) run_schema ;;
 build) run_build ;;
-*) echo "usage: $0 [all|unit|live|schema|build]" >&2; exit 2 ;;
+contrib) run_contrib ;;
+*) echo "usage: $0 [all|unit|live|schema|build|contrib]" >&2; exit 2 ;;
 esac
 
 if [ ${#failed_names[@]} -gt 0 ]; then
