@@ -21,6 +21,7 @@ static struct {
 	double start; /* when the run began */
 	double delay; /* nothing shown before this many seconds */
 	double last;  /* last redraw */
+	double every; /* at most one redraw per this many seconds */
 } pg;
 
 static double now(void)
@@ -31,7 +32,8 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* BPFAPPLY_PROGRESS_DELAY=SECONDS: when the line may first appear (tests use 0). */
+/* BPFAPPLY_PROGRESS_DELAY=SECONDS: when the line may first appear, and the
+ * least time between redraws if shorter (tests use 0: every step drawn). */
 static double delay_from_env(void)
 {
 	const char *s = getenv("BPFAPPLY_PROGRESS_DELAY");
@@ -50,6 +52,9 @@ void progress_init(enum progress_mode mode, bool json)
 	pg.tty = isatty(STDERR_FILENO);
 	pg.on = !json && (mode == PROGRESS_ON || (mode == PROGRESS_AUTO && pg.tty));
 	pg.delay = delay_from_env();
+	pg.every = pg.tty ? 0.1 : 1.0;
+	if (pg.delay < pg.every)
+		pg.every = pg.delay;
 	pg.start = now();
 }
 
@@ -72,7 +77,7 @@ void progress(const char *what, const char *kind, const char *name, uint64_t don
 	if (!pg.on)
 		return;
 	t = now();
-	if (t - pg.start < pg.delay || t - pg.last < (pg.tty ? 0.1 : 1.0))
+	if (t - pg.start < pg.delay || t - pg.last < pg.every)
 		return;
 	pg.last = t;
 	if (total)
