@@ -92,3 +92,16 @@ offline_schema_modelines() {
 			{ echo "$f: \$schema=$path is not schema/bpfapply.schema.json"; return 1; }
 	done
 }
+
+# The module's documentation is valid for ansible-doc, and the shipped
+# playbook parses with the module in its library/.
+offline_ansible_docs_and_playbook() {
+	local home
+	home=$(mktemp -d)
+	ANSIBLE_HOME=$home ansible-doc -M contrib/ansible/library bpfapply > "$home/doc" 2>&1 &&
+		grep -q 'OPTIONS' "$home/doc" && grep -q 'manifest' "$home/doc" &&
+		ANSIBLE_HOME=$home ANSIBLE_LOCALHOST_WARNING=0 ANSIBLE_INVENTORY_UNPARSED_WARNING=0 \
+			ansible-playbook --syntax-check -i localhost, contrib/ansible/bpfapply.yml > "$home/syntax" 2>&1 ||
+		{ cat "$home/doc" "$home/syntax" 2>/dev/null | tail -20; rm -rf "$home"; return 1; }
+	rm -rf "$home"
+}

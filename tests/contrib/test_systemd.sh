@@ -38,9 +38,9 @@ test_unit_capabilities() {
 	for m in quickstart xdp1 tail_calls; do
 		expect_rc 0 capped "$set" destroy -f "$TOP/examples/$m.yaml"
 	done
-	# needed: without CAP_SYS_ADMIN no wiring (the kernel opens a program by
-	# id only for it); without CAP_NET_ADMIN or CAP_PERFMON no XDP program;
-	# maps with CAP_BPF alone, nothing without it
+	# needed: without CAP_SYS_ADMIN no prog_array wiring (the kernel opens a
+	# program by id only for it); without CAP_NET_ADMIN or CAP_PERFMON no XDP
+	# program; maps, map-in-map included, with CAP_BPF alone, nothing without it
 	without=${set/,+sys_admin/}
 	expect_rc 1 capped "$without" apply -f "$TOP/examples/tail_calls.yaml"
 	[ ! -e "$ROOT/tailcalls/maps/jmp_table" ] || fail "a refused apply left jmp_table"
@@ -49,8 +49,10 @@ test_unit_capabilities() {
 	expect_rc 1 capped "${without/,+net_admin/}" apply -f "$TOP/examples/xdp1.yaml"
 	expect_rc 1 capped "${without/,+perfmon/}" apply -f "$TOP/examples/xdp1.yaml"
 	[ ! -e "$ROOT/xdp1/programs/xdp1/xdp_prog1" ] || fail "a refused apply left xdp_prog1"
-	expect_rc 0 capped "$drift" apply -f "$TOP/examples/quickstart.yaml"
-	expect_rc 0 capped "$drift" destroy -f "$TOP/examples/quickstart.yaml"
+	for m in quickstart maps; do # maps: map-in-map wiring too
+		expect_rc 0 capped "$drift" apply -f "$TOP/examples/$m.yaml"
+		expect_rc 0 capped "$drift" destroy -f "$TOP/examples/$m.yaml"
+	done
 	expect_rc 1 capped "-all" apply -f "$TOP/examples/quickstart.yaml"
 }
 

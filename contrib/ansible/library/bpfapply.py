@@ -16,8 +16,8 @@ description:
     something, so a second run reports C(ok).
   - In check mode it runs C(bpfapply plan) and reports what would change,
     touching nothing. In diff mode the plan text is the diff.
-  - Errors fail the task with bpfapply's own message; manifest errors are
-    C(FILE:LINE:COL: message).
+  - "Errors fail the task with bpfapply's own message; manifest errors are
+    C(FILE:LINE:COL: message)."
 options:
   manifest:
     description: Path of the manifest on the managed host. Relative ELF
