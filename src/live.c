@@ -421,6 +421,7 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 	for (i = 0; m && i < m->n_maps; i++) {
 		struct live_map *lm = add_map(lv, m->maps[i].name);
 
+		progress("reading the live state of", "map", m->maps[i].name, i, m->n_maps);
 		if (!lm)
 			return -ENOMEM;
 		err = open_map(lv, lm, &m->maps[i]);

@@ -70,7 +70,7 @@ expand_filter() { # words...
 test_unit_syscalls_and_writes() {
 	command -v strace >/dev/null || skip "strace not installed"
 	command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed"
-	local allowed denied used bad m
+	local denied used bad m line
 	# the unit's filter: SystemCallFilter= lines in order, ~ removes, others add
 	: > "$T/allowed"
 	while read -r line; do
