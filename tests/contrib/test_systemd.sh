@@ -42,7 +42,10 @@ test_unit_capabilities() {
 	# program by id only for it); without CAP_NET_ADMIN or CAP_PERFMON no XDP
 	# program; maps, map-in-map included, with CAP_BPF alone, nothing without it
 	without=${set/,+sys_admin/}
-	expect_rc 1 capped "$without" apply -f "$TOP/examples/tail_calls.yaml"
+	if capped "$without" apply -f "$TOP/examples/tail_calls.yaml" > /dev/null 2>&1; then
+		fail "prog_array wiring works without CAP_SYS_ADMIN now: drop it from the units," \
+			"contrib/kubernetes/daemonset.yaml and the table in contrib/README.md"
+	fi
 	[ ! -e "$ROOT/tailcalls/maps/jmp_table" ] || fail "a refused apply left jmp_table"
 	expect_rc 0 capped "$without" apply -f "$TOP/examples/xdp1.yaml"
 	expect_rc 0 capped "$without" destroy -f "$TOP/examples/xdp1.yaml"

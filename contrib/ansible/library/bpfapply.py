@@ -111,7 +111,7 @@ def find_binary(module):
 
 
 def global_args(module, binary):
-    args = [binary, '--no-color', '--no-progress']
+    args = [binary, '--no-color']
     if module.params['root']:
         args += ['--root', module.params['root']]
     if module.params['nomount']:
