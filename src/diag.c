@@ -190,6 +190,7 @@ void dbg_msg(const char *fmt, ...)
 
 	if (!g_debug)
 		return;
+	progress_clear();
 	va_start(ap, fmt);
 	s = vformat_line(fmt, ap);
 	va_end(ap);
