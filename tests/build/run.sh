@@ -149,6 +149,13 @@ completion() {
 		esac
 		grep -qx -- "$c" <<< "$got" || { echo "option $c not completed"; return 1; }
 	done
+	# the options each command's line in help shows, for that command
+	while read -r c opts; do
+		for o in $(grep -oE -- '--[a-z-]+' <<< "$opts"); do
+			grep -qx -- "$o" <<< "$(complete_words bpfapply "$c" --)" ||
+				{ echo "$c: option $o not completed"; return 1; }
+		done
+	done < <(bpfapply help | sed -n '/^Commands:/,/^Options:/p' | grep -E '^  [a-z]+ ')
 	[ "$(complete_words bpfapply show --d)" = "--debug" ] || { echo "show takes no --destroy"; return 1; }
 	grep -qx -- --detailed-exitcode <<< "$(complete_words bpfapply apply --de)" || return 1
 	# -f: manifests and directories; --scope: the scopes under --root

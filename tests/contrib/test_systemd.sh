@@ -6,10 +6,12 @@
 
 UNITS=$TOP/contrib/systemd
 
-# "CAP_BPF CAP_PERFMON" -> "-all,+bpf,+perfmon" (setpriv's spelling)
+# "CAP_BPF CAP_PERFMON" -> "-all,+bpf,+perfmon" (setpriv's spelling); empty -> "-all"
 unit_caps() { # unit
-	sed -n 's/^CapabilityBoundingSet=//p' "$UNITS/$1" | tr 'A-Z ' 'a-z\n' |
-		sed -n 's/^cap_/+/p' | paste -sd, | sed 's/^/-all,/'
+	local caps
+	caps=$(sed -n 's/^CapabilityBoundingSet=//p' "$UNITS/$1" | tr 'A-Z ' 'a-z\n' |
+		sed -n 's/^cap_/+/p' | paste -sd,)
+	echo "-all${caps:+,$caps}"
 }
 
 # bpfapply with only the capabilities of set (root keeps its uid, as in the unit)
@@ -21,13 +23,14 @@ capped() { # set args...
 
 test_unit_capabilities() {
 	command -v setpriv >/dev/null || skip "setpriv not installed"
-	local set drift m without
+	local set drift m
 	set=$(unit_caps bpfapply.service)
-	assert_eq "$set" "-all,+bpf,+perfmon,+net_admin,+sys_admin" "bpfapply.service capabilities"
+	assert_eq "$set" "-all,+bpf,+perfmon,+net_admin" "bpfapply.service capabilities"
 	drift=$(unit_caps bpfapply-drift.service)
-	assert_eq "$drift" "-all,+bpf" "bpfapply-drift.service capabilities"
-	# enough: maps, an XDP program, prog_array wiring; the drift unit plans them
-	for m in quickstart xdp1 tail_calls; do
+	assert_eq "$drift" "-all" "bpfapply-drift.service capabilities"
+	# enough: maps, map-in-map, an XDP program, prog_array wiring; the drift
+	# unit plans them, and sees drift
+	for m in quickstart maps xdp1 tail_calls; do
 		expect_rc 0 capped "$set" apply -f "$TOP/examples/$m.yaml"
 		expect_rc 0 capped "$drift" plan --detailed-exitcode -f "$TOP/examples/$m.yaml"
 	done
@@ -35,28 +38,19 @@ test_unit_capabilities() {
 		fail "tail_calls not applied"
 	[ "$(bpftool -j map dump pinned "$ROOT/tailcalls/maps/jmp_table" | jq length)" -gt 0 ] ||
 		fail "jmp_table not wired"
-	for m in quickstart xdp1 tail_calls; do
+	rm "$ROOT/quickstart/maps/flows"
+	expect_rc 2 capped "$drift" plan --detailed-exitcode -f "$TOP/examples/quickstart.yaml"
+	grep -q '+ map.flows' "$T/.out" || fail "drift plan: $(cat "$T/.out")"
+	for m in quickstart maps xdp1 tail_calls; do
 		expect_rc 0 capped "$set" destroy -f "$TOP/examples/$m.yaml"
 	done
-	# needed: without CAP_SYS_ADMIN no prog_array wiring (the kernel opens a
-	# program by id only for it); without CAP_NET_ADMIN or CAP_PERFMON no XDP
-	# program; maps, map-in-map included, with CAP_BPF alone, nothing without it
-	without=${set/,+sys_admin/}
-	if capped "$without" apply -f "$TOP/examples/tail_calls.yaml" > /dev/null 2>&1; then
-		fail "prog_array wiring works without CAP_SYS_ADMIN now: drop it from the units," \
-			"contrib/kubernetes/daemonset.yaml and the table in contrib/README.md"
-	fi
-	[ ! -e "$ROOT/tailcalls/maps/jmp_table" ] || fail "a refused apply left jmp_table"
-	expect_rc 0 capped "$without" apply -f "$TOP/examples/xdp1.yaml"
-	expect_rc 0 capped "$without" destroy -f "$TOP/examples/xdp1.yaml"
-	expect_rc 1 capped "${without/,+net_admin/}" apply -f "$TOP/examples/xdp1.yaml"
-	expect_rc 1 capped "${without/,+perfmon/}" apply -f "$TOP/examples/xdp1.yaml"
+	# each needed: without CAP_NET_ADMIN or CAP_PERFMON no XDP program,
+	# without CAP_BPF not even a map
+	expect_rc 1 capped "${set/,+net_admin/}" apply -f "$TOP/examples/xdp1.yaml"
+	expect_rc 1 capped "${set/,+perfmon/}" apply -f "$TOP/examples/xdp1.yaml"
 	[ ! -e "$ROOT/xdp1/programs/xdp1/xdp_prog1" ] || fail "a refused apply left xdp_prog1"
-	for m in quickstart maps; do # maps: map-in-map wiring too
-		expect_rc 0 capped "$drift" apply -f "$TOP/examples/$m.yaml"
-		expect_rc 0 capped "$drift" destroy -f "$TOP/examples/$m.yaml"
-	done
-	expect_rc 1 capped "-all" apply -f "$TOP/examples/quickstart.yaml"
+	expect_rc 1 capped "${set/,+bpf/}" apply -f "$TOP/examples/quickstart.yaml"
+	[ ! -e "$ROOT/quickstart/maps/config" ] || fail "a refused apply left a map"
 }
 
 # The syscalls of a filter line list, groups expanded (systemd-analyze knows them).
