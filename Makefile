@@ -44,7 +44,9 @@ PROJECT_CFLAGS := -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wno-missing-field
 ALL_CFLAGS = $(PROJECT_CFLAGS) $(CFLAGS)
 LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-SRCS     := $(sort $(wildcard src/*.c))
+# src/kinds/KIND/ holds one resource kind each (see src/kind.h).
+SRCS     := $(sort $(wildcard src/*.c src/kinds/*/*.c))
+HDRS     := $(wildcard src/*.h src/kinds/*/*.h include/bpfapply/*.h)
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 LIB      := $(BUILD)/libbpfapply.a
@@ -57,8 +59,9 @@ UNIT_FIXTURE := $(BUILD)/tests/fixture.o
 	format lint asan bpf
 all: $(BUILD)/bpfapply bpf
 
-$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/bpfapply/*.h) | $(BUILD)/obj
+$(BUILD)/obj/%.o: src/%.c $(HDRS) | $(BUILD)/obj
 	$(call msg,CC,$<)
+	$(Q)mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
@@ -81,7 +84,7 @@ include fuzz.mk
 # ---- tests -------------------------------------------------------------------
 # The plan tests' shared fixture (tests/unit/fixture.[ch]), linked into every test.
 $(UNIT_FIXTURE): tests/unit/fixture.c tests/unit/fixture.h tests/unit/unit.h \
-		$(wildcard src/*.h include/bpfapply/*.h) | $(BUILD)/tests
+		$(HDRS) | $(BUILD)/tests
 	$(call msg,TEST-CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
 
@@ -147,7 +150,7 @@ uninstall:
 
 # ---- developer conveniences ------------------------------------------------------
 format:
-	clang-format -i src/*.c src/*.h include/bpfapply/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i src/*.c src/*.h src/kinds/*/*.[ch] include/bpfapply/*.h tests/unit/*.c tests/unit/*.h
 
 # cppcheck needs libbpf's option macro spelt out; clang-tidy runs the static analyzer.
 LINT_LIBBPF_OPTS := -D'LIBBPF_OPTS(TYPE,NAME,...)=struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }'
@@ -156,7 +159,7 @@ lint:
 		--suppress=missingIncludeSystem $(LINT_LIBBPF_OPTS) -Iinclude -Isrc src
 	clang-tidy --quiet --warnings-as-errors='*' \
 		-checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling' \
-		src/*.c -- $(PROJECT_CFLAGS)
+		src/*.c src/kinds/*/*.c -- $(PROJECT_CFLAGS)
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \

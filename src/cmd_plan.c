@@ -58,13 +58,14 @@ int cmd_validate(const struct opts *o)
 		json_kv_uint(&j, "maps", m->n_maps);
 		json_kv_uint(&j, "programs", m->n_programs);
 		json_kv_uint(&j, "iterators", m->n_iterators);
+		json_kv_uint(&j, "links", m->n_links);
 		json_kv_bool(&j, "kernel_checked", o->kernel);
 		json_obj_end(&j);
 		json_finish(&j);
 	} else {
-		printf("Manifest valid%s: scope %s, %zu maps, %zu programs, %zu iterators.\n",
+		printf("Manifest valid%s: scope %s, %zu maps, %zu programs, %zu iterators, %zu links.\n",
 		       o->kernel ? " and accepted by this kernel" : "", m->scope, m->n_maps,
-		       m->n_programs, m->n_iterators);
+		       m->n_programs, m->n_iterators, m->n_links);
 	}
 	manifest_free(m);
 	return EXIT_OK;
@@ -132,7 +133,7 @@ static void report_done(const struct run *r, const struct opts *o, bool destroy)
 /* After a destroy, take away the directories bpfapply made, if empty. */
 static void remove_dirs(const struct opts *o, const char *scope)
 {
-	static const char *const sub[] = { "maps", "programs", "iterators" };
+	static const char *const sub[] = { "maps", "programs", "iterators", "links" };
 	char *dir = path_join(o->root, scope);
 	size_t i;
 

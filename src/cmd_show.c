@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "kind_program.h"
+#include "kinds/link/link.h"
 #include "json.h"
 #include "paths.h"
 
@@ -18,6 +19,7 @@ static const char *kind_word(uint8_t kind)
 	case STATE_MAP: return res_kind_name(KIND_MAP);
 	case STATE_PROGRAM: return res_kind_name(KIND_PROGRAM);
 	case STATE_ITERATOR: return res_kind_name(KIND_ITERATOR);
+	case STATE_LINK: return res_kind_name(KIND_LINK);
 	}
 	return "unknown";
 }
@@ -70,6 +72,24 @@ static const char *iterator_status(const struct live *lv, const struct state_res
 	return li->link_id == r->id ? "ok" : "replaced";
 }
 
+/* A link is ok while it is pinned, attached, and on the hook it was put on. */
+static const char *link_status(const struct live *lv, const struct state_res *r,
+			       uint32_t *live_id)
+{
+	const struct live_link *ll = live_find_link(lv, r->name);
+	uint64_t on;
+
+	if (!ll || ll->pin_state == PIN_ABSENT)
+		return "missing";
+	if (ll->pin_state != PIN_MAP || ll->link_id != r->id)
+		return "replaced";
+	*live_id = ll->link_id;
+	on = ll->link_type == BPF_LINK_TYPE_CGROUP ? ll->cgroup_id : ll->ifindex;
+	if (!on)
+		return "detached";
+	return on == r->hook_id ? "ok" : "moved";
+}
+
 /*
  * Drift as show sees it without a manifest: is every recorded object still
  * pinned where bpfapply put it?  live_id: the map id, the first program's
@@ -82,6 +102,7 @@ static const char *status_of(const struct live *lv, const struct state_res *r, u
 	case STATE_MAP: return map_status(lv, r, live_id);
 	case STATE_PROGRAM: return program_status(lv, r, live_id);
 	case STATE_ITERATOR: return iterator_status(lv, r, live_id);
+	case STATE_LINK: return link_status(lv, r, live_id);
 	}
 	return "unknown";
 }
@@ -308,6 +329,14 @@ int cmd_graph(const struct opts *o)
 				 "program");
 		if (it->param == ITER_PARAM_MAP && it->map.name)
 			dot_edge(KIND_ITERATOR, it->name, KIND_MAP, it->map.name, "map");
+	}
+	for (i = 0; i < m->n_links; i++) {
+		const struct link_spec *ls = &m->links[i];
+
+		printf("  \"%s.%s\" [shape=cds];\n", res_kind_name(KIND_LINK), ls->name);
+		if (ls->prog_entry >= 0)
+			dot_edge(KIND_LINK, ls->name, KIND_PROGRAM, m->programs[ls->prog_entry].name,
+				 link_hook_name(ls->hook));
 	}
 	printf("}\n");
 	manifest_free(m);

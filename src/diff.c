@@ -17,6 +17,7 @@ static const struct kind_ops *const kinds[KIND__COUNT] = {
 	[KIND_MAP] = &kind_map_ops,
 	[KIND_PROGRAM] = &kind_program_ops,
 	[KIND_ITERATOR] = &kind_iterator_ops,
+	[KIND_LINK] = &kind_link_ops,
 };
 
 const struct kind_ops *kind_ops_get(enum res_kind k)
@@ -42,6 +43,8 @@ const char *reason_code(enum reason r)
 	case R_NOT_IN_MANIFEST: return "delete_because_no_resource_config";
 	case R_DESTROY: return "delete_because_destroy";
 	case R_STATE_ONLY: return "update_state_record_only";
+	case R_DETACHED: return "replace_because_detached_outside";
+	case R_PROGRAM: return "update_because_program_changed";
 	case R_NONE: break;
 	}
 	return NULL;

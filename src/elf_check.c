@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "elf.h"
+#include "kinds/link/link.h"
 #include "maptypes.h"
 
 /* "a, b, c" list of names for "it has: ..." hints (static buffer). */
@@ -217,5 +218,6 @@ int elf_check_manifest(struct manifest *m, struct diag *d)
 	}
 	for (i = 0; i < m->n_iterators; i++)
 		check_iterator(m, &m->iterators[i], d);
+	link_check_manifest(m, d);
 	return 0;
 }

@@ -39,6 +39,19 @@ int exec_map_fd(const struct exec *x, int map_idx)
 	return c->live ? c->live->fd : -1;
 }
 
+/* A link is detached before it is unpinned: its hook is then free at once,
+ * not when the kernel gets round to freeing the link. */
+static void detach_if_link(const char *path)
+{
+	int fd = bpf_obj_get(path);
+
+	if (fd < 0)
+		return;
+	if (live_fd_kind(fd) == BPF_FD_LINK && !bpf_link_detach(fd))
+		fault_point("staging link detach");
+	close(fd);
+}
+
 /* Staging holds only what bpfapply pinned there: unpin all of it. */
 static int clean_dir(const char *dir)
 {
@@ -63,7 +76,7 @@ static int clean_dir(const char *dir)
 			err = clean_dir(p);
 			if (!err && rmdir(p))
 				err = -errno;
-		} else if (unlink(p)) {
+		} else if (detach_if_link(p), unlink(p)) {
 			err = -errno;
 		} else {
 			fault_point("staging unpin");
@@ -294,6 +307,32 @@ static void undo_updates(struct exec *x)
 	}
 }
 
+/*
+ * Attaches are visible at once: they come after everything else is staged
+ * and updated, and a refused one takes back those before it, in reverse.
+ */
+static int attach_all(struct exec *x)
+{
+	size_t i, j;
+	int err = 0;
+
+	for (i = 0; i < x->p->n; i++) {
+		struct change *c = &x->p->changes[i];
+		const struct kind_ops *ops = kind_ops_get(c->kind);
+
+		if (c->action != ACT_NOOP && ops->attach && (err = ops->attach(x, c)))
+			break;
+	}
+	for (j = i; err && j-- > 0;) {
+		struct change *c = &x->p->changes[j];
+		const struct kind_ops *ops = kind_ops_get(c->kind);
+
+		if (c->action != ACT_NOOP && ops->undo_attach)
+			ops->undo_attach(x, c);
+	}
+	return err;
+}
+
 static void drop_staging(struct exec *x)
 {
 	size_t i;
@@ -355,6 +394,8 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 	if (!err)
 		err = for_each(&x, PH_STAGE_LATE);
 	if (!err && (err = for_each(&x, PH_UPDATE)))
+		undo_updates(&x);
+	else if (!err && (err = attach_all(&x)))
 		undo_updates(&x);
 	if (err) {
 		drop_staging(&x);

@@ -38,6 +38,11 @@ struct kind_ops {
 	 * before anything is moved, and undo that if a later update fails */
 	int (*update)(struct exec *x, struct change *c);
 	void (*undo_update)(struct exec *x, struct change *c);
+	/* executor (optional): attach to a hook, after everything is staged and
+	 * updated (an attach is visible at once); undone, in reverse, if a
+	 * later attach fails */
+	int (*attach)(struct exec *x, struct change *c);
+	void (*undo_attach)(struct exec *x, struct change *c);
 	/* executor: move into place, unpin deleted */
 	int (*commit)(struct exec *x, struct change *c);
 	/* executor: the state record for the change after commit */
@@ -47,6 +52,7 @@ struct kind_ops {
 extern const struct kind_ops kind_map_ops;
 extern const struct kind_ops kind_program_ops;
 extern const struct kind_ops kind_iterator_ops;
+extern const struct kind_ops kind_link_ops;
 
 const struct kind_ops *kind_ops_get(enum res_kind k);
 

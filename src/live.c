@@ -431,6 +431,8 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 	err = live_read_programs(lv, m);
 	if (!err)
 		err = live_read_iterators(lv, m);
+	if (!err)
+		err = live_read_links(lv, m);
 	if (err)
 		return err;
 	for (i = 0; i < lv->state.n; i++) {
@@ -563,6 +565,7 @@ void live_free(struct live *lv)
 	free(lv->maps);
 	live_free_programs(lv);
 	live_free_iterators(lv);
+	live_free_links(lv);
 	state_free(&lv->state);
 	free(lv->root);
 	free(lv->scope_dir);

@@ -89,6 +89,8 @@ struct live {
 	size_t n_programs;
 	struct live_iterator *iterators;
 	size_t n_iterators;
+	struct live_link *links;    /* kinds/link/link.h */
+	size_t n_links;
 };
 
 /*
@@ -131,6 +133,9 @@ struct live_iterator *live_find_iterator(const struct live *lv, const char *name
 /* live_iterator.c */
 int live_read_iterators(struct live *lv, const struct manifest *m);
 void live_free_iterators(struct live *lv);
+/* kinds/link/live.c */
+int live_read_links(struct live *lv, const struct manifest *m);
+void live_free_links(struct live *lv);
 
 /* Every key/value of the map behind fd (vlen: live_value_buf_size); fn
  * returning non-zero stops the walk with that value. */

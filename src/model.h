@@ -127,6 +127,8 @@ struct iterator_spec {
 	char *cgroup_order;   /* descendants_pre | descendants_post | ancestors_up | self_only */
 };
 
+struct link_spec; /* kinds/link/link.h */
+
 struct manifest {
 	char *scope;
 	struct loc scope_loc;
@@ -136,6 +138,8 @@ struct manifest {
 	size_t n_programs;
 	struct iterator_spec *iterators;
 	size_t n_iterators;
+	struct link_spec *links;
+	size_t n_links;
 	char **files; /* every file read; struct loc.file points into these */
 	size_t n_files;
 };

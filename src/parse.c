@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "elf.h"
+#include "kinds/link/link.h"
 #include "model.h"
 #include "yamltree.h"
 
@@ -183,6 +184,9 @@ void manifest_free(struct manifest *m)
 		program_spec_clear(&m->programs[i]);
 	for (i = 0; i < m->n_iterators; i++)
 		iterator_spec_clear(&m->iterators[i]);
+	for (i = 0; i < m->n_links; i++)
+		link_spec_clear(&m->links[i]);
+	free(m->links);
 	for (i = 0; i < m->n_files; i++)
 		free(m->files[i]);
 	free(m->maps);
@@ -195,7 +199,7 @@ void manifest_free(struct manifest *m)
 
 /* ---- the top level of one file --------------------------------------------- */
 
-enum top_key { TOP_VERSION, TOP_SCOPE, TOP_MAPS, TOP_PROGRAMS, TOP_ITERATORS, TOP_N };
+enum top_key { TOP_VERSION, TOP_SCOPE, TOP_MAPS, TOP_PROGRAMS, TOP_ITERATORS, TOP_LINKS, TOP_N };
 
 static const char *const top_keys[TOP_N] = {
 	[TOP_VERSION] = "bpfapply",
@@ -203,6 +207,7 @@ static const char *const top_keys[TOP_N] = {
 	[TOP_MAPS] = "maps",
 	[TOP_PROGRAMS] = "programs",
 	[TOP_ITERATORS] = "iterators",
+	[TOP_LINKS] = "links",
 };
 
 /* false when the file is in a format this parser cannot read at all */
@@ -265,6 +270,8 @@ static void parse_file(struct parse_ctx *pc, const char *file)
 		parse_programs(pc, &t, vals[TOP_PROGRAMS]);
 	if (vals[TOP_ITERATORS])
 		parse_iterators(pc, &t, vals[TOP_ITERATORS]);
+	if (vals[TOP_LINKS])
+		parse_links(pc, &t, vals[TOP_LINKS]);
 out:
 	ytree_free(&t);
 }

@@ -30,6 +30,7 @@ enum res_kind {
 	KIND_MAP = 0,
 	KIND_PROGRAM,
 	KIND_ITERATOR,
+	KIND_LINK,
 	KIND__COUNT,
 };
 
@@ -47,6 +48,8 @@ enum reason {
 	R_NOT_IN_MANIFEST,  /* in the state record, no longer declared */
 	R_DESTROY,          /* destroy requested */
 	R_STATE_ONLY,       /* only the state record changes (prevent_destroy) */
+	R_DETACHED,         /* a link lost its hook: detached, or the hook re-created */
+	R_PROGRAM,          /* a link's program is swapped (bpf_link_update) */
 };
 const char *reason_code(enum reason r);
 

@@ -12,6 +12,7 @@
 
 #include "elf.h"
 #include "fingerprint.h"
+#include "kinds/link/link.h"
 #include "planfile.h"
 
 static void fp_pins(struct fp *f, const struct live_pin *pins, size_t n)
@@ -71,6 +72,8 @@ uint64_t live_fingerprint(const struct live *lv)
 		fp_u32(&f, lv->iterators[i].link_id);
 		fp_u32(&f, lv->iterators[i].param_map_id);
 	}
+	for (i = 0; i < lv->n_links; i++)
+		link_fingerprint_live(&f, &lv->links[i]);
 	return fp_final(&f);
 }
 

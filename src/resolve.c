@@ -167,8 +167,8 @@ static void resolve_map_value(struct parse_ctx *pc, const struct map_spec *outer
  * selection, or -1 for the ENTRY form and for entries without a selection
  * (then PROGRAM is checked against the ELF object later).
  */
-static void resolve_prog_ref(struct parse_ctx *pc, const char *ref, const struct loc *loc,
-			     int *entry, int *prog)
+void resolve_prog_ref(struct parse_ctx *pc, const char *ref, const struct loc *loc, int *entry,
+		      int *prog)
 {
 	const struct manifest *m = pc->m;
 	const char *slash = strchr(ref, '/');
@@ -246,4 +246,5 @@ void resolve_manifest(struct parse_ctx *pc)
 		if (it->param == ITER_PARAM_MAP)
 			resolve_map_ref(pc, &it->map);
 	}
+	resolve_links(pc);
 }

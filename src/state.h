@@ -27,6 +27,7 @@ enum state_kind {
 	STATE_MAP = 1,
 	STATE_PROGRAM = 2,  /* one program entry (ELF object) */
 	STATE_ITERATOR = 3,
+	STATE_LINK = 4,
 };
 
 #define STATE_F_PREVENT_DESTROY (1u << 0)
@@ -36,6 +37,7 @@ enum state_sub_kind {
 	SUB_PROG = 1,
 	SUB_MAP = 2,
 	SUB_PINNED = 3, /* a {pinned: PATH} map bound at load: its id then */
+	SUB_HOOK = 4,   /* links: the hook as the manifest names it ("xdp eth0") */
 };
 
 struct state_sub {
@@ -49,9 +51,11 @@ struct state_res {
 	char *name;
 	uint32_t id;          /* kernel id of the pinned object at commit (map id, link id) */
 	uint64_t spec_fp;     /* fingerprint of the spec (and ELF) that produced it */
-	uint64_t entries_fp;  /* fingerprint of the declared entries last written; 0: none */
+	uint64_t entries_fp;  /* fingerprint of the declared entries last written; 0: none
+			       * (links: of the program REF) */
 	uint8_t policy;       /* enum entries_policy at the last write */
 	uint32_t flags;       /* STATE_F_* */
+	uint64_t hook_id;     /* links: ifindex or cgroup id of the hook at commit */
 	struct state_sub *subs;
 	size_t n_subs;
 };

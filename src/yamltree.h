@@ -107,6 +107,12 @@ void parse_maps(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *sectio
 /* The `programs:` and `iterators:` sections of one file (parse_programs.c). */
 void parse_programs(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *section);
 void parse_iterators(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *section);
+/* The `links:` section and its cross-references (kinds/link/parse.c). */
+void parse_links(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *section);
+void resolve_links(struct parse_ctx *pc);
+/* REF -> entry index and index in its selection, reporting what is not declared (resolve.c). */
+void resolve_prog_ref(struct parse_ctx *pc, const char *ref, const struct loc *loc, int *entry,
+		      int *prog);
 /* Cross-references of the whole manifest (resolve.c). */
 void resolve_manifest(struct parse_ctx *pc);
 
