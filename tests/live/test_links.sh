@@ -1,0 +1,354 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# Links: programs attached to XDP, tc (tcx) and cgroup hooks.  Every test
+# works in network namespaces of its own (a veth pair: va in $NS, where the
+# programs are attached, vb in $PEER, where traffic comes from) and in a
+# child cgroup of its own; never on the host's interfaces or root cgroup.
+
+# ---- set-up ------------------------------------------------------------------
+
+# bpfapply and bpftool inside the test's network namespace
+lk_ban() { nsenter --net="/run/netns/$NS" "$BIN" --root "$ROOT" --no-color "$@"; }
+lk_bpftool_ns() { nsenter --net="/run/netns/$NS" bpftool "$@"; }
+
+lk_cleanup() {
+	[ -n "${LINKS_CG:-}" ] && rmdir "$LINKS_CG" 2> /dev/null
+	[ -n "${LINKS_CG_TOP:-}" ] && umount "$LINKS_CG_TOP" 2> /dev/null
+	ip netns del "$NS" 2> /dev/null
+	ip netns del "$PEER" 2> /dev/null
+	true
+}
+
+lk_veth_pair() { # (re)create va <-> vb
+	ip link add va netns "$NS" type veth peer name vb netns "$PEER"
+	ip -n "$NS" addr add 10.199.0.1/24 dev va
+	ip -n "$NS" link set va up
+	ip -n "$PEER" addr add 10.199.0.2/24 dev vb
+	ip -n "$PEER" link set vb up
+	# XDP_DROP tests must not depend on ARP getting through
+	ip -n "$PEER" neigh replace 10.199.0.1 dev vb nud permanent \
+		lladdr "$(ip -n "$NS" -j link show va | jq -r '.[0].address')"
+}
+
+lk_netns_setup() {
+	command -v nsenter > /dev/null || skip "nsenter not installed"
+	NS=bpfa-links-$$-$RANDOM
+	PEER=bpfa-peer-$$-$RANDOM
+	trap lk_cleanup EXIT
+	ip netns add "$NS" || skip "cannot create network namespaces"
+	ip netns add "$PEER"
+	lk_veth_pair
+}
+
+# A child cgroup of our own, in our own view of the v2 hierarchy if need be.
+lk_cgroup_setup() {
+	local top=/sys/fs/cgroup
+	if [ "$(stat -f -c %T "$top" 2> /dev/null)" != cgroup2fs ]; then
+		top=$T/cgroup
+		mkdir -p "$top"
+		grep -qw cgroup2 /proc/filesystems || skip "kernel without cgroup v2"
+		mount -t cgroup2 none "$top" || skip "cannot mount cgroup2"
+		LINKS_CG_TOP=$top
+	fi
+	LINKS_CG=$top/bpfapply-links-$$
+	mkdir "$LINKS_CG" || skip "cannot create a child cgroup"
+}
+
+# Does the kernel know this value of enum bpf_attach_type / bpf_link_type?
+# Asked of the kernel's own BTF, never of its version number.
+lk_probe_kernel_enum() {
+	local name=$1
+	if [ ! -f "$PROBE_DIR/enum-$name" ]; then
+		if bpftool btf dump file /sys/kernel/btf/vmlinux format raw 2> /dev/null |
+			grep -q "^[[:space:]]*'$name' val="; then
+			echo yes > "$PROBE_DIR/enum-$name"
+		else
+			echo no > "$PROBE_DIR/enum-$name"
+		fi
+	fi
+	[ "$(cat "$PROBE_DIR/enum-$name")" = yes ]
+}
+lk_has_tcx() { lk_probe_kernel_enum BPF_TCX_INGRESS; }
+lk_skip_if_missing_xdp_link() {
+	lk_probe_kernel_enum BPF_LINK_TYPE_XDP || skip "this kernel has no XDP links (no BPF_LINK_TYPE_XDP in its BTF)"
+}
+
+lk_manifest() { # slot extra-link-lines
+	mkdir -p "$T/bpf"
+	cp "$TOP/tests/bpf/link_progs.bpf.o" "$T/bpf/"
+	manifest "$T/m.yaml" <<Y
+bpfapply: v1
+scope: lk
+maps:
+  lk_hits: {type: array, key_size: 4, value_size: 8, max_entries: 4}
+programs:
+  p:
+    object: bpf/link_progs.bpf.o
+    maps: {lk_hits: lk_hits}
+    globals: {slot: $1}
+links:
+$2
+Y
+}
+
+# ---- what the kernel says ------------------------------------------------------
+
+lk_hits() { # slot -> count
+	bpftool -j map lookup pinned "$ROOT/lk/maps/lk_hits" key "$1" 0 0 0 |
+		jq -r '.value | map(ltrimstr("0x")) | reverse | join("")' | { read -r h; echo $((16#$h)); }
+}
+lk_prog_id() { bpftool -j prog show pinned "$ROOT/lk/programs/p/$1" | jq -r .id; }
+lk_link_json() { bpftool -j link show pinned "$ROOT/lk/links/$1"; }
+lk_xdp_prog_on() { # interface -> program id attached, or null
+	ip -n "$NS" -j link show "$1" | jq -r '.[0].xdp.prog.id // "null"'
+}
+lk_send_udp() { # count
+	nsenter --net="/run/netns/$PEER" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for i in range(int(sys.argv[1])):
+    s.sendto(b"bpfapply", ("10.199.0.1", 9))' "$1"
+	sleep 0.2
+}
+# every bpf_link the kernel has on an interface of $NS, as "type lk_prog_id"
+lk_in_ns() {
+	local idx
+	idx=$(ip -n "$NS" -j link show | jq -r '.[].ifindex' | tr '\n' ' ')
+	bpftool -j link show | jq -r --arg idx "$idx" '
+		($idx | split(" ") | map(select(. != "") | tonumber)) as $mine
+		| .[] | select((.type == "xdp" or .type == "tcx" or .type == 11)
+			and ((.ifindex // -1) as $i | $mine | index($i)))
+		| "\(.type) \(.lk_prog_id)"' | sort
+}
+
+# ---- tests -----------------------------------------------------------------------
+
+test_links_xdp_traffic_reload_keeps_the_link() {
+	lk_skip_if_missing_xdp_link
+	lk_netns_setup
+	lk_manifest 0 "  in: {program: p/xdp_count, xdp: {interface: va}}"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	local pid link
+	pid=$(lk_prog_id xdp_count)
+	link=$(lk_link_json in | jq -r .id)
+	assert_eq "$(lk_xdp_prog_on va)" "$pid" "ip link: va runs the pinned program"
+	assert_eq "$(lk_link_json in | jq -r .type)" xdp "bpftool link: an xdp link"
+	assert_eq "$(lk_link_json in | jq -r .lk_prog_id)" "$pid" "bpftool link: its program"
+	assert_eq "$(lk_bpftool_ns -j net show dev va | jq -r '.[0].xdp[0].id')" "$pid" "bpftool net: xdp on va"
+	lk_send_udp 5
+	[ "$(lk_hits 0)" -ge 5 ] || fail "the attached program counted $(lk_hits 0) packets, expected >= 5"
+	assert_eq "$(lk_hits 1)" 0 "nothing in slot 1 yet"
+	expect_rc 0 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
+
+	# reload: a new program, swapped into the same link
+	lk_manifest 1 "  in: {program: p/xdp_count, xdp: {interface: va}}"
+	expect_rc 2 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
+	grep -q '^  ~ link.in  *program reloaded$' "$T/.out" || fail "plan: $(cat "$T/.out")"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	local before
+	before=$(lk_hits 0)
+	assert_eq "$(lk_link_json in | jq -r .id)" "$link" "the link id stays"
+	[ "$(lk_prog_id xdp_count)" != "$pid" ] || fail "the program was not reloaded"
+	assert_eq "$(lk_link_json in | jq -r .lk_prog_id)" "$(lk_prog_id xdp_count)" "the link runs the new program"
+	assert_eq "$(lk_xdp_prog_on va)" "$(lk_prog_id xdp_count)" "ip link: va runs the new program"
+	lk_send_udp 5
+	[ "$(lk_hits 1)" -ge 5 ] || fail "the new program counted $(lk_hits 1) packets in its slot"
+	assert_eq "$(lk_hits 0)" "$before" "the old program sees no more traffic"
+	expect_rc 0 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
+
+	expect_rc 0 lk_ban destroy -f "$T/m.yaml"
+	assert_eq "$(lk_xdp_prog_on va)" null "destroy detaches"
+	assert_eq "$(lk_in_ns)" "" "no link left on the namespace's interfaces"
+}
+
+test_links_foreign_xdp_program_is_refused_and_left() {
+	lk_skip_if_missing_xdp_link
+	lk_netns_setup
+	bpftool prog load "$TOP/tests/bpf/link_progs.bpf.o" "$BPFFS/foreign" type xdp
+	ip -n "$NS" link set dev va xdp pinned "$BPFFS/foreign"
+	local foreign
+	foreign=$(bpftool -j prog show pinned "$BPFFS/foreign" | jq -r .id)
+	lk_manifest 0 "  in: {program: p/xdp_count, xdp: {interface: va}}"
+	expect_rc 1 lk_ban plan -f "$T/m.yaml"
+	expect_rc 1 lk_ban apply -f "$T/m.yaml"
+	grep -q "m.yaml:[0-9]*:[0-9]*: link \"in\": interface va already runs XDP program xdp_count (id $foreign), attached without a link" "$T/.err" ||
+		fail "message: $(cat "$T/.err")"
+	assert_eq "$(lk_xdp_prog_on va)" "$foreign" "the foreign program stays attached"
+	[ ! -e "$ROOT/lk/state" ] || fail "apply changed something"
+	ip -n "$NS" link set dev va xdp off
+
+	# another tool's link (here: another scope's) is refused the same way
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	local theirs
+	theirs=$(lk_link_json in | jq -r .id)
+	sed 's/^scope: lk/scope: other/' "$T/m.yaml" > "$T/other.yaml"
+	expect_rc 1 lk_ban apply -f "$T/other.yaml"
+	grep -q "attached by link $theirs by someone else" "$T/.err" || fail "message: $(cat "$T/.err")"
+	assert_eq "$(lk_link_json in | jq -r .id)" "$theirs" "the first scope's link is untouched"
+	expect_rc 0 lk_ban destroy -f "$T/m.yaml"
+	[ ! -e "$ROOT/other/state" ] || fail "the refused scope recorded something"
+}
+
+test_links_tc_tcx() {
+	lk_has_tcx || skip "this kernel has no tcx links (no BPF_TCX_INGRESS in its BTF; Linux 6.6+)"
+	lk_netns_setup
+	lk_manifest 0 "  cls: {program: p/tc_count, tc: {interface: va, direction: ingress}}"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	local pid link
+	pid=$(lk_prog_id tc_count)
+	link=$(lk_link_json cls | jq -r .id)
+	lk_link_json cls | jq -e '.type == "tcx" or .type == 11' > /dev/null || fail "not a tcx link: $(lk_link_json cls)"
+	assert_eq "$(lk_link_json cls | jq -r .lk_prog_id)" "$pid" "bpftool link: its program"
+	lk_send_udp 4
+	[ "$(lk_hits 0)" -ge 4 ] || fail "tc program counted $(lk_hits 0) packets"
+	lk_manifest 1 "  cls: {program: p/tc_count, tc: {interface: va, direction: ingress}}"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	grep -q '^  ~ link.cls  *program reloaded$' "$T/.out" || fail "apply: $(cat "$T/.out")"
+	assert_eq "$(lk_link_json cls | jq -r .id)" "$link" "the link id stays"
+	lk_send_udp 4
+	[ "$(lk_hits 1)" -ge 4 ] || fail "the new tc program counted $(lk_hits 1) packets"
+	expect_rc 0 lk_ban destroy -f "$T/m.yaml"
+	assert_eq "$(lk_in_ns)" "" "destroy detaches"
+}
+
+test_links_tc_without_tcx_is_an_error() {
+	lk_has_tcx && skip "this kernel has tcx links (the error path needs one without)"
+	lk_netns_setup
+	lk_manifest 0 "  in: {program: p/xdp_count, xdp: {interface: va}}
+  cls: {program: p/tc_count, tc: {interface: va, direction: ingress}}"
+	expect_rc 1 lk_ban apply -f "$T/m.yaml"
+	grep -q "link 'cls': this kernel has no tcx links" "$T/.err" || fail "message: $(cat "$T/.err")"
+	assert_eq "$(lk_xdp_prog_on va)" null "all or nothing: the xdp link was taken back"
+	[ ! -e "$ROOT/lk/state" ] || fail "state recorded"
+}
+
+test_links_failed_attach_undoes_the_others() {
+	lk_skip_if_missing_xdp_link
+	lk_netns_setup
+	# loopback has no native XDP: its attach fails after va's succeeded
+	lk_manifest 0 "  a: {program: p/xdp_count, xdp: {interface: va}}
+  b: {program: p/xdp_count, xdp: {interface: lo, mode: native}}"
+	expect_rc 1 lk_ban apply -f "$T/m.yaml"
+	grep -q "link 'b'" "$T/.err" || fail "message: $(cat "$T/.err")"
+	assert_eq "$(lk_xdp_prog_on va)" null "va's attach was undone"
+	assert_eq "$(lk_in_ns)" "" "no link left"
+	[ ! -e "$ROOT/lk/state" ] || fail "state recorded"
+	[ -z "$(find "$ROOT/lk" -type f 2> /dev/null)" ] || fail "pins left: $(find "$ROOT/lk" -type f)"
+
+	# a reload swapped in, then a failed attach: the previous program comes back
+	lk_manifest 0 "  a: {program: p/xdp_count, xdp: {interface: va}}"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	local old
+	old=$(lk_prog_id xdp_count)
+	lk_manifest 1 "  a: {program: p/xdp_count, xdp: {interface: va}}
+  b: {program: p/xdp_count, xdp: {interface: lo, mode: native}}"
+	expect_rc 1 lk_ban apply -f "$T/m.yaml"
+	assert_eq "$(lk_link_json a | jq -r .lk_prog_id)" "$old" "the link runs the previous program again"
+	assert_eq "$(lk_xdp_prog_on va)" "$old" "ip link: the previous program"
+	expect_rc 0 lk_ban destroy -f "$T/m.yaml"
+}
+
+test_links_cgroup() {
+	lk_probe_kernel_enum BPF_LINK_TYPE_CGROUP || skip "this kernel has no cgroup links"
+	lk_netns_setup
+	lk_cgroup_setup
+	lk_manifest 0 "  acct: {program: p/cg_count, cgroup: {path: $LINKS_CG, attach: ingress}}"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	local pid link
+	pid=$(lk_prog_id cg_count)
+	link=$(lk_link_json acct | jq -r .id)
+	assert_eq "$(lk_link_json acct | jq -r .type)" cgroup "bpftool link: a cgroup link"
+	assert_eq "$(bpftool -j cgroup show "$LINKS_CG" | jq -r '.[] | "\(.id) \(.attach_type | sub("^cgroup_inet_"; ""))"')" "$pid ingress" \
+		"bpftool cgroup show: the program on ingress"
+	lk_manifest 1 "  acct: {program: p/cg_count, cgroup: {path: $LINKS_CG, attach: ingress}}"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	assert_eq "$(lk_link_json acct | jq -r .id)" "$link" "the link id stays"
+	assert_eq "$(bpftool -j cgroup show "$LINKS_CG" | jq -r '.[].id')" "$(lk_prog_id cg_count)" "the new program runs"
+
+	# the cgroup re-created: the link is lost with it, and plan shows the repair
+	rmdir "$LINKS_CG"
+	mkdir "$LINKS_CG"
+	expect_rc 2 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
+	grep -q "^-/+ link.acct .*cgroup $LINKS_CG re-created" "$T/.out" || fail "plan: $(cat "$T/.out")"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	assert_eq "$(bpftool -j cgroup show "$LINKS_CG" | jq -r '.[].id')" "$(lk_prog_id cg_count)" "attached again"
+	expect_rc 0 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
+	expect_rc 0 lk_ban destroy -f "$T/m.yaml"
+	assert_eq "$(bpftool -j cgroup show "$LINKS_CG" | jq 'length')" 0 "destroy detaches"
+}
+
+test_links_drift_is_repaired() {
+	lk_skip_if_missing_xdp_link
+	lk_netns_setup
+	lk_manifest 0 "  in: {program: p/xdp_count, xdp: {interface: va}}"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+
+	# detached behind bpfapply's back
+	bpftool link detach id "$(lk_link_json in | jq -r .id)"
+	assert_eq "$(lk_xdp_prog_on va)" null "bpftool detached it"
+	expect_rc 2 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
+	grep -q '^-/+ link.in  *link detached outside bpfapply$' "$T/.out" || fail "plan: $(cat "$T/.out")"
+	expect_rc 0 lk_ban show
+	grep -q 'link.in .* detached' "$T/.out" || fail "show: $(cat "$T/.out")"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	assert_eq "$(lk_xdp_prog_on va)" "$(lk_prog_id xdp_count)" "attached again"
+
+	# the interface re-created under the same name
+	ip -n "$NS" link del va
+	lk_veth_pair
+	expect_rc 2 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
+	grep -q '^-/+ link.in  *interface va re-created' "$T/.out" || fail "plan: $(cat "$T/.out")"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
+	assert_eq "$(lk_xdp_prog_on va)" "$(lk_prog_id xdp_count)" "attached to the new va"
+	lk_send_udp 3
+	[ "$(lk_hits 0)" -ge 3 ] || fail "no traffic counted on the new va"
+
+	# the interface gone: an error, not a silent skip
+	ip -n "$NS" link del va
+	expect_rc 1 lk_ban plan -f "$T/m.yaml"
+	grep -q 'link "in": interface va: no such interface' "$T/.err" || fail "message: $(cat "$T/.err")"
+	expect_rc 0 lk_ban destroy -f "$T/m.yaml"
+	assert_eq "$(lk_in_ns)" "" "nothing left"
+}
+
+test_links_validate() {
+	mkdir -p "$T/bpf"
+	cp "$TOP/tests/bpf/link_progs.bpf.o" "$T/bpf/"
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: v
+programs:
+  p: {object: bpf/link_progs.bpf.o}
+links:
+  a: {program: p/tc_count, xdp: {interface: eth0}}
+  b: {program: p/xdp_count, tc: {interface: eth0, direction: ingress}}
+  c: {program: p/xdp_count, cgroup: {path: /sys/fs/cgroup/x, attach: egress}}
+  e: {program: p/nope, xdp: {interface: eth1}}
+Y
+	expect_rc 1 "$BIN" validate -f "$T/m.yaml"
+	grep -q 'm.yaml:6:16: link "a": xdp needs an XDP program, p/tc_count is sched_cls' "$T/.err" || fail "a: $(cat "$T/.err")"
+	grep -q 'm.yaml:7:16: link "b": tc needs a sched_cls program' "$T/.err" || fail "b: $(cat "$T/.err")"
+	grep -q 'm.yaml:8:16: link "c": cgroup attach egress needs a cgroup_skb program' "$T/.err" || fail "c: $(cat "$T/.err")"
+	grep -q 'm.yaml:9:16: program "p/nope" is not loaded by this manifest' "$T/.err" || fail "e: $(cat "$T/.err")"
+}
+
+# examples/xdp1_attached.yaml, as it is, on an eth0 of our own namespace.
+test_links_example_xdp1_attached() {
+	lk_skip_if_missing_xdp_link
+	lk_netns_setup
+	ip -n "$NS" link set va name eth0
+	local m=$TOP/examples/xdp1_attached.yaml sum pid
+	expect_rc 0 lk_ban apply -f "$m"
+	pid=$(bpftool -j prog show pinned "$ROOT/xdp1/programs/xdp1/xdp_prog1" | jq -r .id)
+	assert_eq "$(lk_xdp_prog_on eth0)" "$pid" "ip link: eth0 runs xdp_prog1"
+	assert_eq "$(bpftool -j link show pinned "$ROOT/xdp1/links/eth0_rx" | jq -r '"\(.type) \(.prog_id)"')" \
+		"xdp $pid" "bpftool link: the pinned link"
+	lk_send_udp 6
+	# rxcnt[17] (UDP), summed over the CPUs; the frames were dropped
+	sum=$(bpftool -j map lookup pinned "$ROOT/xdp1/maps/rxcnt" key 17 0 0 0 |
+		jq '[.values[].value | map(ltrimstr("0x")) | reverse | join("") | ascii_downcase | explode
+			| map(if . >= 97 then . - 87 else . - 48 end) | reduce .[] as $d (0; . * 16 + $d)] | add')
+	[ "$sum" -ge 6 ] || fail "rxcnt[UDP] counted $sum frames, expected >= 6"
+	expect_rc 0 lk_ban plan --detailed-exitcode -f "$m"
+	expect_rc 0 lk_ban destroy -f "$m"
+	assert_eq "$(lk_xdp_prog_on eth0)" null "destroy detaches"
+}
