@@ -37,7 +37,6 @@ enum state_sub_kind {
 	SUB_PROG = 1,
 	SUB_MAP = 2,
 	SUB_PINNED = 3, /* a {pinned: PATH} map bound at load: its id then */
-	SUB_HOOK = 4,   /* links: the hook as the manifest names it ("xdp eth0") */
 };
 
 struct state_sub {

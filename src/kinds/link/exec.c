@@ -322,7 +322,6 @@ int link_record(struct exec *x, struct change *c, struct state *next)
 	const struct state_res *staged = state_find(&x->staged, STATE_LINK, c->name);
 	const struct link_spec *ls;
 	struct state_res *r;
-	char hook[4200];
 
 	if (c->action == ACT_DELETE) {
 		if (x->final)
@@ -337,9 +336,8 @@ int link_record(struct exec *x, struct change *c, struct state *next)
 	r->entries_fp = link_program_fp(x->m, ls);
 	if (!staged)
 		return 0;
+	/* the hook's name is the manifest's; the record keeps which object it was */
 	r->id = staged->id;
 	r->hook_id = staged->hook_id;
-	link_describe_hook(ls, hook, sizeof(hook));
-	state_res_clear_subs(r);
-	return state_res_add_sub(r, SUB_HOOK, hook, (uint32_t)staged->hook_id);
+	return 0;
 }
