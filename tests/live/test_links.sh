@@ -109,15 +109,15 @@ for i in range(int(sys.argv[1])):
     s.sendto(b"bpfapply", ("10.199.0.1", 9))' "$1"
 	sleep 0.2
 }
-# every bpf_link the kernel has on an interface of $NS, as "type lk_prog_id"
+# Every bpf_link of the kernel that runs one of the test programs, as "type
+# program" (bpftool 7.1 shows no interface for tcx links, whose type it
+# prints as 11; the programs' names are this file's own, and tests run one
+# at a time on a host).
 lk_in_ns() {
-	local idx
-	idx=$(ip -n "$NS" -j link show | jq -r '.[].ifindex' | tr '\n' ' ')
-	bpftool -j link show | jq -r --arg idx "$idx" '
-		($idx | split(" ") | map(select(. != "") | tonumber)) as $mine
-		| .[] | select((.type == "xdp" or .type == "tcx" or .type == 11)
-			and ((.ifindex // -1) as $i | $mine | index($i)))
-		| "\(.type) \(.prog_id)"' | sort
+	bpftool -j link show | jq -r --argjson progs "$(bpftool -j prog show)" '
+		($progs | map({key: (.id | tostring), value: .name}) | from_entries) as $name
+		| .[] | select($name[.prog_id | tostring] // "" | test("^(xdp|tc|cg)_count$|^xdp_prog1$"))
+		| "\(if .type == 11 then "tcx" else .type end) \($name[.prog_id | tostring])"' | sort
 }
 
 # ---- tests -----------------------------------------------------------------------
@@ -352,4 +352,100 @@ test_links_example_xdp1_attached() {
 	expect_rc 0 lk_ban plan --detailed-exitcode -f "$m"
 	expect_rc 0 lk_ban destroy -f "$m"
 	assert_eq "$(lk_xdp_prog_on eth0)" null "destroy detaches"
+}
+
+# ---- all or nothing: a kill at every mutation point -------------------------------
+
+# A: in, mv, old on XDP; acct on the cgroup; cls on tc (where tcx exists).
+# B: every kind of link change: the program reloaded (in, acct: link update),
+# an XDP mode changed on the same interface (mv: the old link must go first),
+# a link removed (old), one added (new), a tc direction changed (cls).
+lk_write_ab() {
+	local tc_a="" tc_b=""
+	if lk_has_tcx; then
+		tc_a="  cls: {program: p/tc_count, tc: {interface: va, direction: ingress}}"
+		tc_b="  cls: {program: p/tc_count, tc: {interface: va, direction: egress}}
+  new: {program: p/tc_count, tc: {interface: vd, direction: egress}}"
+	else
+		tc_b="  new: {program: p/cg_count, cgroup: {path: $LINKS_CG, attach: egress}}"
+	fi
+	lk_manifest 0 "  in: {program: p/xdp_count, xdp: {interface: va}}
+  mv: {program: p/xdp_count, xdp: {interface: vc}}
+  old: {program: p/xdp_count, xdp: {interface: vd}}
+  acct: {program: p/cg_count, cgroup: {path: $LINKS_CG, attach: ingress}}
+$tc_a"
+	mv "$T/m.yaml" "$T/a.yaml"
+	lk_manifest 1 "  in: {program: p/xdp_count, xdp: {interface: va}}
+  mv: {program: p/xdp_count, xdp: {interface: vc, mode: generic}}
+  acct: {program: p/cg_count, cgroup: {path: $LINKS_CG, attach: ingress}}
+$tc_b"
+	mv "$T/m.yaml" "$T/b.yaml"
+}
+
+# What is attached, without ids: XDP per interface, every test link, the cgroup's
+# programs, and whether each pinned link runs the program pinned now.
+lk_snapshot() {
+	local i l
+	for i in va vc vd; do
+		ip -n "$NS" -d -j link show "$i" | jq -r --arg i "$i" '"\($i) xdp \(.[0].xdp.mode // "-") \(.[0].xdp.prog.name // "-")"'
+	done
+	lk_in_ns
+	bpftool -j cgroup show "$LINKS_CG" | jq -r '.[]? | "cgroup \(.attach_type) \(.name)"' | sort
+	for l in "$ROOT"/lk/links/*; do
+		[ -e "$l" ] || continue
+		echo "pin $(basename "$l") runs $(bpftool -j prog show id "$(bpftool -j link show pinned "$l" | jq .prog_id)" | jq -r .name)" \
+			"current=$([ "$(bpftool -j link show pinned "$l" | jq .prog_id)" = \
+				"$(bpftool -j prog show pinned "$ROOT/lk/programs/p/$(bpftool -j prog show id "$(bpftool -j link show pinned "$l" | jq .prog_id)" | jq -r .name)" | jq .id)" ] && echo yes || echo no)"
+	done
+}
+
+test_links_fault_injection_sweep() {
+	lk_skip_if_missing_xdp_link
+	lk_probe_kernel_enum BPF_LINK_TYPE_CGROUP || skip "this kernel has no cgroup links"
+	lk_netns_setup
+	lk_cgroup_setup
+	ip -n "$NS" link add vc type veth peer name vd
+	ip -n "$NS" link set vc up
+	ip -n "$NS" link set vd up
+	lk_write_ab
+	local m n rc
+	expect_rc 0 lk_ban apply -f "$T/a.yaml"
+	BPFAPPLY_FAULT_TRACE=1 lk_ban apply -f "$T/b.yaml" > /dev/null 2> "$T/trace" || fail "reference apply: $(cat "$T/trace")"
+	lk_snapshot > "$T/ref"
+	grep -q '^vc xdp 2 xdp_count$' "$T/ref" || fail "reference: mv not in generic mode: $(cat "$T/ref")"
+	grep -q '^vd xdp - -$' "$T/ref" || fail "reference: old still attached: $(cat "$T/ref")"
+	! grep -q 'current=no' "$T/ref" || fail "reference: a link runs a stale program: $(cat "$T/ref")"
+	m=$(grep -c '^fault point' "$T/trace")
+	grep -q 'fault point [0-9]*: link attach$' "$T/trace" || fail "no link attach point: $(cat "$T/trace")"
+	grep -q 'fault point [0-9]*: link update$' "$T/trace" || fail "no link update point"
+	grep -q 'fault point [0-9]*: link detach' "$T/trace" || fail "no link detach point"
+	for n in $(seq 1 "$m"); do
+		expect_rc 0 lk_ban apply -f "$T/a.yaml"
+		rc=0
+		BPFAPPLY_FAULT_AFTER=$n lk_ban apply -f "$T/b.yaml" > /dev/null 2> "$T/.err" || rc=$?
+		assert_eq "$rc" 86 "point $n: the injected fault stops the apply ($(tail -1 "$T/.err"))"
+		expect_rc 0 lk_ban apply -f "$T/b.yaml"
+		lk_snapshot > "$T/got"
+		diff -u "$T/ref" "$T/got" > "$T/diff" ||
+			fail "point $n ($(sed -n "s/^fault point $n: //p" "$T/trace")): differs from an uninterrupted apply: $(cat "$T/diff")"
+		expect_rc 0 lk_ban plan --detailed-exitcode -f "$T/b.yaml"
+		[ ! -e "$ROOT/lk/staging" ] || fail "point $n: staging left: $(find "$ROOT/lk/staging")"
+	done
+	# and destroy, killed at each of its points
+	BPFAPPLY_FAULT_TRACE=1 lk_ban destroy -f "$T/b.yaml" > /dev/null 2> "$T/trace" || fail "destroy: $(cat "$T/trace")"
+	local d
+	d=$(grep -c '^fault point' "$T/trace")
+	for n in $(seq 1 "$d"); do
+		expect_rc 0 lk_ban apply -f "$T/b.yaml"
+		rc=0
+		BPFAPPLY_FAULT_AFTER=$n lk_ban destroy -f "$T/b.yaml" > /dev/null 2> "$T/.err" || rc=$?
+		assert_eq "$rc" 86 "destroy point $n: stopped"
+		expect_rc 0 lk_ban destroy -f "$T/b.yaml"
+		assert_eq "$(lk_in_ns)" "" "destroy point $n: links left"
+	done
+	assert_eq "$(lk_in_ns)" "" "destroy detaches every link"
+	for n in va vc vd; do
+		assert_eq "$(lk_xdp_prog_on $n)" null "no XDP left on $n"
+	done
+	echo "swept $m apply and $d destroy fault points"
 }
