@@ -143,6 +143,12 @@ test_links_xdp_traffic_reload_keeps_the_link() {
 	lk_manifest 1 "  in: {program: p/xdp_count, xdp: {interface: va}}"
 	expect_rc 2 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
 	grep -q '^  ~ link.in  *program reloaded$' "$T/.out" || fail "plan: $(cat "$T/.out")"
+	expect_rc 2 lk_ban -j plan --detailed-exitcode -f "$T/m.yaml"
+	jq -e '.resource_changes[] | select(.address == "link.in")
+		| .type == "bpf_link" and .change.actions == ["update"]
+		  and .action_reason == "update_because_program_changed"
+		  and .change.after.hook == "xdp" and .change.after.interface == "va"' "$T/.out" > /dev/null ||
+		fail "JSON plan: $(cat "$T/.out")"
 	expect_rc 0 lk_ban apply -f "$T/m.yaml"
 	local before
 	before=$(lk_hits 0)
@@ -330,6 +336,14 @@ Y
 	grep -q 'm.yaml:7:16: link "b": tc needs a sched_cls program' "$T/.err" || fail "b: $(cat "$T/.err")"
 	grep -q 'm.yaml:8:16: link "c": cgroup attach egress needs a cgroup_skb program' "$T/.err" || fail "c: $(cat "$T/.err")"
 	grep -q 'm.yaml:9:16: program "p/nope" is not loaded by this manifest' "$T/.err" || fail "e: $(cat "$T/.err")"
+	# a good one, and the graph edge from the link to its program entry
+	sed -i '/^  [abce]:/d' "$T/m.yaml"
+	echo '  in: {program: p/xdp_count, xdp: {interface: eth0, mode: native}}' >> "$T/m.yaml"
+	expect_rc 0 "$BIN" validate -f "$T/m.yaml"
+	grep -q '1 links\.$' "$T/.out" || fail "validate: $(cat "$T/.out")"
+	expect_rc 0 "$BIN" graph -f "$T/m.yaml"
+	grep -q '"link.in" -> "program.p" \[label="xdp"\];' "$T/.out" || fail "graph: $(cat "$T/.out")"
+	[ ! -e "$ROOT" ] || fail "validate touched the root"
 }
 
 # examples/xdp1_attached.yaml, as it is, on an eth0 of our own namespace.
