@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "kinds/link/link.h"
 #include "maptypes.h"
 #include "model.h"
 
@@ -294,6 +295,35 @@ static void test_iterators_section(void **state)
 	manifest_free(m);
 }
 
+static void test_links_section(void **state)
+{
+	struct manifest *m = load_one(GOOD "links.yaml");
+	const struct link_spec *l = m->links;
+
+	(void)state;
+	assert_int_equal(m->n_links, 4);
+	assert_string_equal(l[0].name, "in");
+	assert_int_equal(l[0].hook, HOOK_XDP);
+	assert_string_equal(l[0].interface, "eth0");
+	assert_int_equal(l[0].mode, XDPM_DEFAULT);
+	assert_int_equal(l[0].prog_entry, 0);
+	assert_int_equal(l[0].prog_index, 0);
+	assert_loc(&l[0].hook_loc, GOOD "links.yaml", 12, 30);
+	assert_int_equal(l[1].mode, XDPM_GENERIC);
+	assert_int_equal(l[1].prog_entry, 1);
+	assert_int_equal(l[1].prog_index, -1);
+	assert_int_equal(l[2].hook, HOOK_TC);
+	assert_true(l[2].egress);
+	assert_int_equal(l[3].hook, HOOK_CGROUP);
+	assert_string_equal(l[3].cgroup_path, "/sys/fs/cgroup/svc");
+	assert_string_equal(l[3].cg->name, "sock_create");
+	assert_int_equal(l[3].cg->attach_type, BPF_CGROUP_INET_SOCK_CREATE);
+	assert_int_equal(l[3].cg->prog_type, BPF_PROG_TYPE_CGROUP_SOCK);
+	assert_int_equal(manifest_link_index(m, "cls"), 2);
+	assert_int_equal(manifest_link_index(m, "nope"), -1);
+	manifest_free(m);
+}
+
 static void test_minimal(void **state)
 {
 	struct manifest *m = load_one(GOOD "minimal.yaml");
@@ -549,6 +579,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_counters),
+		cmocka_unit_test(test_links_section),
 		cmocka_unit_test(test_full_map_in_map),
 		cmocka_unit_test(test_full_prog_array),
 		cmocka_unit_test(test_full_other_maps),
