@@ -47,19 +47,30 @@ uint64_t link_hook_fp(const struct link_spec *ls)
 	return fp_final(&f);
 }
 
+/* The program entry a link's REF resolves to (and the program's name), or NULL. */
+static const struct program_spec *resolved(const struct manifest *m, const struct link_spec *ls,
+					   const char **prog)
+{
+	int entry = -1;
+
+	*prog = NULL;
+	if (!ls->program || !m->programs || ref_resolve(m, ls->program, &entry, prog) ||
+	    entry < 0 || (size_t)entry >= m->n_programs)
+		return NULL;
+	return &m->programs[entry];
+}
+
 uint64_t link_program_fp(const struct manifest *m, const struct link_spec *ls)
 {
-	const char *prog = NULL;
-	int entry = -1;
+	const struct program_spec *ps;
+	const char *prog;
 	struct fp f;
 
 	if (fp_init(&f))
 		return 0;
 	/* the program it resolves to: "xdp" and "xdp/xdp_count" are the same */
-	if (ls->program && !ref_resolve(m, ls->program, &entry, &prog))
-		fp_str(&f, m->programs[entry].name);
-	else
-		fp_str(&f, ls->program);
+	ps = resolved(m, ls, &prog);
+	fp_str(&f, ps ? ps->name : ls->program);
 	fp_str(&f, prog);
 	return fp_final(&f);
 }
@@ -73,14 +84,15 @@ static bool rebuilt(const struct change *c)
 static uint32_t desired_prog_id(const struct manifest *m, const struct live *lv,
 				const struct link_spec *ls)
 {
+	const struct program_spec *ps;
 	const struct live_program *lp;
 	const struct live_pin *pin;
 	const char *prog;
-	int entry;
 
-	if (!ls->program || ref_resolve(m, ls->program, &entry, &prog))
+	ps = resolved(m, ls, &prog);
+	if (!ps)
 		return 0;
-	lp = live_find_program(lv, m->programs[entry].name);
+	lp = live_find_program(lv, ps->name);
 	pin = lp ? live_pin_find(lp->progs, lp->n_progs, prog) : NULL;
 	return pin && pin->pin_state == PIN_MAP ? pin->id : 0;
 }
