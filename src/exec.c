@@ -309,7 +309,8 @@ static void undo_updates(struct exec *x)
 
 /*
  * Attaches are visible at once: they come after everything else is staged
- * and updated, and a refused one takes back those before it, in reverse.
+ * and updated, and a refused one takes back those before it, in reverse
+ * (and what it did itself, e.g. a link attached whose pin then failed).
  */
 static int attach_all(struct exec *x)
 {
@@ -323,7 +324,7 @@ static int attach_all(struct exec *x)
 		if (c->action != ACT_NOOP && ops->attach && (err = ops->attach(x, c)))
 			break;
 	}
-	for (j = i; err && j-- > 0;) {
+	for (j = i + 1; err && j-- > 0;) {
 		struct change *c = &x->p->changes[j];
 		const struct kind_ops *ops = kind_ops_get(c->kind);
 
