@@ -101,12 +101,9 @@ lk_link_json() { bpftool -j link show pinned "$ROOT/lk/links/$1"; }
 lk_xdp_prog_on() { # interface -> program id attached, or null
 	ip -n "$NS" -j link show "$1" | jq -r '.[0].xdp.prog.id // "null"'
 }
-lk_send_udp() { # count
-	nsenter --net="/run/netns/$PEER" python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(int(sys.argv[1])):
-    s.sendto(b"bpfapply", ("10.199.0.1", 9))' "$1"
+lk_send_udp() { # count: datagrams from the peer namespace (bash's /dev/udp, no other tool)
+	nsenter --net="/run/netns/$PEER" bash -c '
+		for i in $(seq 1 "$1"); do echo bpfapply > /dev/udp/10.199.0.1/9; done' _ "$1"
 	sleep 0.2
 }
 # Every bpf_link of the kernel that runs one of the test programs, as "type
@@ -462,4 +459,34 @@ test_links_fault_injection_sweep() {
 		assert_eq "$(lk_xdp_prog_on $n)" null "no XDP left on $n"
 	done
 	echo "swept $m apply and $d destroy fault points"
+}
+
+# The same change, killed with SIGKILL at random moments instead.
+test_links_kill9_at_random_moments() {
+	lk_skip_if_missing_xdp_link
+	lk_probe_kernel_enum BPF_LINK_TYPE_CGROUP || skip "this kernel has no cgroup links"
+	lk_netns_setup
+	lk_cgroup_setup
+	ip -n "$NS" link add vc type veth peer name vd
+	ip -n "$NS" link set vc up
+	ip -n "$NS" link set vd up
+	lk_write_ab
+	local i pid
+	expect_rc 0 lk_ban apply -f "$T/a.yaml"
+	expect_rc 0 lk_ban apply -f "$T/b.yaml"
+	lk_snapshot > "$T/ref"
+	for i in $(seq 1 10); do
+		expect_rc 0 lk_ban apply -f "$T/a.yaml"
+		lk_ban apply -f "$T/b.yaml" > /dev/null 2>&1 &
+		pid=$!
+		sleep "0.0$((RANDOM % 10))$((RANDOM % 10))"
+		kill -9 "$pid" 2> /dev/null || true
+		wait "$pid" 2> /dev/null || true
+		expect_rc 0 lk_ban apply -f "$T/b.yaml"
+		lk_snapshot > "$T/got"
+		diff -u "$T/ref" "$T/got" > "$T/diff" || fail "kill $i: differs from an uninterrupted apply: $(cat "$T/diff")"
+		expect_rc 0 lk_ban plan --detailed-exitcode -f "$T/b.yaml"
+	done
+	expect_rc 0 lk_ban destroy -f "$T/b.yaml"
+	assert_eq "$(lk_in_ns)" "" "destroy detaches every link"
 }
