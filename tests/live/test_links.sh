@@ -275,6 +275,21 @@ test_links_cgroup() {
 	expect_rc 0 lk_ban apply -f "$T/m.yaml"
 	assert_eq "$(bpftool -j cgroup show "$LINKS_CG" | jq -r '.[].id')" "$(lk_prog_id cg_count)" "attached again"
 	expect_rc 0 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
+
+	# someone else's program attached without BPF_F_ALLOW_MULTI holds egress
+	bpftool prog loadall "$TOP/tests/bpf/link_progs.bpf.o" "$BPFFS/theirs"
+	bpftool cgroup attach "$LINKS_CG" egress pinned "$BPFFS/theirs/cg_count"
+	local theirs
+	theirs=$(bpftool -j prog show pinned "$BPFFS/theirs/cg_count" | jq -r .id)
+	lk_manifest 1 "  acct: {program: p/cg_count, cgroup: {path: $LINKS_CG, attach: ingress}}
+  out: {program: p/cg_count, cgroup: {path: $LINKS_CG, attach: egress}}"
+	expect_rc 1 lk_ban apply -f "$T/m.yaml"
+	grep -q "link \"out\": cgroup $LINKS_CG already runs program cg_count (id $theirs) on egress, attached without BPF_F_ALLOW_MULTI by someone else" "$T/.err" ||
+		fail "message: $(cat "$T/.err")"
+	assert_eq "$(bpftool -j cgroup show "$LINKS_CG" | jq -r '.[] | select(.attach_type | test("egress")) | .id')" "$theirs" \
+		"their program stays on egress"
+	bpftool cgroup detach "$LINKS_CG" egress pinned "$BPFFS/theirs/cg_count"
+	expect_rc 0 lk_ban apply -f "$T/m.yaml"
 	expect_rc 0 lk_ban destroy -f "$T/m.yaml"
 	# bpftool prints nothing at all for a cgroup without programs
 	assert_eq "$(bpftool -j cgroup show "$LINKS_CG" | jq -s '[.[][]] | length')" 0 "destroy detaches"

@@ -279,6 +279,22 @@ static void test_foreign_holder_and_missing_hook(void **state)
 	assert_diag(&f->d, 0, "link \"in\": interface va: no such interface");
 }
 
+static void test_cgroup_exclusive_holder(void **state)
+{
+	struct fx *f = *state;
+	struct live_link *ll;
+
+	load(f, "  acct: {program: p/cg_count, cgroup: {path: /sys/fs/cgroup/x, attach: ingress}}\n", NULL);
+	managed_p(f);
+	ll = llink(f, "acct", 4242);
+	ll->holder_prog_id = 78;
+	strcpy(ll->holder_prog_name, "theirs");
+	compute(f, false);
+	assert_diag(&f->d, 0, "link \"acct\": cgroup /sys/fs/cgroup/x already runs program theirs (id 78) "
+			      "on ingress, attached without BPF_F_ALLOW_MULTI by someone else");
+	assert_int_equal(fx_change(f, KIND_LINK, "acct")->action, ACT_NOOP);
+}
+
 static void test_removed_and_destroy(void **state)
 {
 	struct fx *f = *state;
@@ -324,6 +340,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hook_changed, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_holder_and_missing_hook, fx_setup,
 						fx_teardown),
+		cmocka_unit_test_setup_teardown(test_cgroup_exclusive_holder, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_removed_and_destroy, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_offline_type_checks, fx_setup, fx_teardown),
 	};

@@ -164,6 +164,15 @@ static bool check_hook(const struct link_spec *ls, const struct live_link *ll, s
 			   ls->hook == HOOK_CGROUP ? strerror(-ll->target_err) : "no such interface");
 		return false;
 	}
+	if (ll->holder_prog_id && !ll->holder_ours && ls->hook == HOOK_CGROUP) {
+		diag_error(d, &ls->hook_loc,
+			   "link \"%s\": cgroup %s already runs program %s (id %u) on %s, attached "
+			   "without BPF_F_ALLOW_MULTI by someone else; it is left alone: detach it first",
+			   ls->name, ls->cgroup_path,
+			   ll->holder_prog_name[0] ? ll->holder_prog_name : "?", ll->holder_prog_id,
+			   ls->cg ? ls->cg->name : "?");
+		return false;
+	}
 	if (ll->holder_prog_id && !ll->holder_ours) {
 		char how[64];
 

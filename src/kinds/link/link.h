@@ -74,7 +74,8 @@ struct live_link {
 	bool target_read;
 	int target_err;          /* -ENOENT: no such interface / cgroup */
 	uint64_t target_id;      /* ifindex or cgroup id */
-	/* XDP only: whoever holds the interface's hook, when it is not this link */
+	/* whoever holds the hook, when it is not this link: XDP (one program per
+	 * interface), or a cgroup program attached without BPF_F_ALLOW_MULTI */
 	uint32_t holder_prog_id;
 	uint32_t holder_link_id; /* 0: attached without a link (netlink, `ip link set xdp`) */
 	char holder_prog_name[16];

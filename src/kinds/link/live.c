@@ -149,13 +149,47 @@ static uint32_t xdp_link_on(uint32_t ifindex)
 	return found;
 }
 
+static void holder_name(struct live_link *ll)
+{
+	struct bpf_prog_info pi;
+	int fd = bpf_prog_get_fd_by_id(ll->holder_prog_id);
+
+	if (fd < 0)
+		return;
+	if (!live_prog_info(fd, &pi))
+		memcpy(ll->holder_prog_name, pi.name, sizeof(ll->holder_prog_name) - 1);
+	close(fd);
+}
+
+/*
+ * A cgroup hook takes a link only when whatever is attached there already
+ * allows others (BPF_F_ALLOW_MULTI, which links always have): a program
+ * attached without it, by someone else, holds the hook.
+ */
+static void read_cgroup_holder(struct live_link *ll, const struct link_spec *ls)
+{
+	uint32_t flags = 0, ids[1] = { 0 }, cnt = 1;
+	int fd;
+
+	if (!ls->cg)
+		return;
+	fd = open(ls->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	/* E2BIG: more programs than ids[] holds; the first is filled in */
+	if ((!bpf_prog_query(fd, ls->cg->attach_type, 0, &flags, ids, &cnt) || errno == E2BIG) &&
+	    ids[0] && !(flags & BPF_F_ALLOW_MULTI)) {
+		ll->holder_prog_id = ids[0];
+		holder_name(ll);
+	}
+	close(fd);
+}
+
 /* Who holds the interface's XDP hook, unless it is this link. */
 static void read_xdp_holder(const struct live *lv, struct live_link *ll)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	struct bpf_prog_info pi;
 	uint32_t prog;
-	int fd;
 
 	if (bpf_xdp_query((int)ll->target_id, 0, &q))
 		return;
@@ -164,12 +198,7 @@ static void read_xdp_holder(const struct live *lv, struct live_link *ll)
 		      ll->link_type == BPF_LINK_TYPE_XDP))
 		return;
 	ll->holder_prog_id = prog;
-	fd = bpf_prog_get_fd_by_id(prog);
-	if (fd >= 0) {
-		if (!live_prog_info(fd, &pi))
-			memcpy(ll->holder_prog_name, pi.name, sizeof(ll->holder_prog_name) - 1);
-		close(fd);
-	}
+	holder_name(ll);
 	ll->holder_link_id = xdp_link_on((uint32_t)ll->target_id);
 	ll->holder_ours = ll->holder_link_id &&
 			  (recorded_link(lv, ll->holder_link_id) || staged_link(lv, ll->holder_link_id));
@@ -197,6 +226,8 @@ static int add_link(struct live *lv, const char *name, const struct link_spec *l
 	read_target(ll, ls);
 	if (ls->hook == HOOK_XDP && !ll->target_err)
 		read_xdp_holder(lv, ll);
+	else if (ls->hook == HOOK_CGROUP && !ll->target_err)
+		read_cgroup_holder(ll, ls);
 	return 0;
 }
 
