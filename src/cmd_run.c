@@ -105,11 +105,12 @@ int run_open(struct run *r, const struct opts *o, const char *scope, bool write)
 /* Only what the plan creates or replaces is loaded, so only that is probed. */
 static bool plan_builds(void *ctx, const char *kind, const char *name)
 {
-	enum res_kind k = !strcmp(kind, "map")	    ? KIND_MAP
-			  : !strcmp(kind, "program") ? KIND_PROGRAM
-						     : KIND_ITERATOR;
-	const struct change *c = plan_find(ctx, k, name);
+	const struct change *c = NULL;
+	int k;
 
+	for (k = 0; k < KIND__COUNT && !c; k++)
+		if (!strcmp(kind, res_kind_name((enum res_kind)k)))
+			c = plan_find(ctx, (enum res_kind)k, name);
 	return c && (c->action == ACT_CREATE || c->action == ACT_REPLACE);
 }
 

@@ -96,7 +96,7 @@ bool probe_explain_map(uint32_t type, uint32_t flags, int err, unsigned caps,
  * Check what a manifest asks against the running kernel (changing nothing):
  * every map type and flag set, every program's type and attach target, the
  * cgroup of cgroup iterators.  only: NULL for every declared resource, or a
- * predicate on "map"/"program"/"iterator" and a name choosing the ones to check (those a plan
+ * predicate on "map"/"program"/"iterator"/"link" and a name choosing the ones to check (those a plan
  * creates or replaces).  Refusals are located errors in d; the capabilities
  * that apply needs and this process lacks are returned as PCAP_* bits.
  */

@@ -17,6 +17,7 @@
 
 #include "elf.h"
 #include "kind_iterator.h"
+#include "kinds/link/link.h"
 #include "probe.h"
 
 static void check_map(const struct manifest *m, const struct map_spec *ms, unsigned caps,
@@ -212,6 +213,7 @@ unsigned probe_check_manifest(const struct manifest *m, probe_only_fn only, void
 		if (diag_count(d) == before)
 			check_iter_param(m, &m->iterators[i], d);
 	}
+	link_probe_manifest(m, only, ctx, d);
 	libbpf_set_print(old);
 	return probe_caps_missing(need, caps);
 }

@@ -218,8 +218,11 @@ test_links_tc_without_tcx_is_an_error() {
 	lk_netns_setup
 	lk_manifest 0 "  in: {program: p/xdp_count, xdp: {interface: va}}
   cls: {program: p/tc_count, tc: {interface: va, direction: ingress}}"
+	# plan asks the kernel (BPF_PROG_QUERY), apply refuses before anything is made
+	expect_rc 1 lk_ban plan -f "$T/m.yaml"
+	grep -q 'm.yaml:[0-9]*:[0-9]*: link "cls": this kernel has no tcx links' "$T/.err" || fail "plan: $(cat "$T/.err")"
 	expect_rc 1 lk_ban apply -f "$T/m.yaml"
-	grep -q "link 'cls': this kernel has no tcx links" "$T/.err" || fail "message: $(cat "$T/.err")"
+	grep -q 'link "cls": this kernel has no tcx links' "$T/.err" || fail "message: $(cat "$T/.err")"
 	assert_eq "$(lk_xdp_prog_on va)" null "all or nothing: the xdp link was taken back"
 	[ ! -e "$ROOT/lk/state" ] || fail "state recorded"
 }

@@ -99,6 +99,11 @@ void link_spec_clear(struct link_spec *ls);
 /* check.c: the program's type fits the hook (needs the ELF objects). */
 void link_check_manifest(struct manifest *m, struct diag *d);
 
+/* probe.c: what the running kernel lacks for the links (read-only questions);
+ * only: as probe_check_manifest()'s, with the kind "link". */
+void link_probe_manifest(const struct manifest *m, bool (*only)(void *, const char *, const char *),
+			 void *ctx, struct diag *d);
+
 /* live.c */
 struct live_link *live_find_link(const struct live *lv, const char *name);
 /* What a saved plan checks has not changed (planfile.c). */
