@@ -102,6 +102,7 @@ lk_xdp_prog_on() { # interface -> program id attached, or null
 	ip -n "$NS" -j link show "$1" | jq -r '.[0].xdp.prog.id // "null"'
 }
 lk_send_udp() { # count: datagrams from the peer namespace (bash's /dev/udp, no other tool)
+	# shellcheck disable=SC2016 # expanded by the inner bash
 	nsenter --net="/run/netns/$PEER" bash -c '
 		for i in $(seq 1 "$1"); do echo bpfapply > /dev/udp/10.199.0.1/9; done' _ "$1"
 	sleep 0.2
