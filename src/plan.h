@@ -77,7 +77,8 @@ struct change {
 	const struct state_res *prior; /* state record, NULL if none (points into live->state) */
 	struct live_map *live;         /* live snapshot of a map, NULL for other kinds */
 	bool foreign;        /* the pin holds an object bpfapply did not create: leave it */
-	bool drift;          /* R_ENTRIES: the live entries changed, not the manifest's */
+	bool drift;          /* R_ENTRIES: the live entries changed, not the manifest's;
+			      * R_PROGRAM: a link's program was swapped outside bpfapply */
 	/* map entries to change in place (ACT_UPDATE) */
 	struct entry_op *ops;
 	size_t n_ops;

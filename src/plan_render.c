@@ -138,7 +138,8 @@ static void json_change(const struct change *c, const struct manifest *m, struct
 static bool drifted(const struct change *c)
 {
 	return c->prior && (c->reason == R_PIN_REMOVED || c->reason == R_PIN_REPLACED ||
-			    (c->reason == R_ENTRIES && c->drift));
+			    c->reason == R_DETACHED ||
+			    ((c->reason == R_ENTRIES || c->reason == R_PROGRAM) && c->drift));
 }
 
 /*

@@ -92,6 +92,16 @@ Y
 
 # ---- what the kernel says ------------------------------------------------------
 
+# The JSON plan in $T/.out against schema/bpfapply-plan.schema.json.
+lk_plan_schema() {
+	local rc=0
+	cp "$T/.out" "$T/plan.json"
+	/usr/bin/python3 "$TOP/tests/schema/validate_plan.py" "$TOP/schema/bpfapply-plan.schema.json" \
+		"$T/plan.json" 2> "$T/.schema" || rc=$?
+	[ $rc -eq 2 ] && return 0 # python3-jsonschema missing: the schema suite says so
+	[ $rc -eq 0 ] || fail "plan JSON does not match the schema: $(head -c 800 "$T/.schema")"
+}
+
 lk_hits() { # slot -> count
 	bpftool -j map lookup pinned "$ROOT/lk/maps/hits" key "$1" 0 0 0 |
 		jq -r '.value | map(ltrimstr("0x")) | reverse | join("")' | { read -r h; echo $((16#$h)); }
@@ -147,6 +157,7 @@ test_links_xdp_traffic_reload_keeps_the_link() {
 		  and .action_reason == "update_because_program_changed"
 		  and .change.after.hook == "xdp" and .change.after.interface == "va"' "$T/.out" > /dev/null ||
 		fail "JSON plan: $(cat "$T/.out")"
+	lk_plan_schema
 	expect_rc 0 lk_ban apply -f "$T/m.yaml"
 	local before
 	before=$(lk_hits 0)
@@ -310,6 +321,10 @@ test_links_drift_is_repaired() {
 	assert_eq "$(lk_xdp_prog_on va)" null "bpftool detached it"
 	expect_rc 2 lk_ban plan --detailed-exitcode -f "$T/m.yaml"
 	grep -q '^-/+ link.in  *link detached outside bpfapply$' "$T/.out" || fail "plan: $(cat "$T/.out")"
+	expect_rc 2 lk_ban -j plan --detailed-exitcode -f "$T/m.yaml"
+	jq -e '[.resource_drift[] | select(.address == "link.in") | .action_reason]
+		== ["replace_because_detached_outside"]' "$T/.out" > /dev/null || fail "drift: $(cat "$T/.out")"
+	lk_plan_schema
 	expect_rc 0 lk_ban show
 	grep -q 'link.in .* detached' "$T/.out" || fail "show: $(cat "$T/.out")"
 	expect_rc 0 lk_ban apply -f "$T/m.yaml"

@@ -200,10 +200,12 @@ static void test_program_swapped_or_changed(void **state)
 	ll->prog_id = 555; /* someone ran bpf_link_update */
 	compute(f, false);
 	assert_string_equal(fx_change(f, KIND_LINK, "in")->detail, "program swapped outside bpfapply");
+	assert_true(fx_change(f, KIND_LINK, "in")->drift);
 	plan_free(&f->p);
 	f->lv.state.res[1].entries_fp ^= 1; /* the manifest names another program */
 	compute(f, false);
 	assert_string_equal(fx_change(f, KIND_LINK, "in")->detail, "program changed");
+	assert_false(fx_change(f, KIND_LINK, "in")->drift);
 }
 
 static void test_lost_hooks(void **state)

@@ -230,6 +230,7 @@ static int diff_declared(struct plan *p, const struct manifest *m, struct live *
 	}
 	c->action = ACT_UPDATE;
 	c->reason = R_PROGRAM;
+	c->drift = !strcmp(why, "program swapped outside bpfapply");
 	return change_set_detail(c, "%s", why);
 }
 
