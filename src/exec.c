@@ -39,38 +39,46 @@ int exec_map_fd(const struct exec *x, int map_idx)
 	return c->live ? c->live->fd : -1;
 }
 
-/* Staging holds only what bpfapply pinned there: unpin all of it. */
-static int clean_dir(const char *dir)
+/*
+ * Staging holds only what bpfapply pinned there: unpin all of it, relative
+ * to directory fds opened without following links, on bpffs only.  A link
+ * is removed, never followed; scope_check() refused the run before if there
+ * was one.
+ */
+static int clean_dir(int dfd, int depth)
 {
 	struct dirent *de;
-	int err = 0;
+	int fd, err = 0;
 	DIR *d;
 
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		char *p;
+	if (!fd_on_bpffs(dfd) || depth > 8)
+		return -EXDEV;
+	fd = dup(dfd);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	while (!err && (de = readdir(d))) {
+		int sub;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		p = path_join(dir, de->d_name);
-		if (!p) {
-			err = -ENOMEM;
-			break;
-		}
-		if (de->d_type == DT_DIR) {
-			err = clean_dir(p);
-			if (!err && rmdir(p))
+		sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0) {
+			err = clean_dir(sub, depth + 1);
+			close(sub);
+			if (!err && unlinkat(dfd, de->d_name, AT_REMOVEDIR))
 				err = -errno;
-		} else if (unlink(p)) {
+		} else if (errno != ENOTDIR && errno != ELOOP) {
+			err = -errno;
+		} else if (unlinkat(dfd, de->d_name, 0)) {
 			err = -errno;
 		} else {
 			fault_point("staging unpin");
 		}
-		free(p);
-		if (err)
-			break;
 	}
 	closedir(d);
 	return err;
@@ -78,11 +86,21 @@ static int clean_dir(const char *dir)
 
 int exec_clean_staging(const char *staging_dir)
 {
-	int err = clean_dir(staging_dir);
+	int fd, err = 0;
 
+	fd = open(staging_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		err = errno == ENOENT ? 0 : -errno;
+	else
+		err = clean_dir(fd, 0);
+	if (fd >= 0)
+		close(fd);
 	if (!err && rmdir(staging_dir) && errno != ENOENT)
 		err = -errno;
-	if (err)
+	if (err == -EXDEV)
+		err_msg("cannot clean %s: not on bpffs; bpfapply removes nothing elsewhere",
+			staging_dir);
+	else if (err)
 		err_msg("cannot clean %s: %s", staging_dir, strerror(-err));
 	return err;
 }
