@@ -153,6 +153,7 @@ static int mount_bpffs(const char *mnt, const char *root, bool is_default)
 		}
 		goto close_fd;
 	}
+	err = 0;
 	if (mount("bpf", mnt, "bpf", 0, "mode=0700")) {
 		err = -errno;
 		err_msg("cannot mount bpffs on %s: %s%s", mnt, strerror(errno),

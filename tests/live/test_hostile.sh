@@ -163,3 +163,144 @@ test_hostile_scope_tricks() {
 	rm "$ROOT/a/state"
 	expect_rc 0 ba destroy -f "$T/b.yaml"
 }
+
+# bpfapply with a time limit: a refusal must come at once, not after reading /dev/zero.
+tba() { timeout 30 "$BIN" --root "$ROOT" --no-color "$@"; }
+
+# Devices, FIFOs and directories as manifest, ELF object or saved plan.
+test_hostile_special_files() {
+	hostile_around
+	hostile_maps_manifest "$T/around/m.yaml" s
+	expect_rc 0 ba apply -f "$T/around/m.yaml"
+	mkfifo "$T/around/fifo"
+	local f
+	for f in /dev/zero /dev/null "$T/around/fifo" "$T/around/victim"; do
+		refused "$f: (not a regular file|Is a directory)" tba validate -f "$f"
+		refused "$f: (not a regular file|Is a directory)" tba plan -f "$f"
+		refused "cannot read $f: (not a regular file|Is a directory)" tba apply "$f"
+		sed "s|^  b:.*|  b: {type: array, key_size: 4, value_size: 4, max_entries: 2}\nprograms:\n  p: {object: $f}|" \
+			"$T/around/m.yaml" > "$T/around/obj.yaml"
+		refused "cannot read $f: (not a regular file|Is a directory)" tba validate -f "$T/around/obj.yaml"
+		refused "cannot read $f: (not a regular file|Is a directory)" tba apply -f "$T/around/obj.yaml"
+	done
+	expect_rc 0 ba destroy -f "$T/around/m.yaml"
+}
+
+# plan -o never writes over its own inputs, a link or a device; it writes mode 0600 whole.
+test_hostile_plan_output() {
+	hostile_around
+	hostile_prog_manifest "$T/around/m.yaml" s
+	ln -s "$T/around/m.yaml" "$T/around/link.yaml"
+	refused "-o $T/around/m.yaml: is one of the plan's inputs" ba plan -f "$T/around/m.yaml" -o "$T/around/m.yaml"
+	(cd "$T/around" && refused "-o m.yaml: is one of the plan's inputs" ba plan -f "$T/around/m.yaml" -o m.yaml)
+	refused "is one of the plan's inputs" ba plan -f "$T/around/m.yaml" -o "$T/around/obj.bpf.o"
+	refused "-o $T/around/link.yaml: is a symbolic link" ba plan -f "$T/around/m.yaml" -o "$T/around/link.yaml"
+	refused "-o /dev/null: is not a regular file" ba plan -f "$T/around/m.yaml" -o /dev/null
+	[ -c /dev/null ] || fail "/dev/null is no longer a device"
+	# an old plan is replaced whole, mode 0600, nothing left beside it
+	mkdir -p "$T/plans"
+	echo old > "$T/plans/p.plan"
+	chmod 644 "$T/plans/p.plan"
+	expect_rc 0 ba plan -f "$T/around/m.yaml" -o "$T/plans/p.plan"
+	assert_eq "$(stat -c %a "$T/plans/p.plan")" 600 "plan file mode"
+	assert_eq "$(ls "$T/plans")" p.plan "files beside the plan"
+	grep -q '^bpfapply-plan 1$' "$T/plans/p.plan" || fail "plan file: $(head -5 "$T/plans/p.plan")"
+}
+
+# The root is never the current directory, /, or a directory with files in it.
+test_hostile_root_refusals() {
+	[ -n "${BPFAPPLY_IN_NS:-}" ] || skip "needs the live runner's private mount namespace"
+	hostile_around
+	hostile_maps_manifest "$T/around/m.yaml" s
+	local mounts
+	mounts=$(cat /proc/self/mountinfo)
+	(cd "$T/around" && refused "--root: expected a directory, got an empty path" "$BIN" --root "" apply -f m.yaml)
+	(cd "$T/around" && refused "--root: expected a directory, got an empty path" "$BIN" --root "" plan -f m.yaml)
+	# a non-empty directory: its files would be hidden
+	refused "$T/around/victim is not empty: refusing to mount bpffs over it" "$BIN" --root "$T/around/victim" apply -f "$T/around/m.yaml"
+	refused "$T/around is not empty: refusing to mount bpffs over it" "$BIN" --root "$T/around" destroy --scope s
+	# / is refused before any mount is tried
+	refused "refusing to use the root directory as the pin root" "$BIN" --root / apply -f "$T/around/m.yaml"
+	refused "refusing to use the root directory as the pin root" "$BIN" --root / destroy --scope s
+	assert_eq "$(cat /proc/self/mountinfo)" "$mounts" "mounts after the refusals"
+	[ "$(cat "$T/around/victim/file")" = precious ] || fail "files hidden"
+	# a new directory is fine: bpfapply mounts bpffs there
+	expect_rc 0 "$BIN" --root "$T/fresh/root" apply -f "$T/around/m.yaml"
+	assert_eq "$(awk -v d="$T/fresh/root" '$2 == d && $3 == "bpf"' /proc/self/mounts | wc -l)" 1 "bpffs mounts on the new root"
+	expect_rc 0 "$BIN" --root "$T/fresh/root" destroy -f "$T/around/m.yaml"
+}
+
+# First applies racing on a root not yet on bpffs: one mount, one object each, one lock.
+test_hostile_racing_first_applies() {
+	[ -n "${BPFAPPLY_IN_NS:-}" ] || skip "needs the live runner's private mount namespace"
+	local round i r pids rc n
+	manifest "$T/m.yaml" <<Y
+bpfapply: v1
+scope: race
+maps:
+  hrace_a$$: {type: hash, key_size: 4, value_size: 4, max_entries: 8, entries: [{key: 1, value: 1}]}
+  hrace_b$$: {type: array, key_size: 4, value_size: 4, max_entries: 2}
+Y
+	for round in 1 2 3 4 5; do
+		r=$T/race$round
+		pids=()
+		for i in $(seq 1 12); do
+			"$BIN" --root "$r" apply -f "$T/m.yaml" > "$T/race.$i.out" 2>&1 &
+			pids+=($!)
+		done
+		rc=0
+		for i in "${pids[@]}"; do wait "$i" || rc=$?; done
+		[ "$rc" = 0 ] || fail "round $round: an apply failed: $(cat "$T"/race.*.out | grep -v '^[-+~ ]\|^Plan\|^Apply\|^No changes' | head -5)"
+		n=$(awk -v d="$r" '$2 == d && $3 == "bpf"' /proc/self/mounts | wc -l)
+		assert_eq "$n" 1 "round $round: bpffs mounts on the root"
+		for n in a b; do
+			assert_eq "$(bpftool -j map show | jq --arg n "hrace_${n}$$" '[.[] | select(.name == ($n | .[0:15]))] | length')" 1 "round $round: maps hrace_$n created"
+		done
+		expect_rc 0 "$BIN" --root "$r" destroy -f "$T/m.yaml"
+		umount "$r"
+	done
+}
+
+# Values that would be read wrong or without bound are refused where they are.
+test_hostile_strict_values() {
+	hostile_around
+	printf 'bpfapply: v1\nscope: "zz\\0/../../x"\n' > "$T/around/nul.yaml"
+	refused "nul.yaml:2:8: a NUL character" ba apply -f "$T/around/nul.yaml"
+	hostile_maps_manifest "$T/around/tag.yaml" s
+	sed -i 's/key_size: 4, value_size: 4, max_entries: 8/key_size: !!str 4, value_size: 4, max_entries: 8/' "$T/around/tag.yaml"
+	refused "tag.yaml:4:29: YAML tags .* are not supported" ba apply -f "$T/around/tag.yaml"
+	refused "tag.yaml:4:29: YAML tags .* are not supported" ba validate -f "$T/around/tag.yaml"
+	hostile_maps_manifest "$T/around/m.yaml" s
+	refused "--lock-timeout: expected a number of seconds" ba --lock-timeout nan apply -f "$T/around/m.yaml"
+	refused "--lock-timeout: expected a number of seconds" ba --lock-timeout inf apply -f "$T/around/m.yaml"
+	# deep block nesting and a huge flat list, in bounded memory
+	{ printf 'bpfapply: v1\nscope: s\nx:\n'; yes -- '- ' | head -n 2500000 | tr -d '\n'; echo 1; } > "$T/deep.yaml"
+	refused "deep.yaml:4:127: lists and mappings nested deeper than 64 levels" \
+		bash -c 'ulimit -v 200000; exec "$0" validate -f "$1"' "$BIN" "$T/deep.yaml"
+	{ printf 'bpfapply: v1\nscope: s\nmaps:\n  a:\n    type: hash\n    entries: ['; yes 1, | head -n 7000000 | tr -d '\n'; echo '1]'; } > "$T/flat.yaml"
+	refused "flat.yaml:6:[0-9]+: a list or mapping with more than 262144 items" \
+		bash -c 'ulimit -v 200000; exec "$0" validate -f "$1"' "$BIN" "$T/flat.yaml"
+}
+
+# Without privileges every command that needs them says so, also as JSON.
+test_hostile_without_privileges() {
+	command -v setpriv > /dev/null || skip "setpriv not installed"
+	hostile_maps_manifest "$T/m.yaml" s
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	chmod 755 "$T"
+	chmod 644 "$T/m.yaml"
+	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all" c
+	for c in "show" "show --scope s" "plan -f $T/m.yaml" "apply -f $T/m.yaml" "destroy -f $T/m.yaml" "destroy --scope s"; do
+		# shellcheck disable=SC2086
+		refused "${c%% *} needs root: the CAP_BPF and CAP_SYS_ADMIN capabilities" $nobody "$BIN" --root "$ROOT" $c
+		# shellcheck disable=SC2086
+		refused "needs root" $nobody "$BIN" --root "$ROOT" -j $c
+		jq -e '.error | test("needs root")' "$T/.out" > /dev/null || fail "-j $c: $(cat "$T/.out")"
+	done
+	# root without one of them
+	refused "lacks CAP_BPF" setpriv --bounding-set=-bpf "$BIN" --root "$ROOT" apply -f "$T/m.yaml"
+	refused "lacks CAP_SYS_ADMIN" setpriv --bounding-set=-sys_admin "$BIN" --root "$ROOT" show
+	# validate needs nothing
+	expect_rc 0 $nobody "$BIN" validate -f "$T/m.yaml"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}
