@@ -505,8 +505,12 @@ int map_record(struct exec *x, struct change *c, struct state *next)
 	r = state_upsert(next, STATE_MAP, c->name);
 	if (!r)
 		return -ENOMEM;
-	if (c->action == ACT_CREATE || c->action == ACT_REPLACE)
+	if (c->action == ACT_CREATE || c->action == ACT_REPLACE) {
 		r->id = x->id[exec_change_index(x, c)];
+		/* until the swap, the pin holds the map being replaced: note which */
+		if (!x->final && c->live && c->live->pin_state == PIN_MAP)
+			r->prev_id = c->live->info.id;
+	}
 	r->spec_fp = map_spec_fp(x->m, ms);
 	r->entries_fp = map_entries_fp(ms);
 	r->policy = (uint8_t)ms->policy;

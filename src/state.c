@@ -46,6 +46,7 @@ enum res_tag {
 	RT_ENTRIES_FP = 5, /* u64 */
 	RT_POLICY = 6,     /* u8 */
 	RT_FLAGS = 7,      /* u32 */
+	RT_PREV_ID = 8,    /* u32, only when not 0 (intent records) */
 	RT_SUB = 16,       /* nested: enum sub_tag, repeated */
 };
 
@@ -165,6 +166,8 @@ static void encode_res(struct wbuf *w, const struct state_res *r)
 	tlv_uint(w, RT_ENTRIES_FP, r->entries_fp, 8);
 	tlv_uint(w, RT_POLICY, r->policy, 1);
 	tlv_uint(w, RT_FLAGS, r->flags, 4);
+	if (r->prev_id)
+		tlv_uint(w, RT_PREV_ID, r->prev_id, 4);
 	for (i = 0; i < r->n_subs; i++) {
 		sub_at = tlv_open(w, RT_SUB);
 		tlv_uint(w, SBT_KIND, r->subs[i].kind, 1);
@@ -386,7 +389,7 @@ static int res_set_uint(struct state_res *r, const struct tlv *t)
 {
 	static const int width[] = {
 		[RT_KIND] = 1, [RT_ID] = 4, [RT_SPEC_FP] = 8, [RT_ENTRIES_FP] = 8,
-		[RT_POLICY] = 1, [RT_FLAGS] = 4,
+		[RT_POLICY] = 1, [RT_FLAGS] = 4, [RT_PREV_ID] = 4,
 	};
 	uint64_t v;
 	int err;
@@ -413,6 +416,9 @@ static int res_set_uint(struct state_res *r, const struct tlv *t)
 	case RT_FLAGS:
 		r->flags = v;
 		break;
+	case RT_PREV_ID:
+		r->prev_id = v;
+		break;
 	}
 	return 0;
 }
@@ -424,7 +430,7 @@ static int decode_res_tlv(struct state_res *r, uint32_t *seen, const struct tlv 
 
 	if (t->tag == RT_SUB)
 		return res_add_decoded_sub(r, t);
-	if (t->tag < RT_KIND || t->tag > RT_FLAGS)
+	if (t->tag < RT_KIND || t->tag > RT_PREV_ID)
 		return 0;
 	err = take_once(seen, t->tag);
 	if (err)

@@ -52,6 +52,13 @@ struct state_res {
 	uint64_t entries_fp;  /* fingerprint of the declared entries last written; 0: none */
 	uint8_t policy;       /* enum entries_policy at the last write */
 	uint32_t flags;       /* STATE_F_* */
+	/*
+	 * Intent records only: the id of the map pinned at the path when the
+	 * apply began, which the commit was about to swap out (0: none).  While
+	 * an apply is unfinished the pin holds id or prev_id; anything else
+	 * there was put by someone else.
+	 */
+	uint32_t prev_id;
 	struct state_sub *subs;
 	size_t n_subs;
 };

@@ -304,3 +304,45 @@ test_hostile_without_privileges() {
 	expect_rc 0 $nobody "$BIN" validate -f "$T/m.yaml"
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 }
+
+# The fault point number at which a run of "$@" writes its intent record.
+intent_point() {
+	BPFAPPLY_FAULT_TRACE=1 "$@" 2>&1 >/dev/null | grep -m1 'state write (intent)' | sed 's/^fault point \([0-9]*\):.*/\1/'
+}
+
+# An apply killed after its intent record, and a foreign map pinned in the
+# window: the next apply must not take the foreign map for its own.
+test_hostile_crash_window_foreign_map() {
+	local n id
+	hostile_maps_manifest "$T/ref.yaml" ref
+	hostile_maps_manifest "$T/m.yaml" s
+	hostile_maps_manifest "$T/m2.yaml" s 16
+	# a first apply killed between the intent record and the moves
+	n=$(intent_point ba apply -f "$T/ref.yaml")
+	[ -n "$n" ] || fail "no intent fault point"
+	expect_rc 86 env BPFAPPLY_FAULT_AFTER="$n" "$BIN" --root "$ROOT" apply -f "$T/m.yaml"
+	[ ! -e "$ROOT/s/maps/a" ] || fail "the move happened before the fault"
+	bpftool map create "$ROOT/s/maps/a" type hash key 4 value 4 entries 8 name foreign
+	id=$(map_id "$ROOT/s/maps/a")
+	refused "$ROOT/s/maps/a holds a map that bpfapply did not create" ba apply -f "$T/m.yaml"
+	refused "$ROOT/s/maps/a holds a map that bpfapply did not create" ba apply -f "$T/m2.yaml"
+	assert_eq "$(map_id "$ROOT/s/maps/a")" "$id" "the foreign map is still pinned"
+	rm "$ROOT/s/maps/a"
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	# a replacing apply killed likewise
+	hostile_maps_manifest "$T/ref16.yaml" ref 16
+	n=$(intent_point ba apply -f "$T/ref16.yaml")
+	[ -n "$n" ] || fail "no intent fault point (replace)"
+	expect_rc 86 env BPFAPPLY_FAULT_AFTER="$n" "$BIN" --root "$ROOT" apply -f "$T/m2.yaml"
+	rm "$ROOT/s/maps/a"
+	bpftool map create "$ROOT/s/maps/a" type hash key 4 value 4 entries 8 name foreign
+	id=$(map_id "$ROOT/s/maps/a")
+	refused "$ROOT/s/maps/a holds a map that bpfapply did not create" ba apply -f "$T/m2.yaml"
+	assert_eq "$(map_id "$ROOT/s/maps/a")" "$id" "the foreign map is still pinned"
+	rm "$ROOT/s/maps/a"
+	# the interrupted replace, resumed without interference, completes
+	expect_rc 0 ba apply -f "$T/m2.yaml"
+	assert_eq "$(map_field "$ROOT/s/maps/a" max_entries)" 16 "resumed replace"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+	expect_rc 0 ba destroy -f "$T/ref.yaml"
+}
