@@ -120,8 +120,10 @@ static int build_state(struct exec *x, struct state *next)
 	if (!next->scope || !next->tool_version)
 		return -ENOMEM;
 	/* what an earlier intent was replacing is settled now; record() notes this run's */
-	for (i = 0; i < next->n; i++)
+	for (i = 0; i < next->n; i++) {
 		next->res[i].prev_id = 0;
+		next->res[i].flags &= ~STATE_F_INTENT_NEW;
+	}
 	next->serial = x->lv->state.serial + 1;
 	next->updated_at = (uint64_t)time(NULL);
 	for (i = 0; i < x->p->n && !err; i++) {

@@ -515,5 +515,8 @@ int map_record(struct exec *x, struct change *c, struct state *next)
 	r->entries_fp = map_entries_fp(ms);
 	r->policy = (uint8_t)ms->policy;
 	r->flags = ms->prevent_destroy ? STATE_F_PREVENT_DESTROY : 0;
+	/* a create an interrupted apply left unproven stays unproven until committed */
+	if (!x->final && (!c->prior || (c->prior->flags & STATE_F_INTENT_NEW)))
+		r->flags |= STATE_F_INTENT_NEW;
 	return 0;
 }

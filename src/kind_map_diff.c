@@ -357,13 +357,14 @@ static int diff_declared_map(struct plan *p, const struct manifest *m, struct li
 		c->reason = R_PIN_REMOVED;
 		return change_set_detail(c, "pin removed outside bpfapply");
 	}
-	if (lv->state.pending && !pending_ours(lm, c->prior)) {
-		/* an interrupted apply proves nothing about what was pinned here since */
+	if (lv->state.pending && (c->prior->flags & STATE_F_INTENT_NEW) &&
+	    !pending_ours(lm, c->prior)) {
+		/* the path was never committed as ours: only the staged map's id proves it is */
 		c->foreign = true;
 		diag_error(d, &ms->loc,
-			   "map \"%s\": %s holds %s that bpfapply did not create (an apply was "
-			   "interrupted, and neither the map it recorded nor the one it was "
-			   "replacing is there); remove it or rename the map",
+			   "map \"%s\": %s holds %s that bpfapply did not create (an apply that "
+			   "was to create it there was interrupted, and the pin does not hold "
+			   "its map); remove it or rename the map",
 			   ms->name, lm->pin, lm->pin_state == PIN_MAP ? "a map" : "an object");
 		return 0;
 	}

@@ -30,6 +30,12 @@ enum state_kind {
 };
 
 #define STATE_F_PREVENT_DESTROY (1u << 0)
+/*
+ * Intent records only: no committed record named this object before the
+ * apply that wrote the intent, so only the recorded id proves the pin is
+ * ours (anything else there was pinned by someone else in the crash window).
+ */
+#define STATE_F_INTENT_NEW (1u << 1)
 
 /* Kernel objects that belong to a resource: a program entry's programs and own maps. */
 enum state_sub_kind {
