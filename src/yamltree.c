@@ -194,53 +194,99 @@ yaml_node_t *yseq_item(struct ytree *t, const yaml_node_t *n, size_t i)
 	return yaml_document_get_node(&t->doc, n->data.sequence.items.start[i]);
 }
 
+static int cmp_dup(const void *a, const void *b)
+{
+	const struct ydup *x = a, *y = b;
+
+	if (x->map != y->map)
+		return x->map < y->map ? -1 : 1;
+	return x->pair < y->pair ? -1 : x->pair > y->pair;
+}
+
 const char *ymap_key_text(struct ytree *t, const yaml_node_t *n, size_t i)
 {
 	const char *k = yscalar(ymap_key(t, n, i));
-	size_t j;
+	struct ydup key = { n, i };
 
 	if (!k)
 		return NULL;
-	for (j = 0; j < i; j++) {
-		const char *prev = yscalar(ymap_key(t, n, j));
-
-		if (prev && !strcmp(prev, k))
-			return NULL;
-	}
+	if (t->n_dups && bsearch(&key, t->dups, t->n_dups, sizeof(*t->dups), cmp_dup))
+		return NULL;
 	return k;
+}
+
+struct keyref {
+	const char *s;
+	size_t pair;
+};
+
+static int cmp_keyref(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c)
+		return c;
+	return x->pair < y->pair ? -1 : x->pair > y->pair;
+}
+
+/* Report key pair of n as a repeat of pair first, and remember it. */
+static void add_dup(struct ytree *t, const yaml_node_t *n, size_t pair, size_t first)
+{
+	yaml_node_t *k = ymap_key(t, n, pair), *f = ymap_key(t, n, first);
+	char buf[128];
+
+	yerr(t, k, "duplicate key %s (first at %d:%d)", yquote(yscalar(k), buf, sizeof(buf)),
+	     (int)f->start_mark.line + 1, (int)f->start_mark.column + 1);
+	t->dups = xgrow(t->dups, t->n_dups, sizeof(*t->dups));
+	t->dups[t->n_dups].map = n;
+	t->dups[t->n_dups++].pair = pair;
+}
+
+/* The keys of one mapping, sorted, so that repeats are found in n log n. */
+static void check_mapping_keys(struct ytree *t, const yaml_node_t *n, struct keyref *refs)
+{
+	size_t i, m = 0, first = 0;
+	char buf[128];
+
+	for (i = 0; i < ymap_len(n); i++) {
+		yaml_node_t *k = ymap_key(t, n, i);
+
+		if (!yscalar(k)) {
+			yerr(t, k, "expected a string key, got %s", ydescribe(k, buf, sizeof(buf)));
+			continue;
+		}
+		refs[m].s = yscalar(k);
+		refs[m++].pair = i;
+	}
+	if (m > 1)
+		qsort(refs, m, sizeof(*refs), cmp_keyref);
+	for (i = 0; i < m; i++) {
+		if (i && !strcmp(refs[i].s, refs[i - 1].s))
+			add_dup(t, n, refs[i].pair, refs[first].pair);
+		else
+			first = i;
+	}
 }
 
 /* Every mapping of the document, once (aliases share nodes): keys are unique strings. */
 static void check_keys(struct ytree *t)
 {
+	struct keyref *refs = NULL;
+	size_t cap = 0;
 	yaml_node_t *n;
-	char buf[128];
-	size_t i, j;
 
 	for (n = t->doc.nodes.start; n < t->doc.nodes.top; n++) {
-		for (i = 0; i < ymap_len(n); i++) {
-			yaml_node_t *k = ymap_key(t, n, i);
-			const char *s = yscalar(k);
-
-			if (!s) {
-				yerr(t, k, "expected a string key, got %s",
-				     ydescribe(k, buf, sizeof(buf)));
-				continue;
-			}
-			for (j = 0; j < i; j++) {
-				yaml_node_t *first = ymap_key(t, n, j);
-				const char *prev = yscalar(first);
-
-				if (prev && !strcmp(prev, s)) {
-					yerr(t, k, "duplicate key %s (first at %d:%d)",
-					     yquote(s, buf, sizeof(buf)),
-					     (int)first->start_mark.line + 1,
-					     (int)first->start_mark.column + 1);
-					break;
-				}
-			}
+		if (ymap_len(n) > cap) {
+			cap = ymap_len(n);
+			refs = xreallocarray(refs, cap, sizeof(*refs));
 		}
+		check_mapping_keys(t, n, refs);
 	}
+	free(refs);
+	/* collected mapping by mapping, pairs in sorted-key order: sort for bsearch */
+	if (t->n_dups > 1)
+		qsort(t->dups, t->n_dups, sizeof(*t->dups), cmp_dup);
 }
 
 /* A second document in the file is a mistake (a stray "---"): report it. */
@@ -491,6 +537,11 @@ void ytree_free(struct ytree *t)
 	if (t && t->loaded) {
 		yaml_document_delete(&t->doc);
 		t->loaded = false;
+	}
+	if (t) {
+		free(t->dups);
+		t->dups = NULL;
+		t->n_dups = 0;
 	}
 }
 
