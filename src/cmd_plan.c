@@ -193,8 +193,8 @@ out:
 	 * behind; still under the lock, so that a waiting run finds the
 	 * directory gone and makes it again (scope_lock re-checks).
 	 */
-	if (!scope_owns_anything(o, scope))
-		remove_dirs(o, scope);
+	if (r->lock_fd >= 0 && !scope_owns_anything(o, scope))
+		remove_dirs(o, scope); /* only a real scope directory we hold locked */
 	return rc;
 }
 

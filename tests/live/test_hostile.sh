@@ -142,6 +142,12 @@ test_hostile_scope_tricks() {
 	refused "$ROOT/a is a symbolic link" ba destroy --scope a
 	refused "$ROOT/a is a symbolic link" ba plan -f "$T/a.yaml"
 	rm "$ROOT/a"
+	# a link to a scope that owns nothing: its empty directories stay too
+	mkdir -p "$ROOT/c/maps" "$ROOT/c/programs" "$ROOT/c/iterators"
+	ln -s "$ROOT/c" "$ROOT/d"
+	refused "$ROOT/d is a symbolic link" ba destroy --scope d
+	rm "$ROOT/d"
+	rm -r "$ROOT/c"
 	# scope b's record moved into scope a
 	mkdir -p "$ROOT/a"
 	mv "$ROOT/b/state" "$ROOT/a/state"
