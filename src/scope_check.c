@@ -28,9 +28,9 @@
 #define SCOPE_MAX_DEPTH 6
 
 enum want {
-	W_ANY,  /* below staging/: directories and pins, whatever they are */
-	W_DIR,  /* a directory bpfapply made */
-	W_PIN,  /* a pin: anything but a directory or a symbolic link */
+	W_ANY,	/* below staging/: directories and pins, whatever they are */
+	W_DIR,	/* a directory bpfapply made */
+	W_PIN,	/* a pin: anything but a directory or a symbolic link */
 	W_SKIP, /* not bpfapply's: never walked, so not checked */
 };
 
@@ -41,31 +41,31 @@ bool fd_on_bpffs(int fd)
 	return !fstatfs(fd, &st) && (unsigned long)st.f_type == (unsigned long)BPF_FS_MAGIC;
 }
 
-/* What bpfapply keeps at rel (a path below the scope) and its entries. */
+/* What bpfapply keeps at REL/NAME, REL a directory below the scope ("" for the scope itself). */
 static enum want want_child(const char *rel, enum want parent, const char *name)
 {
 	const char *slash;
 
 	if (parent == W_ANY || !strcmp(rel, "staging"))
-		return W_ANY;
+		return W_ANY; /* whatever a run was building */
 	if (!rel[0]) {
 		if (!strcmp(name, "state"))
 			return W_PIN;
-		if (!strcmp(name, "staging") || !strcmp(name, "maps") || !strcmp(name, "programs") ||
-		    !strcmp(name, "iterators"))
+		if (!strcmp(name, "staging") || !strcmp(name, "maps") ||
+		    !strcmp(name, "programs") || !strcmp(name, "iterators"))
 			return W_DIR;
 		return W_SKIP;
 	}
 	if (!strcmp(rel, "maps") || !strcmp(rel, "iterators"))
 		return W_PIN;
 	if (!strcmp(rel, "programs"))
-		return W_DIR;
-	slash = strchr(rel, '/');
-	if (!strncmp(rel, "programs/", 9) && !strchr(rel + 9, '/'))
-		return !strcmp(name, "maps") ? W_DIR : W_PIN; /* programs/ENTRY/ */
-	if (slash && !strncmp(rel, "programs/", 9) && !strcmp(strrchr(rel, '/'), "/maps"))
-		return W_PIN; /* programs/ENTRY/maps/ */
-	return W_SKIP;
+		return W_DIR; /* programs/ENTRY */
+	if (strncmp(rel, "programs/", 9))
+		return W_SKIP;
+	slash = strchr(rel + 9, '/');
+	if (!slash) /* programs/ENTRY/NAME: a program, or the object's maps/ */
+		return !strcmp(name, "maps") ? W_DIR : W_PIN;
+	return !strcmp(slash, "/maps") ? W_PIN : W_SKIP; /* programs/ENTRY/maps/NAME */
 }
 
 static int refuse(const char *scope_dir, const char *rel, const char *what, const char *todo)
@@ -86,8 +86,7 @@ static int check_entry(int dfd, const char *scope_dir, const char *rel, enum wan
 
 	if (cw == W_SKIP)
 		return 0;
-	if (snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", name) >=
-	    (int)sizeof(sub))
+	if (snprintf(sub, sizeof(sub), "%s%s%s", rel, rel[0] ? "/" : "", name) >= (int)sizeof(sub))
 		return refuse(scope_dir, rel, "holds a name too long to be bpfapply's",
 			      "remove it");
 	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW))
@@ -159,7 +158,8 @@ int scope_dir_check(const char *scope_dir)
 		return errno == ENOENT ? 0 : -errno;
 	if (S_ISLNK(st.st_mode)) {
 		err_msg("%s is a symbolic link; a scope directory must be a real directory "
-			"(scopes are never shared): remove the link", scope_dir);
+			"(scopes are never shared): remove the link",
+			scope_dir);
 		return -ELOOP;
 	}
 	if (!S_ISDIR(st.st_mode)) {
