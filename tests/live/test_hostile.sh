@@ -258,6 +258,8 @@ Y
 			pids+=($!)
 		done
 		sleep 0.3
+		# -u: the waiters inherited the fd, closing ours alone would not release it
+		flock -u "$go"
 		exec {go}>&-
 		rc=0
 		for i in "${pids[@]}"; do wait "$i" || rc=$?; done
