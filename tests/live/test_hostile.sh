@@ -359,3 +359,26 @@ test_hostile_crash_window_foreign_map() {
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 	expect_rc 0 ba destroy -f "$T/ref.yaml"
 }
+
+# The same for a program entry: pins put where an interrupted first apply
+# was to move its directory are not taken for the staged programs.
+test_hostile_crash_window_foreign_program() {
+	local n id
+	mkdir -p "$T/ref" "$T/s"
+	hostile_prog_manifest "$T/ref/m.yaml" ref
+	hostile_prog_manifest "$T/s/m.yaml" s
+	n=$(intent_point ba apply -f "$T/ref/m.yaml")
+	[ -n "$n" ] || fail "no intent fault point"
+	expect_rc 86 env BPFAPPLY_FAULT_AFTER="$n" "$BIN" --root "$ROOT" apply -f "$T/s/m.yaml"
+	[ ! -e "$ROOT/s/programs/xdp" ] || fail "the move happened before the fault"
+	mkdir -p "$ROOT/s/programs/xdp"
+	bpftool prog load "$T/s/obj.bpf.o" "$ROOT/s/programs/xdp/count_and_return" type xdp
+	id=$(bpftool -j prog show pinned "$ROOT/s/programs/xdp/count_and_return" | jq -r .id)
+	refused "program entry \"xdp\": $ROOT/s/programs/xdp holds pins bpfapply did not create" ba apply -f "$T/s/m.yaml"
+	assert_eq "$(bpftool -j prog show pinned "$ROOT/s/programs/xdp/count_and_return" | jq -r .id)" "$id" "the foreign program is still pinned"
+	rm -r "$ROOT/s/programs/xdp"
+	expect_rc 0 ba apply -f "$T/s/m.yaml"
+	[ -e "$ROOT/s/programs/xdp/count_and_return" ] || fail "the resumed apply loaded nothing"
+	expect_rc 0 ba destroy -f "$T/s/m.yaml"
+	expect_rc 0 ba destroy -f "$T/ref/m.yaml"
+}
