@@ -103,6 +103,15 @@ test_hostile_symlinks_under_root() {
 			mv "$ROOT/held" "$s/$p"
 		done
 	done
+	# where iterators and staged objects go (none of this kernel's iterators are needed)
+	for p in iterators/it staging/maps staging/programs/xdp; do
+		mkdir -p "$(dirname "$s/$p")"
+		ln -s "$T/around/victim" "$s/$p"
+		refused "$s/$p is a symbolic link" ba apply -f "$T/m2.yaml"
+		refused "$s/$p is a symbolic link" ba destroy -f "$T/m.yaml"
+		rm "$s/$p"
+	done
+	rm -r "$s/staging"
 	# before the first apply: a dangling link where a new map goes
 	ln -s /nonexistent "$ROOT/other/maps/new"
 	sed 's/^  b:/  new:/' "$T/other.yaml" > "$T/other2.yaml"
