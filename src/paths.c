@@ -302,7 +302,7 @@ int scope_lock(const char *scope_dir, bool exclusive, double timeout_s)
 				continue; /* removed by a destroy we waited for: make it again */
 			if (errno == ELOOP || errno == ENOTDIR)
 				return scope_dir_check(scope_dir) ?: -ENOTDIR;
-			err_msg("cannot open %s: %s", scope_dir, strerror(-err));
+			err_msg("cannot open %s: %s%s", scope_dir, strerror(-err), access_hint(err));
 			return err;
 		}
 		err = wait_lock(fd, scope_dir, exclusive, timeout_s, &start);

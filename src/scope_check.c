@@ -141,12 +141,19 @@ static int check_dir(int dfd, const char *scope_dir, const char *rel, enum want 
 	return err;
 }
 
+const char *access_hint(int err)
+{
+	if (err == -EACCES || err == -EPERM)
+		return " (the pins are root's: bpffs is mounted mode 0700; run bpfapply as root)";
+	return "";
+}
+
 int scope_check(int scope_fd, const char *scope_dir)
 {
 	int err = check_dir(scope_fd, scope_dir, "", W_DIR, 0);
 
 	if (err && err != -ELOOP)
-		err_msg("cannot check %s: %s", scope_dir, strerror(-err));
+		err_msg("cannot check %s: %s%s", scope_dir, strerror(-err), access_hint(err));
 	return err;
 }
 
@@ -154,8 +161,14 @@ int scope_dir_check(const char *scope_dir)
 {
 	struct stat st;
 
-	if (lstat(scope_dir, &st))
-		return errno == ENOENT ? 0 : -errno;
+	if (lstat(scope_dir, &st)) {
+		int err = -errno;
+
+		if (err == -ENOENT)
+			return 0;
+		err_msg("cannot read %s: %s%s", scope_dir, strerror(-err), access_hint(err));
+		return err;
+	}
 	if (S_ISLNK(st.st_mode)) {
 		err_msg("%s is a symbolic link; a scope directory must be a real directory "
 			"(scopes are never shared): remove the link",
