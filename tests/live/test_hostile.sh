@@ -14,7 +14,7 @@ hostile_snapshot() {
 	while IFS= read -r f; do
 		id=$(bpftool -j map show pinned "$f" 2>/dev/null | jq -r .id) ||
 			id=$(bpftool -j prog show pinned "$f" 2>/dev/null | jq -r .id) ||
-			id=$(bpftool -j link show pinned "$f" 2>/dev/null | jq -r .id) || id=?
+			id=$(bpftool -j link show pinned "$f" 2>/dev/null | jq -r .id) || id=none
 		echo "pin $f id $id $(bpftool -j map dump pinned "$f" 2>/dev/null | md5sum | cut -c1-12)"
 	done < <(find "$BPFFS" -type f 2>/dev/null | sort)
 	find "$T/around" -type f -exec md5sum {} + 2>/dev/null | sort
@@ -300,9 +300,11 @@ test_hostile_strict_values() {
 	local limit="ulimit -v 200000;"
 	ldd "$BIN" 2>/dev/null | grep -q libasan && limit=
 	{ printf 'bpfapply: v1\nscope: s\nx:\n'; yes -- '- ' | head -n 2500000 | tr -d '\n'; echo 1; } > "$T/deep.yaml"
+	# shellcheck disable=SC2016
 	refused "deep.yaml:4:127: lists and mappings nested deeper than 64 levels" \
 		bash -c "$limit"' exec "$0" validate -f "$1"' "$BIN" "$T/deep.yaml"
 	{ printf 'bpfapply: v1\nscope: s\nmaps:\n  a:\n    type: hash\n    entries: ['; yes 1, | head -n 7000000 | tr -d '\n'; echo '1]'; } > "$T/flat.yaml"
+	# shellcheck disable=SC2016
 	refused "flat.yaml:6:[0-9]+: a list or mapping with more than 262144 items" \
 		bash -c "$limit"' exec "$0" validate -f "$1"' "$BIN" "$T/flat.yaml"
 }
@@ -315,20 +317,20 @@ test_hostile_without_privileges() {
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	chmod 755 "$T"
 	chmod 644 "$T/m.yaml"
-	local nobody="setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all" c
+	local nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all) c
 	for c in "show" "show --scope s" "plan -f $T/m.yaml" "apply -f $T/m.yaml" "destroy -f $T/m.yaml" "destroy --scope s"; do
 		# shellcheck disable=SC2086
-		refused "cannot (read|open) $ROOT[^:]*: Permission denied \(the pins are root's" $nobody "$BIN" --root "$ROOT" $c
+		refused "cannot (read|open) ${ROOT}[^:]*: Permission denied \(the pins are root's" "${nobody[@]}" "$BIN" --root "$ROOT" $c
 		# shellcheck disable=SC2086
-		refused "Permission denied" $nobody "$BIN" --root "$ROOT" -j $c
+		refused "Permission denied" "${nobody[@]}" "$BIN" --root "$ROOT" -j $c
 		jq -e '(.error // .scopes[0].error) | test("Permission denied")' "$T/.out" > /dev/null || fail "-j $c: $(cat "$T/.out")"
 	done
 	# a root anyone may list still hides the scopes: they are not "none"
 	chmod 755 "$BPFFS" "$ROOT"
-	refused "cannot open $ROOT/s: Permission denied" $nobody "$BIN" --root "$ROOT" show
+	refused "cannot open $ROOT/s: Permission denied" "${nobody[@]}" "$BIN" --root "$ROOT" show
 	chmod 700 "$BPFFS" "$ROOT"
 	# validate needs nothing
-	expect_rc 0 $nobody "$BIN" validate -f "$T/m.yaml"
+	expect_rc 0 "${nobody[@]}" "$BIN" validate -f "$T/m.yaml"
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 }
 
