@@ -3,13 +3,13 @@
 # Fuzzing with libFuzzer (clang), included from the Makefile.  See
 # tests/fuzz/README.md.
 #
-#   make fuzz-build      build-fuzz/fuzz_manifest and build-fuzz/fuzz_state
+#   make fuzz-build      build-fuzz/fuzz_manifest, fuzz_state and fuzz_planfile
 #   make fuzz            run each for FUZZ_SECONDS (default 60); fails on a finding
-#   make fuzz-manifest   / fuzz-state: one of them
+#   make fuzz-manifest   / fuzz-state / fuzz-planfile: one of them
 #   make fuzz-regress    run the seed corpora and tests/fuzz/crashes once, no fuzzing
 #   make fuzz-seeds      regenerate tests/fuzz/corpus/state with make_state_seeds
 #   make fuzz-cov        line coverage of the parsers and the state decoder on the
-#                        corpora (FUZZ_COV_CORPUS_manifest / _state: other directories)
+#                        corpora (FUZZ_COV_CORPUS_manifest / _state / _planfile: others)
 #
 # The library sources (src/*.c but main.c) are compiled again with clang,
 # coverage instrumentation and ASan+UBSan into FUZZ_BUILD, so the normal
@@ -27,12 +27,13 @@ FUZZ_OPT     ?= -O1 -g -fno-omit-frame-pointer
 FUZZ_SAN     ?= address,undefined
 FUZZ_MANIFEST_MAX_LEN ?= 8192
 FUZZ_STATE_MAX_LEN    ?= 4096
+FUZZ_PLANFILE_MAX_LEN ?= 4096
 
 FUZZ_DIR      := tests/fuzz
 FUZZ_SRCS     := $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
 FUZZ_OBJS     := $(FUZZ_SRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB      := $(FUZZ_BUILD)/libbpfapply-fuzz.a
-FUZZ_NAMES    := manifest state
+FUZZ_NAMES    := manifest state planfile
 FUZZ_BINS     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_SEEDER   := $(FUZZ_BUILD)/make_state_seeds
 
@@ -82,6 +83,10 @@ fuzz-state: $(FUZZ_BUILD)/fuzz_state
 	$(Q)sh $(FUZZ_DIR)/run.sh state $< $(FUZZ_DIR)/corpus/state \
 		$(FUZZ_STATE_MAX_LEN) $(FUZZ_SECONDS) $(FUZZ_BUILD)/findings
 
+fuzz-planfile: $(FUZZ_BUILD)/fuzz_planfile
+	$(Q)sh $(FUZZ_DIR)/run.sh planfile $< $(FUZZ_DIR)/corpus/planfile \
+		$(FUZZ_PLANFILE_MAX_LEN) $(FUZZ_SECONDS) $(FUZZ_BUILD)/findings
+
 # Every seed and every saved crash once: a quick check that fixes hold.
 fuzz-regress: $(FUZZ_BINS)
 	$(Q)set -e; for t in $(FUZZ_NAMES); do \
@@ -103,6 +108,8 @@ FUZZ_COV_CORPUS_state    ?= $(FUZZ_DIR)/corpus/state
 FUZZ_COV_SRCS_manifest := src/yamltree.c src/parse.c src/parse_maps.c src/parse_programs.c \
 			  src/resolve.c src/bytes.c src/maptypes.c
 FUZZ_COV_SRCS_state    := src/state.c
+FUZZ_COV_CORPUS_planfile ?= $(FUZZ_DIR)/corpus/planfile
+FUZZ_COV_SRCS_planfile := src/planfile.c
 LLVM_PROFDATA ?= llvm-profdata
 LLVM_COV      ?= llvm-cov
 
@@ -121,7 +128,8 @@ $(FUZZ_COV_BUILD)/fuzz_%: $(FUZZ_DIR)/fuzz_%.c $(FUZZ_COV_BUILD)/lib.a
 fuzz-cov: $(FUZZ_NAMES:%=$(FUZZ_COV_BUILD)/fuzz_%)
 	$(Q)set -e; for t in $(FUZZ_NAMES); do \
 		case $$t in manifest) c="$(FUZZ_COV_CORPUS_manifest)"; s="$(FUZZ_COV_SRCS_manifest)";; \
-			    state) c="$(FUZZ_COV_CORPUS_state)"; s="$(FUZZ_COV_SRCS_state)";; esac; \
+			    state) c="$(FUZZ_COV_CORPUS_state)"; s="$(FUZZ_COV_SRCS_state)";; \
+			    planfile) c="$(FUZZ_COV_CORPUS_planfile)"; s="$(FUZZ_COV_SRCS_planfile)";; esac; \
 		rm -f $(FUZZ_COV_BUILD)/$$t.profraw; \
 		LLVM_PROFILE_FILE=$(FUZZ_COV_BUILD)/$$t.profraw \
 			$(FUZZ_COV_BUILD)/fuzz_$$t -runs=0 $$c >/dev/null 2>&1; \

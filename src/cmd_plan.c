@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "cli.h"
 #include "exec.h"
@@ -166,7 +167,9 @@ static int check_saved(const struct run *r, const struct planfile *pf)
 static bool scope_owns_anything(const struct opts *o, const char *scope)
 {
 	char *state = path_join3(o->root, scope, "state");
-	bool owns = !state || access(state, F_OK) == 0;
+	struct stat st;
+	/* lstat: whatever is at the record's path, even a dangling link, is not ours to tidy */
+	bool owns = !state || lstat(state, &st) == 0;
 
 	free(state);
 	return owns;
@@ -191,8 +194,8 @@ out:
 	 * behind; still under the lock, so that a waiting run finds the
 	 * directory gone and makes it again (scope_lock re-checks).
 	 */
-	if (!scope_owns_anything(o, scope))
-		remove_dirs(o, scope);
+	if (r->lock_fd >= 0 && !scope_owns_anything(o, scope))
+		remove_dirs(o, scope); /* only a real scope directory we hold locked */
 	return rc;
 }
 
@@ -228,6 +231,12 @@ static int apply_saved(const struct opts *o)
 	r.m = load_manifest(&so, !pf.destroy);
 	if (!r.m)
 		goto out;
+	if (strcmp(r.m->scope, pf.scope)) {
+		/* the record would name one scope and the objects live in another */
+		err_msg("%s names scope %s, but its manifest declares scope %s: the plan file "
+			"was edited; run plan again", o->planfile, pf.scope, r.m->scope);
+		goto out;
+	}
 	if (desired_fingerprint(r.m) != pf.desired_fp) {
 		err_msg("the manifest or its ELF objects changed since the plan %s was saved: "
 			"run plan again", o->planfile);

@@ -210,20 +210,27 @@ static int list_scopes(const char *root, char ***out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
+	if (!d) {
+		int err = -errno;
+
+		if (err == -ENOENT)
+			return 0;
+		err_msg("cannot read %s: %s%s", root, strerror(-err), access_hint(err));
+		return err;
+	}
 	while ((de = readdir(d))) {
 		char *st;
 		char **v;
+		bool skip;
 
 		if (de->d_name[0] == '.' || !valid_scope_name(de->d_name))
 			continue;
 		st = path_join3(root, de->d_name, "state");
-		if (!st || access(st, F_OK)) {
-			free(st);
-			continue;
-		}
+		/* a scope that cannot be looked into is listed: show_one says why */
+		skip = !st || (access(st, F_OK) && errno == ENOENT);
 		free(st);
+		if (skip)
+			continue;
 		v = realloc(*out, (*n + 1) * sizeof(*v));
 		if (!v)
 			break;

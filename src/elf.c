@@ -13,48 +13,7 @@
 
 #include "elf.h"
 #include "fingerprint.h"
-
-static int read_file(const char *path, uint8_t **buf, size_t *len)
-{
-	size_t cap = 1 << 16, n = 0;
-	uint8_t *b = NULL, *nb;
-	FILE *f = fopen(path, "rb");
-	struct stat st;
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		return -EISDIR;
-	}
-	for (;;) {
-		size_t got;
-
-		nb = realloc(b, cap);
-		if (!nb) {
-			err = -ENOMEM;
-			break;
-		}
-		b = nb;
-		got = fread(b + n, 1, cap - n, f);
-		n += got;
-		if (n < cap) {
-			if (ferror(f))
-				err = -EIO;
-			break;
-		}
-		cap *= 2;
-	}
-	fclose(f);
-	if (err) {
-		free(b);
-		return err;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
+#include "readfile.h"
 
 static int add_vars(struct elf_info *e, const struct btf *btf, const struct btf_type *sec)
 {
@@ -200,9 +159,9 @@ int elf_inspect(const char *path, struct elf_info **out, char *err, size_t errle
 	*out = NULL;
 	if (!e)
 		return -ENOMEM;
-	rc = read_file(path, &e->image, &e->image_len);
+	rc = readfile(path, ELF_MAX_BYTES, (char **)&e->image, &e->image_len);
 	if (rc) {
-		snprintf(err, errlen, "cannot read %s: %s", path, strerror(-rc));
+		snprintf(err, errlen, "cannot read %s: %s", path, readfile_strerror(rc, ELF_MAX_BYTES));
 		goto fail;
 	}
 	e->fp = fp_buf(e->image, e->image_len);

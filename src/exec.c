@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,24 @@ int exec_map_fd(const struct exec *x, int map_idx)
 	return c->live ? c->live->fd : -1;
 }
 
-/* A link is detached before it is unpinned: its hook is then free at once,
- * not when the kernel gets round to freeing the link. */
-static void detach_if_link(const char *path)
+/*
+ * A link is detached before it is unpinned: its hook is then free at once,
+ * not when the kernel gets round to freeing the link.  Only a pin that is
+ * really there is opened (never what a symlink points at); where /proc is
+ * unreadable the link is merely unpinned and freed by the kernel later.
+ */
+static void detach_if_link(int dfd, const char *name)
 {
-	int fd = bpf_obj_get(path);
+	char path[PATH_MAX];
+	struct stat st;
+	int fd;
 
+	if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) || S_ISLNK(st.st_mode) ||
+	    S_ISDIR(st.st_mode))
+		return;
+	if (snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dfd, name) >= (int)sizeof(path))
+		return;
+	fd = bpf_obj_get(path);
 	if (fd < 0)
 		return;
 	if (live_fd_kind(fd) == BPF_FD_LINK && !bpf_link_detach(fd))
@@ -52,38 +65,46 @@ static void detach_if_link(const char *path)
 	close(fd);
 }
 
-/* Staging holds only what bpfapply pinned there: unpin all of it. */
-static int clean_dir(const char *dir)
+/*
+ * Staging holds only what bpfapply pinned there: unpin all of it, relative
+ * to directory fds opened without following links, on bpffs only.  A link
+ * is removed, never followed; scope_check() refused the run before if there
+ * was one.
+ */
+static int clean_dir(int dfd, int depth)
 {
 	struct dirent *de;
-	int err = 0;
+	int fd, err = 0;
 	DIR *d;
 
-	d = opendir(dir);
-	if (!d)
-		return errno == ENOENT ? 0 : -errno;
-	while ((de = readdir(d))) {
-		char *p;
+	if (!fd_on_bpffs(dfd) || depth > 8)
+		return -EXDEV;
+	fd = dup(dfd);
+	d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return err;
+	}
+	while (!err && (de = readdir(d))) {
+		int sub;
 
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
-		p = path_join(dir, de->d_name);
-		if (!p) {
-			err = -ENOMEM;
-			break;
-		}
-		if (de->d_type == DT_DIR) {
-			err = clean_dir(p);
-			if (!err && rmdir(p))
+		sub = openat(dfd, de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0) {
+			err = clean_dir(sub, depth + 1);
+			close(sub);
+			if (!err && unlinkat(dfd, de->d_name, AT_REMOVEDIR))
 				err = -errno;
-		} else if (detach_if_link(p), unlink(p)) {
+		} else if (errno != ENOTDIR && errno != ELOOP) {
+			err = -errno;
+		} else if (detach_if_link(dfd, de->d_name), unlinkat(dfd, de->d_name, 0)) {
 			err = -errno;
 		} else {
 			fault_point("staging unpin");
 		}
-		free(p);
-		if (err)
-			break;
 	}
 	closedir(d);
 	return err;
@@ -91,11 +112,21 @@ static int clean_dir(const char *dir)
 
 int exec_clean_staging(const char *staging_dir)
 {
-	int err = clean_dir(staging_dir);
+	int fd, err = 0;
 
+	fd = open(staging_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		err = errno == ENOENT ? 0 : -errno;
+	else
+		err = clean_dir(fd, 0);
+	if (fd >= 0)
+		close(fd);
 	if (!err && rmdir(staging_dir) && errno != ENOENT)
 		err = -errno;
-	if (err)
+	if (err == -EXDEV)
+		err_msg("cannot clean %s: not on bpffs; bpfapply removes nothing elsewhere",
+			staging_dir);
+	else if (err)
 		err_msg("cannot clean %s: %s", staging_dir, strerror(-err));
 	return err;
 }
@@ -114,6 +145,11 @@ static int build_state(struct exec *x, struct state *next)
 	next->tool_version = strdup(BPFAPPLY_VERSION);
 	if (!next->scope || !next->tool_version)
 		return -ENOMEM;
+	/* what an earlier intent was replacing is settled now; record() notes this run's */
+	for (i = 0; i < next->n; i++) {
+		next->res[i].prev_id = 0;
+		next->res[i].flags &= ~STATE_F_INTENT_NEW;
+	}
 	next->serial = x->lv->state.serial + 1;
 	next->updated_at = (uint64_t)time(NULL);
 	for (i = 0; i < x->p->n && !err; i++) {

@@ -505,11 +505,18 @@ int map_record(struct exec *x, struct change *c, struct state *next)
 	r = state_upsert(next, STATE_MAP, c->name);
 	if (!r)
 		return -ENOMEM;
-	if (c->action == ACT_CREATE || c->action == ACT_REPLACE)
+	if (c->action == ACT_CREATE || c->action == ACT_REPLACE) {
 		r->id = x->id[exec_change_index(x, c)];
+		/* until the swap, the pin holds the map being replaced: note which */
+		if (!x->final && c->live && c->live->pin_state == PIN_MAP)
+			r->prev_id = c->live->info.id;
+	}
 	r->spec_fp = map_spec_fp(x->m, ms);
 	r->entries_fp = map_entries_fp(ms);
 	r->policy = (uint8_t)ms->policy;
 	r->flags = ms->prevent_destroy ? STATE_F_PREVENT_DESTROY : 0;
+	/* a create an interrupted apply left unproven stays unproven until committed */
+	if (!x->final && (!c->prior || (c->prior->flags & STATE_F_INTENT_NEW)))
+		r->flags |= STATE_F_INTENT_NEW;
 	return 0;
 }

@@ -319,6 +319,13 @@ static int diff_existing(struct change *c, const struct plan *p, const struct ma
 	return 0;
 }
 
+/* While an apply is unfinished, the pin holds the map it recorded or the one it was replacing. */
+static bool pending_ours(const struct live_map *lm, const struct state_res *r)
+{
+	return lm->pin_state == PIN_MAP &&
+	       (lm->info.id == r->id || (r->prev_id && lm->info.id == r->prev_id));
+}
+
 static int diff_declared_map(struct plan *p, const struct manifest *m, struct live *lv, int idx,
 			     struct diag *d)
 {
@@ -349,6 +356,17 @@ static int diff_declared_map(struct plan *p, const struct manifest *m, struct li
 		c->action = ACT_CREATE;
 		c->reason = R_PIN_REMOVED;
 		return change_set_detail(c, "pin removed outside bpfapply");
+	}
+	if (lv->state.pending && (c->prior->flags & STATE_F_INTENT_NEW) &&
+	    !pending_ours(lm, c->prior)) {
+		/* the path was never committed as ours: only the staged map's id proves it is */
+		c->foreign = true;
+		diag_error(d, &ms->loc,
+			   "map \"%s\": %s holds %s that bpfapply did not create (an apply that "
+			   "was to create it there was interrupted, and the pin does not hold "
+			   "its map); remove it or rename the map",
+			   ms->name, lm->pin, lm->pin_state == PIN_MAP ? "a map" : "an object");
+		return 0;
 	}
 	return diff_existing(c, p, m, ms);
 }
@@ -496,7 +514,7 @@ static int diff_deleted(struct plan *p, const struct manifest *m, struct live *l
 			change_set_detail(c, "%s; pin already removed",
 					  destroy ? "destroy" : "not in manifest");
 		} else if (lm->pin_state == PIN_OTHER ||
-			   (lm->info.id != r->id && !lv->state.pending)) {
+			   (lm->info.id != r->id && !(lv->state.pending && pending_ours(lm, r)))) {
 			/* while an apply is unfinished the pin may still hold the map
 			 * it was replacing: the record's id is not the only one of ours */
 			c->foreign = true;

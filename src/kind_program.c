@@ -431,6 +431,9 @@ int program_record(struct exec *x, struct change *c, struct state *next)
 		return -ENOMEM;
 	r->spec_fp = program_params_fp(ps);
 	r->entries_fp = ps->elf->fp; /* for programs: the ELF object's fingerprint */
+	/* an entry no committed record named: only the staged ids prove its pins ours */
+	if (!x->final && (!c->prior || (c->prior->flags & STATE_F_INTENT_NEW)))
+		r->flags |= STATE_F_INTENT_NEW;
 	staged = state_find(&x->staged, STATE_PROGRAM, c->name);
 	return staged ? state_res_copy_subs(r, staged) : 0;
 }

@@ -204,6 +204,18 @@ static int diff_declared(struct plan *p, const struct manifest *m, struct live *
 	c->prior = state_find(&lv->state, STATE_PROGRAM, ps->name);
 	if (!ps->elf)
 		return 0; /* elf_check_manifest reported why */
+	if (c->prior && lv->state.pending && (c->prior->flags & STATE_F_INTENT_NEW) &&
+	    lp->dir_exists && (program_drifted_pin(lp, c->prior, &(bool){ false }) ||
+				lp->unrecorded)) {
+		/* the entry was never committed: what is there is not the staged objects */
+		c->foreign = true;
+		diag_error(d, &ps->loc,
+			   "program entry \"%s\": %s holds pins bpfapply did not create (an apply "
+			   "that was to create them was interrupted); remove them or rename the "
+			   "entry",
+			   ps->name, lp->dir);
+		return 0;
+	}
 	if (c->prior) {
 		int err = diff_recorded(c, p, ps, lp);
 

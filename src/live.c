@@ -345,7 +345,19 @@ static bool state_names_ok(const struct state *s)
 	return true;
 }
 
-static int read_state(struct live *lv)
+static void state_read_error(const char *path, int err)
+{
+	if (err == -EPROTO)
+		err_msg("cannot read the state record %s: written by a newer bpfapply", path);
+	else if (err == -EINVAL)
+		err_msg("%s holds a BPF object that is not a bpfapply state record (pinned there by "
+			"someone else?); bpfapply will neither use nor replace it: move it away",
+			path);
+	else
+		err_msg("cannot read the state record %s: %s", path, strerror(-err));
+}
+
+static int read_state(struct live *lv, const char *scope)
 {
 	char *path = path_join(lv->scope_dir, "state");
 	int err;
@@ -357,13 +369,18 @@ static int read_state(struct live *lv)
 		err_msg("the state record %s names something that is not a resource; "
 			"refusing to use it", path);
 		err = -EINVAL;
+	} else if (!err && (!lv->state.scope || strcmp(lv->state.scope, scope))) {
+		/* a record moved or linked here from another scope owns nothing here */
+		err_msg("the state record %s belongs to scope %s, not %s; refusing to use it "
+			"(move it back to its own scope)", path,
+			lv->state.scope ? lv->state.scope : "(none)", scope);
+		err = -EINVAL;
 	} else if (!err) {
 		lv->have_state = true;
 	} else if (err == -ENOENT) {
 		err = 0;
 	} else {
-		err_msg("cannot read the state record %s: %s", path,
-			err == -EPROTO ? "written by a newer bpfapply" : strerror(-err));
+		state_read_error(path, err);
 	}
 	free(path);
 	return err;
@@ -415,7 +432,7 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 		return lv->ncpus ? lv->ncpus : -EINVAL;
 	if (root_on_bpffs && (err = check_proc()))
 		return err;
-	err = read_state(lv);
+	err = read_state(lv, scope);
 	if (err)
 		return err;
 	for (i = 0; m && i < m->n_maps; i++) {
@@ -491,6 +508,9 @@ int live_open_scope(struct live *lv, int *lock_fd, const char *scope, const stru
 	*lock_fd = -1;
 	if (!dir)
 		return -ENOMEM;
+	err = scope_dir_check(dir);
+	if (err)
+		goto free_dir;
 	if (o->write) {
 		err = root_prepare(o->root, o->root_is_default, o->nomount);
 		on_bpffs = !err;
@@ -503,7 +523,10 @@ int live_open_scope(struct live *lv, int *lock_fd, const char *scope, const stru
 		*lock_fd = scope_lock(dir, o->write, o->lock_timeout);
 		if (*lock_fd < 0)
 			err = *lock_fd;
+		else
+			err = scope_check(*lock_fd, dir);
 	}
+free_dir:
 	free(dir);
 	return err ? err : live_read(lv, o->root, on_bpffs, scope, m);
 }

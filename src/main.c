@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,7 +155,8 @@ static int parse_timeout(const char *s, double *out)
 
 	errno = 0;
 	v = strtod(s, &end);
-	if (errno || end == s || *end || v < 0) {
+	/* nan compares false with everything and would wait forever */
+	if (errno || end == s || *end || !isfinite(v) || v < 0) {
 		err_msg("--lock-timeout: expected a number of seconds >= 0, got \"%s\"", s);
 		return -EINVAL;
 	}
@@ -189,7 +191,15 @@ static int parse_opts(int argc, char **argv, struct opts *o, bool *help, bool *v
 		case LOPT_DESTROY: o->destroy = true; seen |= OPT_DESTROY; break;
 		case LOPT_DETAILED: o->detailed_exitcode = true; seen |= OPT_DETAILED; break;
 		case LOPT_SCOPE: o->scope = optarg; seen |= OPT_SCOPE; break;
-		case LOPT_ROOT: o->root = optarg; o->root_is_default = false; break;
+		case LOPT_ROOT:
+			if (!optarg[0]) {
+				/* it would be the current directory, which bpffs would hide */
+				err_msg("--root: expected a directory, got an empty path");
+				return -1;
+			}
+			o->root = optarg;
+			o->root_is_default = false;
+			break;
 		case LOPT_LOCK_TIMEOUT:
 			if (parse_timeout(optarg, &o->lock_timeout))
 				return -1;

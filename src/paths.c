@@ -3,6 +3,7 @@
  * Paths, bpffs mounting and the scope lock.  bpfapply mounts bpffs itself,
  * as bpftool does, so a unit can run it at boot before anything else has.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -101,11 +102,83 @@ static bool ancestor_on_bpffs(const char *path)
 	}
 }
 
+/* 1 if dir holds nothing but . and .., 0 if it holds something, -errno. */
+static int dir_empty(int dfd)
+{
+	struct dirent *de;
+	int fd = dup(dfd), empty = 1;
+	DIR *d;
+
+	if (fd < 0)
+		return -errno;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return -errno;
+	}
+	while (empty && (de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			empty = 0;
+	closedir(d);
+	return empty;
+}
+
+/*
+ * Mount bpffs on mnt, under an flock of the directory: applies racing on a
+ * root not yet on bpffs would otherwise stack one mount each and lose each
+ * other's scope locks.  Whoever waited finds the mount made and does not
+ * mount again.  Anything but the default mount point must be empty: the
+ * mount would hide what is there.
+ */
+static int mount_bpffs(const char *mnt, const char *root, bool is_default)
+{
+	int fd, err = 0;
+
+	fd = open(mnt, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX)) {
+		err = -errno;
+		err_msg("cannot open %s to mount bpffs on it: %s", mnt, strerror(errno));
+		goto close_fd;
+	}
+	if (ancestor_on_bpffs(root))
+		goto close_fd; /* mounted by the run we waited for */
+	if (!is_default && (err = dir_empty(fd)) != 1) {
+		if (!err) {
+			err_msg("%s is not empty: refusing to mount bpffs over it (that would hide "
+				"its files); give --root an empty or new directory, or mount bpffs "
+				"there yourself", mnt);
+			err = -ENOTEMPTY;
+		} else {
+			err_msg("cannot read %s: %s", mnt, strerror(-err));
+		}
+		goto close_fd;
+	}
+	err = 0;
+	if (mount("bpf", mnt, "bpf", 0, "mode=0700")) {
+		err = -errno;
+		err_msg("cannot mount bpffs on %s: %s%s", mnt, strerror(errno),
+			errno == EPERM ? " (mounting needs CAP_SYS_ADMIN; or mount it "
+					 "beforehand and use -n)"
+				       : "");
+		goto close_fd;
+	}
+	dbg_msg("mounted bpffs on %s", mnt);
+close_fd:
+	if (fd >= 0)
+		close(fd); /* drops the lock */
+	return err;
+}
+
 int root_prepare(const char *root, bool is_default, bool nomount)
 {
 	const char *mnt = is_default ? DEFAULT_BPFFS : root;
 	int err;
 
+	if (!root[0] || !strcmp(root, "/")) {
+		err_msg("--root \"%s\": refusing to use %s as the pin root", root,
+			root[0] ? "the root directory" : "an empty path");
+		return -EINVAL;
+	}
 	if (!ancestor_on_bpffs(root)) {
 		if (nomount) {
 			err_msg("%s is not on a bpf filesystem (and -n/--nomount forbids mounting one)",
@@ -117,15 +190,9 @@ int root_prepare(const char *root, bool is_default, bool nomount)
 			err_msg("cannot create %s: %s", mnt, strerror(-err));
 			return err;
 		}
-		if (mount("bpf", mnt, "bpf", 0, "mode=0700")) {
-			err = -errno;
-			err_msg("cannot mount bpffs on %s: %s%s", mnt, strerror(errno),
-				errno == EPERM ? " (mounting needs CAP_SYS_ADMIN; or mount it "
-						 "beforehand and use -n)"
-					       : "");
+		err = mount_bpffs(mnt, root, is_default);
+		if (err)
 			return err;
-		}
-		dbg_msg("mounted bpffs on %s", mnt);
 	}
 	err = mkdir_p(root);
 	if (err) {
@@ -217,7 +284,7 @@ static bool still_there(int fd, const char *path)
 {
 	struct stat a, b;
 
-	return !fstat(fd, &a) && !stat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	return !fstat(fd, &a) && !lstat(path, &b) && a.st_dev == b.st_dev && a.st_ino == b.st_ino;
 }
 
 int scope_lock(const char *scope_dir, bool exclusive, double timeout_s)
@@ -227,12 +294,15 @@ int scope_lock(const char *scope_dir, bool exclusive, double timeout_s)
 
 	clock_gettime(CLOCK_MONOTONIC, &start);
 	for (;;) {
-		fd = open(scope_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* never a link: another scope's directory is not this scope's */
+		fd = open(scope_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (fd < 0) {
 			err = -errno;
 			if (errno == ENOENT && exclusive && !mkdir_p(scope_dir))
 				continue; /* removed by a destroy we waited for: make it again */
-			err_msg("cannot open %s: %s", scope_dir, strerror(-err));
+			if (errno == ELOOP || errno == ENOTDIR)
+				return scope_dir_check(scope_dir) ?: -ENOTDIR;
+			err_msg("cannot open %s: %s%s", scope_dir, strerror(-err), access_hint(err));
 			return err;
 		}
 		err = wait_lock(fd, scope_dir, exclusive, timeout_s, &start);

@@ -42,4 +42,19 @@ int root_probe(const char *root, bool nomount, bool *on_bpffs);
 int scope_lock(const char *scope_dir, bool exclusive, double timeout_s);
 void scope_unlock(int fd);
 
+/* For messages: why reading under ROOT failed with err (-EACCES: it needs root), or "". */
+const char *access_hint(int err);
+
+/* scope_check.c */
+bool fd_on_bpffs(int fd);
+/* ROOT/SCOPE, if it exists, is a real directory (not a link); -errno printed. */
+int scope_dir_check(const char *scope_dir);
+/*
+ * Everything bpfapply walks below the locked scope directory is what it
+ * makes: directories where it keeps directories, pins where it keeps pins,
+ * no symbolic link anywhere, all on bpffs.  -errno, printed (-ELOOP: found
+ * something bpfapply did not make).
+ */
+int scope_check(int scope_fd, const char *scope_dir);
+
 #endif

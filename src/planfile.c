@@ -4,16 +4,20 @@
  * plan itself is in it as comments) and strict to read back.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 
 #include "elf.h"
 #include "fingerprint.h"
 #include "kinds/link/link.h"
 #include "planfile.h"
+#include "readfile.h"
 
 static void fp_pins(struct fp *f, const struct live_pin *pins, size_t n)
 {
@@ -79,17 +83,17 @@ uint64_t live_fingerprint(const struct live *lv)
 
 static int fp_file(struct fp *f, const char *path)
 {
-	char buf[65536];
-	FILE *in = fopen(path, "rb");
-	size_t n;
+	size_t len;
+	char *buf;
+	int err;
 
-	if (!in)
-		return -errno;
+	err = readfile(path, MANIFEST_MAX_BYTES, &buf, &len);
+	if (err)
+		return err;
 	/* contents only: apply reloads the files by their absolute paths */
 	fp_u32(f, 0x66696c65);
-	while ((n = fread(buf, 1, sizeof(buf), in)) > 0)
-		fp_bytes(f, buf, n);
-	fclose(in);
+	fp_bytes(f, buf, len);
+	free(buf);
 	return 0;
 }
 
@@ -111,21 +115,50 @@ uint64_t desired_fingerprint(const struct manifest *m)
 	return fp_final(&f);
 }
 
-int planfile_write(const char *path, const struct plan *p, const struct manifest *m,
-		   const struct live *lv, const char *root)
+/* Is out one of the files the plan is made from?  Then writing it would lose that file. */
+static bool out_is_input(const struct stat *out, const struct manifest *m)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < m->n_files; i++)
+		if (!stat(m->files[i], &st) && st.st_dev == out->st_dev && st.st_ino == out->st_ino)
+			return true;
+	for (i = 0; i < m->n_programs; i++)
+		if (m->programs[i].object_path && !stat(m->programs[i].object_path, &st) &&
+		    st.st_dev == out->st_dev && st.st_ino == out->st_ino)
+			return true;
+	return false;
+}
+
+/* What is at path now may be replaced by a plan: nothing, or a regular file that is no input. */
+static int check_out(const char *path, const struct manifest *m)
+{
+	struct stat st;
+
+	if (lstat(path, &st))
+		return errno == ENOENT ? 0 : -errno;
+	if (!S_ISREG(st.st_mode)) {
+		err_msg("-o %s: %s; a saved plan replaces only a regular file", path,
+			S_ISLNK(st.st_mode) ? "is a symbolic link" : "is not a regular file");
+		return -EINVAL;
+	}
+	if (out_is_input(&st, m)) {
+		err_msg("-o %s: is one of the plan's inputs (a manifest or an ELF object); "
+			"choose another file", path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void write_body(FILE *f, const char *path, const struct plan *p, const struct manifest *m,
+		       const struct live *lv, const char *root)
 {
 	struct render_opts ro = { .color = false };
 	char abs[PATH_MAX], *text = NULL, *line;
 	size_t len = 0, i;
-	FILE *f, *mem;
-	int err = 0;
+	FILE *mem;
 
-	f = fopen(path, "w");
-	if (!f) {
-		err = -errno;
-		err_msg("cannot write the plan to %s: %s", path, strerror(errno));
-		return err;
-	}
 	fprintf(f, "# A bpfapply saved plan: 'bpfapply apply %s' carries it out, if neither the\n"
 		   "# manifest nor the live state changed since it was made.\n", path);
 	fprintf(f, "%s %d\n", PLANFILE_MAGIC, PLANFILE_VERSION);
@@ -144,10 +177,51 @@ int planfile_write(const char *path, const struct plan *p, const struct manifest
 	for (line = text ? strtok(text, "\n") : NULL; line; line = strtok(NULL, "\n"))
 		fprintf(f, "#%s\n", line);
 	free(text);
-	if (fclose(f)) {
-		err = -errno;
-		err_msg("cannot write the plan to %s: %s", path, strerror(errno));
+}
+
+/*
+ * Written to a temporary file beside path and renamed over it, mode 0600:
+ * a reader sees the old plan or the new one whole, never a part.
+ */
+int planfile_write(const char *path, const struct plan *p, const struct manifest *m,
+		   const struct live *lv, const char *root)
+{
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int fd, err;
+
+	err = check_out(path, m);
+	if (err)
+		return err;
+	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
+		tmp = NULL;
+		err = -ENOMEM;
+		goto fail;
 	}
+	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
+	f = fd < 0 ? NULL : fdopen(fd, "w");
+	if (!f) {
+		err = -errno;
+		if (fd >= 0)
+			close(fd);
+		free(tmp);
+		tmp = NULL;
+		goto fail;
+	}
+	write_body(f, path, p, m, lv, root);
+	if (fflush(f) || fsync(fileno(f)) || ferror(f))
+		err = -errno ?: -EIO;
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err && rename(tmp, path))
+		err = -errno;
+fail:
+	if (err) {
+		err_msg("cannot write the plan to %s: %s", path, strerror(-err));
+		if (tmp)
+			unlink(tmp);
+	}
+	free(tmp);
 	return err;
 }
 
@@ -192,48 +266,78 @@ static int parse_line(struct planfile *pf, const char *key, const char *val)
 	return end && *end ? -EINVAL : 0;
 }
 
-int planfile_read(const char *path, struct planfile *pf)
+/* One line of a saved plan; header: the magic line was seen (version in *version). */
+static int parse_one(struct planfile *pf, char *line, bool *header, int *version)
 {
-	char line[PATH_MAX + 64], magic[32];
+	char magic[32], *sp;
+
+	if (line[0] == '#' || !line[0])
+		return 0;
+	if (!*header) {
+		int v = 0;
+
+		*header = sscanf(line, "%31s %d", magic, &v) == 2 && !strcmp(magic, PLANFILE_MAGIC);
+		if (*header)
+			*version = v;
+		return *header && v == PLANFILE_VERSION ? 0 : -EINVAL;
+	}
+	sp = strchr(line, ' ');
+	if (!sp)
+		return -EINVAL;
+	*sp = '\0';
+	return parse_line(pf, line, sp + 1);
+}
+
+int planfile_parse(const char *buf, size_t len, struct planfile *pf, int *version)
+{
 	bool header = false;
-	int version = 0, err = 0;
-	FILE *f;
+	char *copy, *line, *nl;
+	int err = 0;
 
 	memset(pf, 0, sizeof(*pf));
-	f = fopen(path, "r");
-	if (!f) {
-		err = -errno;
-		err_msg("cannot read %s: %s", path, strerror(errno));
-		return err;
+	*version = 0;
+	/* text only: a NUL would cut a line short without a trace */
+	if (memchr(buf, '\0', len))
+		return -EINVAL;
+	copy = malloc(len + 1);
+	if (!copy)
+		return -ENOMEM;
+	memcpy(copy, buf, len);
+	copy[len] = '\0';
+	for (line = copy; !err && line < copy + len; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = copy + len;
+		*nl = '\0';
+		err = parse_one(pf, line, &header, version);
 	}
-	while (!err && fgets(line, sizeof(line), f)) {
-		char *sp;
-
-		line[strcspn(line, "\n")] = '\0';
-		if (line[0] == '#' || !line[0])
-			continue;
-		if (!header) {
-			header = sscanf(line, "%31s %d", magic, &version) == 2 &&
-				 !strcmp(magic, PLANFILE_MAGIC);
-			err = header && version == PLANFILE_VERSION ? 0 : -EINVAL;
-			continue;
-		}
-		sp = strchr(line, ' ');
-		if (!sp) {
-			err = -EINVAL;
-			continue;
-		}
-		*sp = '\0';
-		err = parse_line(pf, line, sp + 1);
-	}
-	fclose(f);
+	free(copy);
 	if (!err && (!header || !pf->scope || !pf->root || !pf->n_files))
 		err = -EINVAL;
-	if (err) {
-		err_msg("%s is not a saved plan this bpfapply can read%s", path,
-			header && version != PLANFILE_VERSION ? " (another format version)" : "");
+	if (err)
 		planfile_free(pf);
+	return err;
+}
+
+int planfile_read(const char *path, struct planfile *pf)
+{
+	int version, err;
+	size_t len;
+	char *buf;
+
+	memset(pf, 0, sizeof(*pf));
+	err = readfile(path, PLANFILE_MAX_BYTES, &buf, &len);
+	if (err) {
+		err_msg("cannot read %s: %s", path, readfile_strerror(err, PLANFILE_MAX_BYTES));
+		return err;
 	}
+	err = planfile_parse(buf, len, pf, &version);
+	free(buf);
+	if (err == -ENOMEM)
+		err_msg("cannot read %s: %s", path, strerror(ENOMEM));
+	else if (err)
+		err_msg("%s is not a saved plan this bpfapply can read%s", path,
+			version && version != PLANFILE_VERSION ? " (another format version)" : "");
 	return err;
 }
 

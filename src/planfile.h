@@ -11,6 +11,7 @@
 #define BPFAPPLY_PLANFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "live.h"
@@ -40,6 +41,8 @@ int planfile_write(const char *path, const struct plan *p, const struct manifest
 		   const struct live *lv, const char *root);
 /* -EINVAL (message printed) when path is not a saved plan this version reads. */
 int planfile_read(const char *path, struct planfile *pf);
+/* The same from bytes (the fuzzer's entry): -EINVAL, -ENOMEM; *version as read. */
+int planfile_parse(const char *buf, size_t len, struct planfile *pf, int *version);
 void planfile_free(struct planfile *pf);
 
 #endif

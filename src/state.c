@@ -46,7 +46,8 @@ enum res_tag {
 	RT_ENTRIES_FP = 5, /* u64 */
 	RT_POLICY = 6,     /* u8 */
 	RT_FLAGS = 7,      /* u32 */
-	RT_HOOK_ID = 8,    /* u64 */
+	RT_HOOK_ID = 8,    /* u64, links only */
+	RT_PREV_ID = 9,    /* u32, only when not 0 (intent records) */
 	RT_SUB = 16,       /* nested: enum sub_tag, repeated */
 };
 
@@ -168,6 +169,8 @@ static void encode_res(struct wbuf *w, const struct state_res *r)
 	tlv_uint(w, RT_FLAGS, r->flags, 4);
 	if (r->hook_id)
 		tlv_uint(w, RT_HOOK_ID, r->hook_id, 8);
+	if (r->prev_id)
+		tlv_uint(w, RT_PREV_ID, r->prev_id, 4);
 	for (i = 0; i < r->n_subs; i++) {
 		sub_at = tlv_open(w, RT_SUB);
 		tlv_uint(w, SBT_KIND, r->subs[i].kind, 1);
@@ -389,7 +392,7 @@ static int res_set_uint(struct state_res *r, const struct tlv *t)
 {
 	static const int width[] = {
 		[RT_KIND] = 1, [RT_ID] = 4, [RT_SPEC_FP] = 8, [RT_ENTRIES_FP] = 8,
-		[RT_POLICY] = 1, [RT_FLAGS] = 4, [RT_HOOK_ID] = 8,
+		[RT_POLICY] = 1, [RT_FLAGS] = 4, [RT_HOOK_ID] = 8, [RT_PREV_ID] = 4,
 	};
 	uint64_t v;
 	int err;
@@ -419,6 +422,9 @@ static int res_set_uint(struct state_res *r, const struct tlv *t)
 	case RT_HOOK_ID:
 		r->hook_id = v;
 		break;
+	case RT_PREV_ID:
+		r->prev_id = v;
+		break;
 	}
 	return 0;
 }
@@ -430,7 +436,7 @@ static int decode_res_tlv(struct state_res *r, uint32_t *seen, const struct tlv 
 
 	if (t->tag == RT_SUB)
 		return res_add_decoded_sub(r, t);
-	if (t->tag < RT_KIND || t->tag > RT_HOOK_ID)
+	if (t->tag < RT_KIND || t->tag > RT_PREV_ID)
 		return 0;
 	err = take_once(seen, t->tag);
 	if (err)

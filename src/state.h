@@ -31,6 +31,12 @@ enum state_kind {
 };
 
 #define STATE_F_PREVENT_DESTROY (1u << 0)
+/*
+ * Intent records only: no committed record named this object before the
+ * apply that wrote the intent, so only the recorded id proves the pin is
+ * ours (anything else there was pinned by someone else in the crash window).
+ */
+#define STATE_F_INTENT_NEW (1u << 1)
 
 /* Kernel objects that belong to a resource: a program entry's programs and own maps. */
 enum state_sub_kind {
@@ -55,6 +61,13 @@ struct state_res {
 	uint8_t policy;       /* enum entries_policy at the last write */
 	uint32_t flags;       /* STATE_F_* */
 	uint64_t hook_id;     /* links: ifindex or cgroup id of the hook at commit */
+	/*
+	 * Intent records only: the id of the map pinned at the path when the
+	 * apply began, which the commit was about to swap out (0: none).  While
+	 * an apply is unfinished the pin holds id or prev_id; anything else
+	 * there was put by someone else.
+	 */
+	uint32_t prev_id;
 	struct state_sub *subs;
 	size_t n_subs;
 };

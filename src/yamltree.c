@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "bytes.h"
+#include "readfile.h"
 
 /* ---- allocation ---------------------------------------------------------- */
 
@@ -193,53 +194,99 @@ yaml_node_t *yseq_item(struct ytree *t, const yaml_node_t *n, size_t i)
 	return yaml_document_get_node(&t->doc, n->data.sequence.items.start[i]);
 }
 
+static int cmp_dup(const void *a, const void *b)
+{
+	const struct ydup *x = a, *y = b;
+
+	if (x->map != y->map)
+		return x->map < y->map ? -1 : 1;
+	return x->pair < y->pair ? -1 : x->pair > y->pair;
+}
+
 const char *ymap_key_text(struct ytree *t, const yaml_node_t *n, size_t i)
 {
 	const char *k = yscalar(ymap_key(t, n, i));
-	size_t j;
+	struct ydup key = { n, i };
 
 	if (!k)
 		return NULL;
-	for (j = 0; j < i; j++) {
-		const char *prev = yscalar(ymap_key(t, n, j));
-
-		if (prev && !strcmp(prev, k))
-			return NULL;
-	}
+	if (t->n_dups && bsearch(&key, t->dups, t->n_dups, sizeof(*t->dups), cmp_dup))
+		return NULL;
 	return k;
+}
+
+struct keyref {
+	const char *s;
+	size_t pair;
+};
+
+static int cmp_keyref(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c)
+		return c;
+	return x->pair < y->pair ? -1 : x->pair > y->pair;
+}
+
+/* Report key pair of n as a repeat of pair first, and remember it. */
+static void add_dup(struct ytree *t, const yaml_node_t *n, size_t pair, size_t first)
+{
+	yaml_node_t *k = ymap_key(t, n, pair), *f = ymap_key(t, n, first);
+	char buf[128];
+
+	yerr(t, k, "duplicate key %s (first at %d:%d)", yquote(yscalar(k), buf, sizeof(buf)),
+	     (int)f->start_mark.line + 1, (int)f->start_mark.column + 1);
+	t->dups = xgrow(t->dups, t->n_dups, sizeof(*t->dups));
+	t->dups[t->n_dups].map = n;
+	t->dups[t->n_dups++].pair = pair;
+}
+
+/* The keys of one mapping, sorted, so that repeats are found in n log n. */
+static void check_mapping_keys(struct ytree *t, const yaml_node_t *n, struct keyref *refs)
+{
+	size_t i, m = 0, first = 0;
+	char buf[128];
+
+	for (i = 0; i < ymap_len(n); i++) {
+		yaml_node_t *k = ymap_key(t, n, i);
+
+		if (!yscalar(k)) {
+			yerr(t, k, "expected a string key, got %s", ydescribe(k, buf, sizeof(buf)));
+			continue;
+		}
+		refs[m].s = yscalar(k);
+		refs[m++].pair = i;
+	}
+	if (m > 1)
+		qsort(refs, m, sizeof(*refs), cmp_keyref);
+	for (i = 0; i < m; i++) {
+		if (i && !strcmp(refs[i].s, refs[i - 1].s))
+			add_dup(t, n, refs[i].pair, refs[first].pair);
+		else
+			first = i;
+	}
 }
 
 /* Every mapping of the document, once (aliases share nodes): keys are unique strings. */
 static void check_keys(struct ytree *t)
 {
+	struct keyref *refs = NULL;
+	size_t cap = 0;
 	yaml_node_t *n;
-	char buf[128];
-	size_t i, j;
 
 	for (n = t->doc.nodes.start; n < t->doc.nodes.top; n++) {
-		for (i = 0; i < ymap_len(n); i++) {
-			yaml_node_t *k = ymap_key(t, n, i);
-			const char *s = yscalar(k);
-
-			if (!s) {
-				yerr(t, k, "expected a string key, got %s",
-				     ydescribe(k, buf, sizeof(buf)));
-				continue;
-			}
-			for (j = 0; j < i; j++) {
-				yaml_node_t *first = ymap_key(t, n, j);
-				const char *prev = yscalar(first);
-
-				if (prev && !strcmp(prev, s)) {
-					yerr(t, k, "duplicate key %s (first at %d:%d)",
-					     yquote(s, buf, sizeof(buf)),
-					     (int)first->start_mark.line + 1,
-					     (int)first->start_mark.column + 1);
-					break;
-				}
-			}
+		if (ymap_len(n) > cap) {
+			cap = ymap_len(n);
+			refs = xreallocarray(refs, cap, sizeof(*refs));
 		}
+		check_mapping_keys(t, n, refs);
 	}
+	free(refs);
+	/* collected mapping by mapping, pairs in sorted-key order: sort for bsearch */
+	if (t->n_dups > 1)
+		qsort(t->dups, t->n_dups, sizeof(*t->dups), cmp_dup);
 }
 
 /* A second document in the file is a mistake (a stray "---"): report it. */
@@ -262,7 +309,6 @@ static void check_single_document(struct ytree *t, yaml_parser_t *p)
 	yaml_document_delete(&extra);
 }
 
-#define MANIFEST_MAX_BYTES (16u << 20)
 #define FLOW_MAX_DEPTH 64
 
 /*
@@ -317,47 +363,123 @@ static bool flow_too_deep(const char *s, size_t n, struct loc *at)
 	return false;
 }
 
+#define BLOCK_MAX_DEPTH 64
+/* A manifest declares maps, programs and their entries: these are far above any real one. */
+#define YAML_MAX_NODES (1u << 20)
+#define YAML_MAX_ITEMS (1u << 18)
+
+struct scan {
+	struct ytree *t;
+	unsigned depth;
+	size_t nodes;
+	size_t items[BLOCK_MAX_DEPTH + 2]; /* per open collection: items (mapping: keys + values) */
+};
+
+static void scan_error(struct scan *sc, const yaml_event_t *ev, const char *fmt, const char *arg)
+{
+	struct loc l = { sc->t->file, (int)ev->start_mark.line + 1,
+			 (int)ev->start_mark.column + 1 };
+
+	diag_error(sc->t->d, &l, fmt, arg);
+}
+
+/* One event: false after reporting a value bpfapply will not load. */
+static bool scan_event(struct scan *sc, const yaml_event_t *ev)
+{
+	const yaml_char_t *tag = NULL;
+	char buf[64];
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		tag = ev->data.scalar.tag;
+		/* libyaml keeps the length, the rest of bpfapply reads C strings */
+		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
+			scan_error(sc, ev, "a NUL character (\\0) inside a string is not allowed%s",
+				   "");
+			return false;
+		}
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		tag = ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.tag
+							    : ev->data.mapping_start.tag;
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		sc->depth--;
+		return true;
+	case YAML_ALIAS_EVENT:
+		break;
+	default:
+		return true;
+	}
+	if (tag) {
+		/* a tag would change a value's type behind the parser's back (!!str 4 is "4") */
+		scan_error(sc, ev, "YAML tags such as %s are not supported: write the value plainly",
+			   yquote((const char *)tag, buf, sizeof(buf)));
+		return false;
+	}
+	if (++sc->nodes > YAML_MAX_NODES) {
+		snprintf(buf, sizeof(buf), "%u", YAML_MAX_NODES);
+		scan_error(sc, ev, "more than %s values in one file: not a manifest", buf);
+		return false;
+	}
+	if (sc->depth && ++sc->items[sc->depth] > 2 * (size_t)YAML_MAX_ITEMS) {
+		snprintf(buf, sizeof(buf), "%u", YAML_MAX_ITEMS);
+		scan_error(sc, ev, "a list or mapping with more than %s items", buf);
+		return false;
+	}
+	if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
+		if (sc->depth >= BLOCK_MAX_DEPTH) {
+			snprintf(buf, sizeof(buf), "%d", BLOCK_MAX_DEPTH);
+			scan_error(sc, ev, "lists and mappings nested deeper than %s levels", buf);
+			return false;
+		}
+		sc->items[++sc->depth] = 0;
+	}
+	return true;
+}
+
+/*
+ * Walk the events once before libyaml builds the document, which it would
+ * do for any depth and any number of nodes: refuse what no manifest needs
+ * (deep nesting, huge collections) and what would be read wrong (a NUL in
+ * a string, explicit tags).  Syntax errors are left to the real load.
+ */
+static bool scan_ok(struct ytree *t, const char *text, size_t len)
+{
+	struct scan sc = { .t = t };
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	bool ok = true, done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (ok && !done && yaml_parser_parse(&parser, &ev)) {
+		done = ev.type == YAML_STREAM_END_EVENT;
+		ok = scan_event(&sc, &ev);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
 static char *read_manifest(const char *file, size_t *len, struct diag *d)
 {
 	struct loc at_file = { file, 0, 0 };
-	char *buf = NULL;
-	size_t cap = 0;
-	FILE *f = fopen(file, "rb");
+	char *buf;
+	int err;
 
-	*len = 0;
-	if (!f) {
-		diag_error(d, &at_file, "cannot open: %s", strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		size_t got;
-
-		if (*len == cap) {
-			if (cap >= MANIFEST_MAX_BYTES) {
-				diag_error(d, &at_file, "larger than %u MiB: not a manifest",
-					   MANIFEST_MAX_BYTES >> 20);
-				free(buf);
-				buf = NULL;
-				break;
-			}
-			cap = cap ? cap * 2 : 65536;
-			buf = realloc(buf, cap);
-			if (!buf)
-				oom();
-		}
-		got = fread(buf + *len, 1, cap - *len, f);
-		*len += got;
-		if (got == 0) {
-			if (ferror(f)) {
-				diag_error(d, &at_file, "cannot read: %s", strerror(errno));
-				free(buf);
-				buf = NULL;
-			}
-			break;
-		}
-	}
-	fclose(f);
-	return buf;
+	err = readfile(file, MANIFEST_MAX_BYTES, &buf, len);
+	if (err == -ENOMEM)
+		oom();
+	if (err == -EINVAL || err == -EFBIG || err == -EISDIR)
+		diag_error(d, &at_file, "%s: not a manifest", readfile_strerror(err,
+										 MANIFEST_MAX_BYTES));
+	else if (err)
+		diag_error(d, &at_file, "cannot open: %s", strerror(-err));
+	return err ? NULL : buf;
 }
 
 yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
@@ -377,6 +499,10 @@ yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
 	if (flow_too_deep(text, len, &at_deep)) {
 		diag_error(d, &at_deep, "flow collections nested deeper than %d levels",
 			   FLOW_MAX_DEPTH);
+		free(text);
+		return NULL;
+	}
+	if (!scan_ok(t, text, len)) {
 		free(text);
 		return NULL;
 	}
@@ -411,6 +537,11 @@ void ytree_free(struct ytree *t)
 	if (t && t->loaded) {
 		yaml_document_delete(&t->doc);
 		t->loaded = false;
+	}
+	if (t) {
+		free(t->dups);
+		t->dups = NULL;
+		t->n_dups = 0;
 	}
 }
 

@@ -19,11 +19,19 @@
 #include "diag.h"
 #include "model.h"
 
+/* A mapping key that repeats an earlier one of its mapping (reported at load). */
+struct ydup {
+	const yaml_node_t *map;
+	size_t pair;
+};
+
 struct ytree {
 	yaml_document_t doc;
 	bool loaded;
 	const char *file; /* for struct loc: must outlive every loc made from it */
 	struct diag *d;
+	struct ydup *dups; /* sorted by map, pair: ymap_key_text() looks them up */
+	size_t n_dups;
 };
 
 /*

@@ -65,6 +65,7 @@ static void build_sample(struct state *s, int n_res)
 		r->flags = i % 2 ? STATE_F_PREVENT_DESTROY : 0;
 		/* a link's hook: an ifindex, or a cgroup id beyond 32 bits */
 		r->hook_id = i % 5 == 0 ? 0 : i % 5 == 1 ? 7 : (1ULL << 40) + i;
+		r->prev_id = i % 3 ? 0 : 7000 + (uint32_t)i;
 		for (k = 0; k < i % 4; k++) {
 			snprintf(name, sizeof(name), "sub_%d_%d", i, k);
 			assert_int_equal(state_res_add_sub(r, 1 + k % 2, name, 1000 * i + k), 0);
@@ -101,6 +102,7 @@ static void assert_state_equal(const struct state *a, const struct state *b)
 		assert_int_equal(x->policy, y->policy);
 		assert_int_equal(x->flags, y->flags);
 		assert_true(x->hook_id == y->hook_id);
+		assert_int_equal(x->prev_id, y->prev_id);
 		assert_int_equal(x->n_subs, y->n_subs);
 		for (k = 0; k < x->n_subs; k++) {
 			assert_int_equal(x->subs[k].kind, y->subs[k].kind);
