@@ -1,0 +1,73 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# The VM runner's own tests: it boots the kernel, runs a command over the
+# host's files, and hands back the command's output and exit status; a
+# command that outlives its time is killed and reported as such.  Prints
+# PASS/FAIL/SKIP lines naming the guest kernel.  Takes tests/vm/run.sh's
+# environment (VM_KERNEL, VM_ACCEL, ...).
+set -u
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+cd "$TOP"
+BUILD=${BUILD:-build}
+VM="$HERE/run.sh"
+
+if ! why=$("$VM" --check); then
+	echo "SKIP vm_runner: $why"
+	exit 0
+fi
+kver=$("$VM" --print-kernel)
+label="[$kver]"
+mkdir -p "$BUILD/vm"
+dir=$(mktemp -d "$(cd "$BUILD/vm" && pwd)/test.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+
+# A file the guest can only know from the host's disk, and one it writes
+# that must not reach the host (its / is an overlay on tmpfs).
+token=$RANDOM.$$
+echo "$token" > "$dir/token"
+
+test_runner_returns_status_and_output() {
+	local out rc
+	# shellcheck disable=SC2016
+	out=$("$VM" --env "GREETING=hello there" -- sh -c '
+		echo "kernel $(uname -r)"
+		echo "token $(cat "$1/token")"
+		echo "greeting $GREETING"
+		echo "pwd $(pwd)"
+		echo to-stderr >&2
+		[ -L /dev/fd ] && [ -e /dev/stdin ] && echo "dev ok"
+		[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && echo "cgroup2 ok"
+		[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] && echo "bpffs ok"
+		mkdir -p /run/lock && : > /run/lock/x && echo "run ok"
+		echo written > "$1/from-guest"
+		exit 42' sh "$dir" 2>&1)
+	rc=$?
+	[ "$rc" = 42 ] || { echo "exit status $rc, expected 42; output: $out"; return 1; }
+	local want
+	for want in "kernel $kver" "token $token" "greeting hello there" "pwd $TOP" \
+		to-stderr "dev ok" "cgroup2 ok" "bpffs ok" "run ok"; do
+		grep -qxF "$want" <<< "$out" || { echo "no line '$want' in: $out"; return 1; }
+	done
+	[ ! -e "$dir/from-guest" ] || { echo "the guest wrote to the host's disk"; return 1; }
+}
+
+test_runner_kills_a_command_out_of_time() {
+	local out rc start
+	start=$SECONDS
+	out=$("$VM" --timeout 3 -- sh -c 'echo started; sleep 600; echo not-killed' 2>&1)
+	rc=$?
+	[ "$rc" = 124 ] || { echo "exit status $rc, expected 124; output: $out"; return 1; }
+	grep -qx started <<< "$out" || { echo "no output before the kill: $out"; return 1; }
+	! grep -q not-killed <<< "$out" || { echo "the command was not killed"; return 1; }
+	[ $((SECONDS - start)) -lt 300 ] || { echo "took $((SECONDS - start))s"; return 1; }
+}
+
+for t in test_runner_returns_status_and_output test_runner_kills_a_command_out_of_time; do
+	if why=$($t); then
+		echo "PASS vm_$t $label"
+	else
+		echo "FAIL vm_$t $label: $(tr '\n' ' ' <<< "$why" | head -c 1500)"
+	fi
+done
