@@ -99,7 +99,7 @@ build_initramfs() { # kernel-dir version work-dir
 qemu_cmd() {
 	local cpu=max
 	[ "$1" = kvm ] && cpu=host
-	QEMU=(qemu-system-x86_64 -accel "$1" -cpu "$cpu" -m "${VM_MEM:-3G}" -smp "${VM_SMP:-2}"
+	QEMU=("$QEMU_SYSTEM" -accel "$1" -cpu "$cpu" -m "${VM_MEM:-3G}" -smp "${VM_SMP:-2}"
 		-nographic -no-reboot -nic none
 		-kernel "$2" -initrd "$work/initramfs.cpio"
 		-append "console=ttyS0 quiet loglevel=3 panic=-1 rdinit=/init $3")

@@ -19,6 +19,7 @@
 #                             succeeds within VM_PROBE_TIMEOUT seconds (default 10)
 #   --timeout S    VM_TIMEOUT seconds the command may run (default 1200)
 #   --env NAME=VALUE          exported to the command (repeatable)
+#   VM_QEMU (qemu-system-x86_64), VM_MEM (3G), VM_SMP (2): the machine
 #   --print-accel             probe and print the accelerator that would be used
 #   --print-kernel            print the kernel's version
 #
@@ -34,6 +35,7 @@ kernel=${VM_KERNEL:-$VM_CACHE/default}
 accel=${VM_ACCEL:-auto}
 timeout=${VM_TIMEOUT:-1200}
 probe_timeout=${VM_PROBE_TIMEOUT:-10}
+QEMU_SYSTEM=${VM_QEMU:-qemu-system-x86_64}
 mode=run
 envs=()
 
@@ -67,7 +69,7 @@ done
 
 # Why the VM cannot run here, or nothing.
 why_not() {
-	command -v qemu-system-x86_64 >/dev/null || { echo "qemu-system-x86_64 not installed (make deps)"; return; }
+	command -v "$QEMU_SYSTEM" >/dev/null || { echo "$QEMU_SYSTEM not installed (make deps)"; return; }
 	[ -x /bin/busybox ] && file_is_static /bin/busybox ||
 		{ echo "no static /bin/busybox (busybox-static; make deps)"; return; }
 	[ -d "$kernel" ] || { echo "no kernel at $kernel (make deps, or VM_KERNEL=DIR)"; return; }

@@ -14,7 +14,7 @@ BUILD=${BUILD:-build}
 VM="$HERE/run.sh"
 
 if ! why=$("$VM" --check); then
-	echo "SKIP vm_runner: $why"
+	echo "SKIP test_vm_runner: $why"
 	exit 0
 fi
 kver=$("$VM" --print-kernel)
@@ -28,7 +28,7 @@ trap 'rm -rf "$dir"' EXIT
 token=$RANDOM.$$
 echo "$token" > "$dir/token"
 
-test_runner_returns_status_and_output() {
+test_vm_runner_returns_status_and_output() {
 	local out rc
 	# shellcheck disable=SC2016
 	out=$("$VM" --env "GREETING=hello there" -- sh -c '
@@ -41,19 +41,20 @@ test_runner_returns_status_and_output() {
 		[ "$(stat -f -c %T /sys/fs/cgroup)" = cgroup2fs ] && echo "cgroup2 ok"
 		[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] && echo "bpffs ok"
 		mkdir -p /run/lock && : > /run/lock/x && echo "run ok"
+		t=$(mktemp -d /tmp/vm-test.XXXXXX) && : > "$t/x" && echo "tmp ok"
 		echo written > "$1/from-guest"
 		exit 42' sh "$dir" 2>&1)
 	rc=$?
 	[ "$rc" = 42 ] || { echo "exit status $rc, expected 42; output: $out"; return 1; }
 	local want
 	for want in "kernel $kver" "token $token" "greeting hello there" "pwd $TOP" \
-		to-stderr "dev ok" "cgroup2 ok" "bpffs ok" "run ok"; do
+		to-stderr "dev ok" "cgroup2 ok" "bpffs ok" "run ok" "tmp ok"; do
 		grep -qxF "$want" <<< "$out" || { echo "no line '$want' in: $out"; return 1; }
 	done
 	[ ! -e "$dir/from-guest" ] || { echo "the guest wrote to the host's disk"; return 1; }
 }
 
-test_runner_kills_a_command_out_of_time() {
+test_vm_runner_kills_a_command_out_of_time() {
 	local out rc start
 	start=$SECONDS
 	out=$("$VM" --timeout 3 -- sh -c 'echo started; sleep 600; echo not-killed' 2>&1)
@@ -64,10 +65,10 @@ test_runner_kills_a_command_out_of_time() {
 	[ $((SECONDS - start)) -lt 300 ] || { echo "took $((SECONDS - start))s"; return 1; }
 }
 
-for t in test_runner_returns_status_and_output test_runner_kills_a_command_out_of_time; do
+for t in test_vm_runner_returns_status_and_output test_vm_runner_kills_a_command_out_of_time; do
 	if why=$($t); then
-		echo "PASS vm_$t $label"
+		echo "PASS $t $label"
 	else
-		echo "FAIL vm_$t $label: $(tr '\n' ' ' <<< "$why" | head -c 1500)"
+		echo "FAIL $t $label: $(tr '\n' ' ' <<< "$why" | head -c 1500)"
 	fi
 done
