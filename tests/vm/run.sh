@@ -19,6 +19,8 @@
 #                             succeeds within VM_PROBE_TIMEOUT seconds (default 10)
 #   --timeout S    VM_TIMEOUT seconds the command may run (default 1200)
 #   --env NAME=VALUE          exported to the command (repeatable)
+#   VM_BOOT_TIMEOUT           seconds the guest may take to start the command
+#                             (default 120; a guest that does not is booted once more)
 #   VM_QEMU (qemu-system-x86_64), VM_MEM (3G), VM_SMP (2): the machine
 #   --print-accel             probe and print the accelerator that would be used
 #   --print-kernel            print the kernel's version
@@ -35,6 +37,7 @@ kernel=${VM_KERNEL:-$VM_CACHE/default}
 accel=${VM_ACCEL:-auto}
 timeout=${VM_TIMEOUT:-1200}
 probe_timeout=${VM_PROBE_TIMEOUT:-10}
+boot_timeout=${VM_BOOT_TIMEOUT:-120}
 QEMU_SYSTEM=${VM_QEMU:-qemu-system-x86_64}
 mode=run
 envs=()

@@ -65,7 +65,23 @@ test_vm_runner_kills_a_command_out_of_time() {
 	[ $((SECONDS - start)) -lt 300 ] || { echo "took $((SECONDS - start))s"; return 1; }
 }
 
-for t in test_vm_runner_returns_status_and_output test_vm_runner_kills_a_command_out_of_time; do
+# A guest that never starts the command is booted once more, then given
+# up on, and no qemu is left behind.
+test_vm_runner_gives_up_on_a_guest_that_does_not_boot() {
+	local out rc n
+	out=$(VM_BOOT_TIMEOUT=1 "$VM" -- sh -c 'echo ran' 2>&1)
+	rc=$?
+	[ "$rc" = 125 ] || { echo "exit status $rc, expected 125; output: $out"; return 1; }
+	n=$(grep -c 'did not start the command within 1s' <<< "$out")
+	[ "$n" = 2 ] || { echo "$n boots, expected 2: $out"; return 1; }
+	! grep -qx ran <<< "$out" || { echo "the command ran: $out"; return 1; }
+	# this checkout's guests share directories named so (-virtfs ...,path=DIR)
+	! pgrep -af -- "path=$(cd "$BUILD/vm" && pwd)/$kver/io\." ||
+		{ echo "a qemu is still running"; return 1; }
+}
+
+for t in test_vm_runner_returns_status_and_output test_vm_runner_kills_a_command_out_of_time \
+	test_vm_runner_gives_up_on_a_guest_that_does_not_boot; do
 	if why=$($t); then
 		echo "PASS $t $label"
 	else
