@@ -145,7 +145,6 @@ write_io() {
 	{
 		echo "VM_IODIR=$(shq "$io")"
 		echo "VM_MODDIR=$(shq "$kernel/lib/modules")"
-		echo "VM_MODULES=$(shq "$EXTRA_MODULES")"
 		echo "VM_CMD_TIMEOUT=$(shq "$timeout")"
 	} > "$io/vm.conf"
 	{

@@ -44,9 +44,6 @@ envs=()
 
 # Modules the guest loads before anything else (with what they depend on).
 BOOT_MODULES="virtio_pci 9pnet_virtio 9p overlay"
-# Modules loaded once the modules tree is reachable: the live tests make
-# veth pairs and tc hooks (the kernel would load these on demand too).
-EXTRA_MODULES="veth sch_ingress cls_bpf act_bpf sch_clsact"
 
 usage() {
 	sed -n '/^#   tests/,/^# Exit/p' "$0" | sed 's/^# \{0,1\}//' >&2

@@ -42,13 +42,16 @@ test_vm_runner_returns_status_and_output() {
 		[ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] && echo "bpffs ok"
 		mkdir -p /run/lock && : > /run/lock/x && echo "run ok"
 		t=$(mktemp -d /tmp/vm-test.XXXXXX) && : > "$t/x" && echo "tmp ok"
+		# a module the kernel loads on demand (dummy), from the shared tree
+		ip link add vmtest0 type dummy && grep -q "^dummy " /proc/modules && echo "modules ok"
 		echo written > "$1/from-guest"
 		exit 42' sh "$dir" 2>&1)
 	rc=$?
 	[ "$rc" = 42 ] || { echo "exit status $rc, expected 42; output: $out"; return 1; }
 	local want
 	for want in "kernel $kver" "token $token" "greeting hello there" "pwd $TOP" \
-		to-stderr "dev ok" "cgroup2 ok" "bpffs ok" "run ok" "tmp ok"; do
+		to-stderr "dev ok" "cgroup2 ok" "bpffs ok" "run ok" "tmp ok" \
+		"modules ok"; do
 		grep -qxF "$want" <<< "$out" || { echo "no line '$want' in: $out"; return 1; }
 	done
 	[ ! -e "$dir/from-guest" ] || { echo "the guest wrote to the host's disk"; return 1; }
