@@ -23,7 +23,11 @@ DEB_PKGS := build-essential pkg-config libbpf-dev libelf-dev zlib1g-dev \
 	    libyaml-dev libxxhash-dev libcmocka-dev clang llvm bpftool jq \
 	    iproute2 python3 python3-jsonschema python3-yaml util-linux \
 	    libclang-rt-14-dev man-db cppcheck clang-tidy ansible-core systemd \
-	    strace bsdutils
+	    strace bsdutils qemu-system-x86 busybox-static binutils xz-utils zstd
+# The test VM's kernel (tests/vm/): a Debian kernel package unpacked here,
+# outside the tree.  `make check VM_KERNEL=DIR` boots another one.
+VM_CACHE ?= /var/cache/bpfapply/vm
+export VM_CACHE
 
 # Quiet by default, like the kernel: V=1 shows the commands.
 ifeq ($(V),1)
@@ -108,6 +112,7 @@ bench: all
 deps:
 	apt-get update
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $(DEB_PKGS)
+	tests/vm/fetch-kernel.sh
 
 # ---- install -------------------------------------------------------------------
 UNITS := bpfapply.service bpfapply-drift.service bpfapply-drift.timer

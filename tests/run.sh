@@ -3,13 +3,30 @@
 #
 # Runs the test suites and prints one closing line:
 #   N passed, N failed, N skipped
-# Usage: tests/run.sh [all|unit|live|schema|build|contrib]   (default all)
+# Usage: tests/run.sh [all|unit|live|vm|schema|build|contrib]...   (default all)
+#
+# `all` runs the live tests twice: on the running kernel, then inside QEMU
+# on each kernel of VM_KERNEL (default: Debian 12's own, which `make deps`
+# downloads; `none` skips this), where it runs every live test the host
+# skipped, the smoke set below and the tests named in VM_TESTS.  `vm` runs
+# only the VM part: the smoke set, VM_TESTS and, after `live` (as in
+# `tests/run.sh live vm`), what the host skipped.  Live result lines name the
+# kernel: PASS test_x [6.1.0-57-amd64].  See tests/vm/run.sh.
 set -u
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
-what=${1:-all}
 pass=0 fail=0 skip=0
 failed_names=()
+# Live tests the host skipped (a kernel feature it lacks): the VM runs them.
+host_skipped=()
+record_skips=
+
+# Run on every VM kernel: maps, programs, wiring, convergence, an iterator.
+VM_SMOKE="test_maps_every_type test_maps_change_create_update_replace_delete
+	test_programs_replaced_map_reloads_users test_wiring_tail_calls_follow_the_manifest
+	test_convergence_interrupted_apply_is_announced
+	test_convergence_destroy_after_an_interrupted_replace test_examples_xdp1
+	test_iterators_map_elements_follow_the_map"
 
 run_unit() {
 	local bin out p f
@@ -39,13 +56,49 @@ count_lines() {
 		case "$line" in
 		PASS\ *) pass=$((pass + 1)) ;;
 		FAIL\ *) fail=$((fail + 1)); failed_names+=("${line#FAIL }") ;;
-		SKIP\ *) skip=$((skip + 1)) ;;
+		SKIP\ *)
+			skip=$((skip + 1))
+			[ -n "$record_skips" ] && [[ "$line" == "SKIP test_"* ]] &&
+				host_skipped+=("$(awk '{ print $2 }' <<< "$line")")
+			;;
 		esac
 	done
 }
 
 run_live() {
+	record_skips=1
 	count_lines < <(tests/live/run.sh 2>&1)
+	record_skips=
+}
+
+# The live tests inside QEMU, on each kernel of VM_KERNEL.
+run_vm() {
+	local k why kver names n rc start
+	names=$(printf '%s\n' "${host_skipped[@]}" $VM_SMOKE ${VM_TESTS:-} | sort -u)
+	n=$(wc -w <<< "$names")
+	for k in ${VM_KERNEL:-default}; do
+		if [ "$k" = none ]; then
+			count_lines <<< "SKIP vm: VM_KERNEL=none"
+			continue
+		fi
+		[ "$k" = default ] && k=
+		if ! why=$(VM_KERNEL=$k tests/vm/run.sh --check); then
+			count_lines <<< "SKIP vm${k:+ $k}: $why"
+			continue
+		fi
+		kver=$(VM_KERNEL=$k tests/vm/run.sh --print-kernel)
+		# One probe for every boot of this run.
+		[ -n "${VM_ACCEL:-}" ] || VM_ACCEL=$(VM_KERNEL=$k tests/vm/run.sh --print-accel)
+		export VM_ACCEL
+		start=$SECONDS
+		count_lines < <(VM_KERNEL=$k tests/vm/test.sh 2>&1)
+		# A minute for each test under TCG is several times what they need.
+		count_lines < <(VM_KERNEL=$k VM_TIMEOUT=${VM_TIMEOUT:-$((n * 60 + 300))} \
+			tests/vm/run.sh ${BIN:+--env "BIN=$BIN"} -- tests/live/run.sh --only $names 2>&1
+			rc=$?
+			[ $rc -eq 0 ] || echo "FAIL vm_live [$kver]: the guest's run ended with status $rc")
+		echo "vm [$kver]: $n live tests and the runner's own in $((SECONDS - start))s ($VM_ACCEL)"
+	done
 }
 
 run_schema() {
@@ -60,15 +113,18 @@ run_contrib() {
 	count_lines < <(tests/contrib/run.sh 2>&1)
 }
 
-case "$what" in
-all) run_unit; run_schema; run_build; run_contrib; run_live ;;
-unit) run_unit ;;
-live) run_live ;;
-schema) run_schema ;;
-build) run_build ;;
-contrib) run_contrib ;;
-*) echo "usage: $0 [all|unit|live|schema|build|contrib]" >&2; exit 2 ;;
-esac
+for what in "${@:-all}"; do
+	case "$what" in
+	all) run_unit; run_schema; run_build; run_contrib; run_live; run_vm ;;
+	unit) run_unit ;;
+	live) run_live ;;
+	vm) run_vm ;;
+	schema) run_schema ;;
+	build) run_build ;;
+	contrib) run_contrib ;;
+	*) echo "usage: $0 [all|unit|live|vm|schema|build|contrib]..." >&2; exit 2 ;;
+	esac
+done
 
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "failed:"

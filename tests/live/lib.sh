@@ -140,7 +140,7 @@ run_one() {
 	ROOT=$BPFFS/root
 	mkdir -p "$BPFFS"
 	if ! mount -t bpf bpf "$BPFFS"; then
-		echo "SKIP $t: cannot mount bpffs"
+		echo "SKIP $t $KERNEL_LABEL: cannot mount bpffs"
 		rm -rf "$T"
 		return
 	fi
@@ -164,11 +164,11 @@ run_one() {
 	fi
 	exec {lockfd}>&-
 	if [ -f "$T/.skip" ]; then
-		echo "SKIP $t: $(cat "$T/.skip")"
+		echo "SKIP $t $KERNEL_LABEL: $(cat "$T/.skip")"
 	elif [ $rc -eq 0 ]; then
-		echo "PASS $t"
+		echo "PASS $t $KERNEL_LABEL"
 	else
-		echo "FAIL $t: $(tail -n 12 "$T/.log" | tr '\n' ' ' | head -c 1500)"
+		echo "FAIL $t $KERNEL_LABEL: $(tail -n 12 "$T/.log" | tr '\n' ' ' | head -c 1500)"
 	fi
 	rm -rf "$T"
 }

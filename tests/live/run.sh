@@ -4,19 +4,22 @@
 # Live tests against the running kernel, in the style of xdp-tools'
 # test_runner.sh: the whole run happens in a private mount namespace, every
 # test gets a fresh bpffs mounted on a temp dir, and asserts on what
-# `bpftool -j` reports.  Prints PASS/FAIL/SKIP lines.
-#   tests/live/run.sh [TEST_NAME_FILTER]
+# `bpftool -j` reports.  Prints PASS/FAIL/SKIP lines, each naming the
+# kernel the test ran on:  PASS test_x [6.1.0-57-amd64]
+#   tests/live/run.sh [TEST_NAME_FILTER]      the tests whose name contains it
+#   tests/live/run.sh --only TEST_NAME...     exactly these tests
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 
+KERNEL_LABEL="[$(uname -r)]"
 if [ "$(id -u)" != 0 ]; then
-	echo "SKIP live: needs root (BPF and mounts)"
+	echo "SKIP live $KERNEL_LABEL: needs root (BPF and mounts)"
 	exit 0
 fi
 for tool in bpftool jq unshare; do
 	if ! command -v $tool >/dev/null; then
-		echo "SKIP live: $tool not installed"
+		echo "SKIP live $KERNEL_LABEL: $tool not installed"
 		exit 0
 	fi
 done
@@ -27,7 +30,7 @@ fi
 export BIN=${BIN:-$TOP/build/bpfapply}
 export TOP
 if [ ! -x "$BIN" ]; then
-	echo "FAIL live: $BIN not built"
+	echo "FAIL live $KERNEL_LABEL: $BIN not built"
 	exit 0
 fi
 . "$HERE/lib.sh"
@@ -41,12 +44,28 @@ fi
 export PROBE_DIR
 
 filter=${1:-}
+only=()
+if [ "$filter" = --only ]; then
+	shift
+	only=("$@")
+	filter=
+fi
 for f in "$HERE"/test_*.sh; do
 	# each file defines test_* functions
 	. "$f"
 done
-for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
+# Without a process per test name: forks are slow under TCG (tests/vm).
+declare -A wanted=()
+for t in "${only[@]}"; do
+	if declare -F "$t" > /dev/null && [[ "$t" == test_* ]]; then
+		wanted[$t]=1
+	else
+		echo "FAIL $t $KERNEL_LABEL: no such live test"
+	fi
+done
+for t in $(declare -F | awk '$3 ~ /^test_/ { print $3 }' | sort); do
 	[ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
+	[ ${#only[@]} -gt 0 ] && [ -z "${wanted[$t]:-}" ] && continue
 	run_one "$t"
 done
 exit 0
