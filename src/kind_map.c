@@ -139,6 +139,50 @@ out:
 	return err;
 }
 
+static bool is_lru(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static int lru_evicted(const struct map_spec *ms, size_t lost, size_t written)
+{
+	err_msg("%s: map '%s': the kernel evicted %zu of the %zu entries written to this %s: "
+		"an LRU map evicts before it is full (its free entries are spread over per-CPU "
+		"lists); give max_entries headroom over the declared entries (%u now)",
+		loc_str(&ms->loc), ms->name, lost, written, maptype_name(ms->type),
+		ms->max_entries);
+	return -ENOSPC;
+}
+
+/*
+ * An LRU map may evict while it is filled, even below max_entries: check
+ * that the kernel kept every declared entry written (ops: NULL for all of
+ * them, or the n in-place changes just made).
+ */
+static int lru_check_kept(const struct exec *x, int fd, const struct map_spec *ms,
+			  const struct entry_op *ops, size_t n)
+{
+	uint8_t *buf;
+	size_t i, lost = 0, total = ops ? n : ms->n_entries;
+
+	if (!is_lru(ms->type) || !total)
+		return 0;
+	buf = calloc(1, value_buf_len(x, ms) + 8);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < total; i++) {
+		const struct map_entry *e;
+
+		if (ops && ops[i].op == EOP_REMOVE)
+			continue;
+		e = &ms->entries[ops ? (size_t)ops[i].decl : i];
+		if (bpf_map_lookup_elem(fd, e->key.data, buf) && errno == ENOENT)
+			lost++;
+	}
+	free(buf);
+	return lost ? lru_evicted(ms, lost, total) : 0;
+}
+
 static int fill(struct exec *x, int fd, const struct map_spec *ms)
 {
 	size_t failed = 0;
@@ -213,8 +257,6 @@ static bool entries_fit(const struct live_map *lm, const struct map_spec *ms)
 		return false;
 	if (mt->caps & (MT_OF_MAPS | MT_PROG_VALUES))
 		return false;
-	if (lm->info.map_flags & BPF_F_WRONLY)
-		return false;
 	return lm->info.key_size == ms->key_size && lm->info.value_size == ms->value_size &&
 	       is_percpu(lm->info.type) == is_percpu(ms->type);
 }
@@ -236,6 +278,12 @@ static int preserve(struct exec *x, int fd, const struct map_spec *ms, const str
 								       x->ncpus),
 			    preserve_one, &pc);
 	free(pc.declared);
+	if (err == -EPERM) {
+		/* the kernel does not report wronly, so only trying tells */
+		warn_msg("map '%s': the live map cannot be read (wronly); its entries were not "
+			 "preserved", ms->name);
+		return 0;
+	}
 	if (err)
 		err_msg("map '%s': cannot preserve entries: %s", ms->name, strerror(-err));
 	else if (pc.dropped)
@@ -315,6 +363,8 @@ int map_stage(struct exec *x, struct change *c)
 	if (!err && c->action == ACT_REPLACE && c->reason == R_ATTRS_CHANGED &&
 	    ms->preserve_entries && ms->policy != POLICY_EXACT)
 		err = preserve(x, fd, ms, c->live);
+	if (!err)
+		err = lru_check_kept(x, fd, ms, NULL, 0); /* preserved entries may evict too */
 	if (err)
 		goto close_fd;
 	/* a prog_array is frozen once its slots are written (map_stage_late) */
@@ -469,7 +519,8 @@ int map_update(struct exec *x, struct change *c)
 		break;
 	}
 	free(buf);
-	return err;
+	/* undo (by the executor) puts back what an evicting LRU map lost */
+	return err ? err : lru_check_kept(x, c->live->fd, ms, c->ops, c->n_ops);
 }
 
 int map_commit(struct exec *x, struct change *c)
