@@ -146,10 +146,14 @@ static bool is_lru(uint32_t type)
 
 static int lru_evicted(const struct map_spec *ms, size_t lost, size_t written)
 {
+	bool own = ms->flags & BPF_F_NO_COMMON_LRU;
+
 	err_msg("%s: map '%s': the kernel evicted %zu of the %zu entries written to this %s: "
-		"an LRU map evicts before it is full (its free entries are spread over per-CPU "
-		"lists); give max_entries headroom over the declared entries (%u now)",
+		"an LRU map evicts before it is full (%s); give max_entries headroom over the "
+		"declared entries (%u now)",
 		loc_str(&ms->loc), ms->name, lost, written, maptype_name(ms->type),
+		own ? "with no_common_lru each CPU holds only its share of max_entries"
+		    : "its free entries are spread over per-CPU lists",
 		ms->max_entries);
 	return -ENOSPC;
 }
