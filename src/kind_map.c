@@ -216,9 +216,22 @@ static int fill(struct exec *x, int fd, const struct map_spec *ms)
 struct preserve_ctx {
 	int fd;
 	const struct map_spec *ms;
+	bool array_like;
+	uint32_t vlen;
 	const struct map_entry **declared; /* sorted by key */
 	size_t copied, dropped;
 };
+
+static bool zero_value(const void *value, uint32_t len)
+{
+	const uint8_t *b = value;
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
 
 static int preserve_one(void *ctx, const void *key, const void *value)
 {
@@ -228,6 +241,9 @@ static int preserve_one(void *ctx, const void *key, const void *value)
 
 	/* merge: the declared value wins; seed: the runtime value does */
 	if (pc->ms->policy == POLICY_MERGE && map_entries_has(pc->declared, pc->ms->n_entries, &k))
+		return 0;
+	/* a zero array slot is an empty one: it must not wipe a declared value */
+	if (pc->array_like && zero_value(value, pc->vlen))
 		return 0;
 	if (bpf_map_update_elem(pc->fd, key, value, BPF_ANY)) {
 		/* the new map is smaller, or the key is out of its range */
@@ -268,19 +284,20 @@ static bool entries_fit(const struct live_map *lm, const struct map_spec *ms)
 /* preserve_entries: copy what the live map holds into its replacement. */
 static int preserve(struct exec *x, int fd, const struct map_spec *ms, const struct live_map *lm)
 {
-	struct preserve_ctx pc = { .fd = fd, .ms = ms };
+	const struct maptype *mt = maptype_by_type(ms->type);
+	uint32_t vlen = live_value_buf_size(ms->type, ms->value_size, x->ncpus);
+	struct preserve_ctx pc = { .fd = fd, .ms = ms, .vlen = vlen };
 	int err;
 
 	if (!entries_fit(lm, ms)) {
 		dbg_msg("map '%s': live entries do not fit the replacement; not preserved", ms->name);
 		return 0;
 	}
+	pc.array_like = mt && (mt->caps & MT_NO_DELETE);
 	pc.declared = map_entries_by_key(ms);
 	if (!pc.declared)
 		return -ENOMEM;
-	err = live_map_walk(lm->fd, ms->key_size, live_value_buf_size(ms->type, ms->value_size,
-								       x->ncpus),
-			    preserve_one, &pc);
+	err = live_map_walk(lm->fd, ms->key_size, vlen, preserve_one, &pc);
 	free(pc.declared);
 	if (err == -EPERM) {
 		/* the kernel does not report wronly, so only trying tells */
