@@ -588,6 +588,14 @@ static bool entries_allowed(struct map_ctx *c, const yaml_node_t *v)
 		yerr(c->t, v, "entries: not allowed with the rdonly flag (user space cannot write the map)");
 		return false;
 	}
+	if (c->flags_ok && (c->s->flags & BPF_F_WRONLY) &&
+	    (c->mt->caps & (MT_OF_MAPS | MT_PROG_VALUES))) {
+		/* a slot follows its target only when bpfapply can see which one it holds */
+		yerr(c->t, v, "entries: a %s with the wronly flag cannot be read back, so its slots "
+			      "could not follow their targets; drop wronly or the entries",
+		     c->mt->name);
+		return false;
+	}
 	if (c->flags_ok && (c->s->flags & BPF_F_WRONLY) && c->s->policy != POLICY_SEED) {
 		/* merge and exact compare with what the map holds: it cannot be read */
 		yerr(c->t, v, "entries: a map with the wronly flag cannot be read back; "

@@ -138,8 +138,11 @@ class Gen:
 
     def entries(self, spec, name):
         kind = TYPES[spec["type"]][4]
+        spec["policy"] = "merge"    # the default, when no entries are declared
         if kind is None or "rdonly" in spec["flags"] or self.r.random() < 0.15:
             return
+        if kind == "of_maps" and "wronly" in spec["flags"]:
+            return                   # refused: its slots could not be read back
         cap = spec["max_entries"]
         if spec["type"] in model.LRU:
             cap = 8                  # LRU maps evict long before they are full
@@ -217,8 +220,13 @@ class Gen:
                     s.pop("entries", None)
                     s.pop("has_entries", None)
                     s.pop("preserve_entries", None)
+                    s["policy"] = "merge"
                 if "wronly" in s["flags"] and s.get("has_entries"):
                     s["policy"] = "seed"
+                    if kind == "of_maps":
+                        s.pop("entries", None)
+                        s.pop("has_entries", None)
+                        s["policy"] = "merge"
         elif what == "entries":
             s.pop("entries", None)
             s.pop("has_entries", None)
