@@ -17,9 +17,11 @@ Every disagreement is printed with the seed and step to replay it.
 Runs inside a private mount namespace on a bpffs at DIR (tests/random/run.sh).
 """
 import argparse
+import copy
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 
@@ -29,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import model  # noqa: E402
 
 SCOPE = "rnd"
+PROGS = "__programs__"   # the manifest's program entries, kept beside its maps
 # type: (key sizes, value sizes, max_entries choices, flags the kernel takes, entry kind)
 TYPES = {
     "hash": ([4, 8], [4, 8, 12], [8, 16], ["no_prealloc", "rdonly", "wronly", "zero_seed",
@@ -196,12 +199,62 @@ class Gen:
             maps[name + "_t"] = self.template(name + "_t")
         maps[name] = spec
 
+    WIRE_PROGS = ["bpf_func_process", "bpf_func_debug"]
+
+    def wire(self, maps):
+        """tail_calls.bpf.o wired through a manifest prog_array "jt": entry "px"
+        loads targets and reuses jt, entry "py" only reuses it."""
+        progs = maps.setdefault(PROGS, {})
+        what = self.r.choice(["slots", "slots", "reload", "frozen", "protect", "policy",
+                              "remove"] if "jt" in maps else ["add"])
+        if what == "add":
+            maps["jt"] = {"type": "prog_array", "key_size": 4, "value_size": 4,
+                          "max_entries": 8, "flags": [], "name": "jt", "policy": "merge",
+                          "wiring": True}
+            progs["px"] = {"programs": ["main_func"] + self.WIRE_PROGS,
+                           "maps": {"jmp_table": "jt"}}
+            if self.r.random() < 0.5:
+                progs["py"] = {"programs": ["main_func"], "maps": {"jmp_table": "jt"}}
+            self.wire_slots(maps)
+        elif what == "remove":
+            del maps["jt"]
+            maps.pop(PROGS)
+        elif what == "slots":
+            self.wire_slots(maps)
+        elif what == "reload":
+            loaded = ["main_func"] + [p for p in self.WIRE_PROGS if self.r.random() < 0.7]
+            if loaded == progs["px"]["programs"]:
+                loaded = ["main_func"] + self.WIRE_PROGS[:1 if len(loaded) == 3 else 2]
+            progs["px"]["programs"] = loaded
+            jt = maps["jt"]
+            jt["entries"] = [(k, v) for k, v in jt.get("entries") or []
+                             if v["program"].split("/")[1] in loaded]
+        elif what == "frozen":
+            maps["jt"]["frozen"] = not maps["jt"].get("frozen")
+        elif what == "protect":
+            maps["jt"]["prevent_destroy"] = not maps["jt"].get("prevent_destroy")
+        elif what == "policy" and maps["jt"].get("has_entries"):
+            maps["jt"]["policy"] = self.r.choice(["seed", "merge", "exact"])
+        return f"wire {what}"
+
+    def wire_slots(self, maps):
+        jt, loaded = maps["jt"], maps[PROGS]["px"]["programs"][1:]
+        jt["has_entries"] = True
+        jt["entries"] = [(self.r.randrange(4).to_bytes(4, "little"),
+                          {"program": "px/" + self.r.choice(loaded)})
+                         for _ in range(self.r.randint(0, 3) if loaded else 0)]
+        jt["entries"] = list(dict(jt["entries"]).items())
+        jt["policy"] = self.r.choice(["seed", "merge", "exact"])
+
     def edit(self, maps):
         """One random edit of the manifest's maps (a deep copy is edited)."""
-        names = [n for n in maps if not maps[n].get("is_template")]
+        if self.r.random() < 0.15:
+            return self.wire(maps)
+        names = [n for n in maps if n != PROGS and not maps[n].get("is_template") and
+                 not maps[n].get("wiring")]
         what = self.r.choice(["add", "add", "remove", "attr", "entries", "entries", "policy",
                               "protect", "preserve", "frozen"] if names else ["add"])
-        if what == "add" or len(maps) < 2 and what == "remove":
+        if what == "add" or len(names) < 2 and what == "remove":
             self.add_map(maps)
             return "add"
         name = self.r.choice(names)
@@ -245,6 +298,8 @@ class Gen:
 def to_yaml(maps):
     out = {}
     for name, s in maps.items():
+        if name == PROGS:
+            continue
         m = {"type": s["type"], "key_size": s["key_size"], "value_size": s["value_size"],
              "max_entries": s["max_entries"]}
         if s["flags"]:
@@ -259,8 +314,12 @@ def to_yaml(maps):
             m["entries"] = [{"key": list(k), "value": v if isinstance(v, dict) else list(v)}
                             for k, v in s["entries"]]
         out[name] = m
-    return yaml.safe_dump({"bpfapply": "v1", "scope": SCOPE, "maps": out},
-                          default_flow_style=None, sort_keys=False)
+    doc = {"bpfapply": "v1", "scope": SCOPE, "maps": out}
+    if maps.get(PROGS):
+        doc["programs"] = {e: {"object": "tail_calls.bpf.o", "type": "xdp",
+                               "programs": list(p["programs"]), "maps": dict(p["maps"])}
+                           for e, p in maps[PROGS].items()}
+    return yaml.safe_dump(doc, default_flow_style=None, sort_keys=False)
 
 
 # ---- the kernel, read with bpftool ------------------------------------------------
@@ -279,7 +338,7 @@ def read_map(pin, spec_type_hint=None):
              "max": info["max_entries"], "flags": info["flags"], "name": info["name"],
              "frozen": bool(info.get("frozen"))}
     kvs = {}
-    if info["bytes_key"] and info["type"] not in ("prog_array", "perf_event_array",
+    if info["bytes_key"] and info["type"] not in ("perf_event_array",
                                                   "cgroup_array", "sockmap", "sockhash",
                                                   "xskmap", "reuseport_sockarray",
                                                   "stack_trace", "cgroup_storage",
@@ -308,12 +367,28 @@ def canonical_lpm(k):
     return k[:4] + bytes(data)
 
 
-def read_scope(root, names):
+def read_scope(root, names, entries=()):
     out = {}
     for n in names:
+        if n == PROGS:
+            continue
         m = read_map(os.path.join(root, SCOPE, "maps", n))
         if m is not None:
             out[n] = m
+    progs = {}
+    for e in entries:
+        d = os.path.join(root, SCOPE, "programs", e)
+        if not os.path.isdir(d):
+            continue
+        pl = {"ids": {}, "map_ids": {}}
+        for p in sorted(os.listdir(d)):
+            r = run(["bpftool", "-j", "prog", "show", "pinned", os.path.join(d, p)])
+            if r.returncode == 0:
+                info = json.loads(r.stdout)
+                pl["ids"][p] = info["id"]
+                pl["map_ids"][p] = info.get("map_ids", [])
+        progs[e] = pl
+    out[PROGS] = progs
     return out
 
 
@@ -327,7 +402,7 @@ def bt_bytes(b):
 def drift(gen, root, maps, record):
     """Change the kernel behind bpfapply's back, as a user with bpftool would."""
     r = gen.r
-    names = sorted(n for n in record if n in maps or r.random() < 0.2)
+    names = sorted(n for n in record if n != PROGS and (n in maps or r.random() < 0.2))
     if not names:
         return "none"
     name = r.choice(names)
@@ -339,6 +414,16 @@ def drift(gen, root, maps, record):
         run(["rm", "-f", pin])
     elif what == "freeze":
         run(["bpftool", "map", "freeze", "pinned", pin])
+    elif spec.get("wiring"):
+        key = bt_bytes(r.randrange(4).to_bytes(4, "little"))
+        progdir = os.path.join(root, SCOPE, "programs", "px")
+        targets = sorted(os.listdir(progdir)) if os.path.isdir(progdir) else []
+        targets = [t for t in targets if t != "main_func" and t != "maps"]
+        if what == "del" or not targets:
+            run(["bpftool", "map", "delete", "pinned", pin, "key"] + key)
+        else:
+            run(["bpftool", "map", "update", "pinned", pin, "key"] + key +
+                ["value", "pinned", os.path.join(progdir, r.choice(targets))])
     elif kind in ("hash", "array", "lpm", "devmap", "cpumap"):
         key = r.choice([k for k, _ in spec.get("entries") or []] + [gen.key(spec)])
         if what == "del":
@@ -355,12 +440,17 @@ def drift(gen, root, maps, record):
 # ---- one step -------------------------------------------------------------------------
 
 
+def map_names(maps):
+    return [n for n in maps if n != PROGS]
+
+
 class Runner:
     def __init__(self, args):
         self.bin, self.root, self.v = args.bin, args.root, args.verbose
         self.ncpu = ncpus()
-        self.record = {}   # name -> {"id", "shape", "prevent_destroy", "spec"}
-        self.maps = {}     # the manifest last applied (or about to be)
+        # name -> {"id", "shape", "prevent_destroy", "spec"}; PROGS -> {entry: {"programs"}}
+        self.record = {PROGS: {}}
+        self.maps = {}     # the manifest last applied
         self.mf = os.path.join(args.work, "m.yaml")
 
     def ba(self, *a):
@@ -370,12 +460,17 @@ class Runner:
         with open(self.mf, "w") as f:
             f.write(to_yaml(maps))
 
-    def parse_plan(self, out):
+    def read(self, maps):
+        names = set(map_names(maps)) | set(self.record)
+        entries = set(maps.get(PROGS, {})) | set(self.record[PROGS])
+        return read_scope(self.root, names, entries)
+
+    @staticmethod
+    def parse_plan(out):
         lines = {}
         for ln in out.splitlines():
             for sym in ("-/+", "+", "~", "-"):
-                pre = f"{sym:>3} map."
-                if ln.startswith(pre):
+                if ln.startswith(f"{sym:>3} map.") or ln.startswith(f"{sym:>3} program."):
                     addr, _, rest = ln[4:].partition(" ")
                     rest = rest.strip()
                     counts = None
@@ -386,7 +481,8 @@ class Runner:
                     break
         return lines
 
-    def compare_plan(self, want, got):
+    @staticmethod
+    def compare_plan(want, got):
         bad = []
         for a in sorted(set(want) | set(got)):
             w, g = want.get(a), got.get(a)
@@ -395,28 +491,31 @@ class Runner:
         if bad:
             raise Disagreement("plan: " + "; ".join(bad))
 
+    def predict(self, maps, live):
+        manifest = {"maps": {n: maps[n] for n in map_names(maps)},
+                    "programs": maps.get(PROGS, {})}
+        return model.predict(self.record, manifest, live, self.ncpu)
+
     def step(self, maps):
         self.write(maps)
-        names = set(maps) | set(self.record)
-        live = read_scope(self.root, names)
-        want, error, actions = model.predict(self.record, {"maps": maps}, live, self.ncpu)
+        live = self.read(maps)
+        want, error, actions = self.predict(maps, live)
         p = self.ba("plan", "-f", self.mf)
         if error:
             if p.returncode != 1 or "prevent_destroy" not in p.stderr:
                 raise Disagreement(f"plan: predicted a prevent_destroy refusal, got exit "
                                    f"{p.returncode}: {p.stderr.strip()[:300]}")
             a = self.ba("apply", "-f", self.mf)
-            after = read_scope(self.root, names)
-            if a.returncode != 1 or ids(after) != ids(live):
+            if a.returncode != 1 or snapshot(self.read(maps)) != snapshot(live):
                 raise Disagreement("apply went ahead despite prevent_destroy")
             return "refused"
         if p.returncode:
             raise Disagreement(f"plan failed: {p.stderr.strip()[:300]}")
         self.compare_plan(want, self.parse_plan(p.stdout))
-        fail = [n for n, (act, c) in actions.items() if n in maps and
+        fail = [n for n, (act, c) in actions.items() if n in maps and n != PROGS and
                 model.overflows(maps[n], act, live.get(n), c)]
         a = self.ba("apply", "-f", self.mf)
-        after = read_scope(self.root, names)
+        after = self.read(maps)
         if fail:
             if a.returncode != 1:
                 raise Disagreement(f"apply: predicted a full map ({fail}) to fail, exit "
@@ -427,15 +526,47 @@ class Runner:
         if a.returncode:
             raise Disagreement(f"apply failed: {a.stderr.strip()[:400]}")
         self.check_kernel(maps, actions, live, after)
+        self.check_programs(maps, actions, live, after)
         again = self.ba("plan", "--detailed-exitcode", "-f", self.mf)
         if again.returncode != 0:
             raise Disagreement(f"plan after apply not empty: {again.stdout.strip()[:400]}")
         self.commit(maps, after)
         return "applied"
 
+    def check_programs(self, maps, actions, live, after):
+        progs, pl, pa = maps.get(PROGS, {}), live[PROGS], after[PROGS]
+        for e in set(progs) | set(pl):
+            act = actions.get("program." + e, ("delete",))[0]
+            if act == "delete":
+                if e in pa:
+                    raise Disagreement(f"program.{e}: still pinned after its delete")
+                continue
+            got = pa.get(e, {"ids": {}})
+            if sorted(got["ids"]) != sorted(progs[e]["programs"]):
+                raise Disagreement(f"program.{e}: pinned {sorted(got['ids'])}")
+            old = pl.get(e, {"ids": {}})["ids"]
+            for p, i in got["ids"].items():
+                if act == "noop" and old.get(p) != i:
+                    raise Disagreement(f"program.{e}/{p}: reloaded on a no-op")
+                if act in ("create", "replace") and old.get(p) == i:
+                    raise Disagreement(f"program.{e}/{p}: not reloaded on a {act}")
+            for elf_map, m in progs[e]["maps"].items():
+                mid = after[m]["id"]
+                for p, ids in got["map_ids"].items():
+                    if p == "main_func" and mid not in ids:
+                        raise Disagreement(f"program.{e}/{p}: uses maps {ids}, not "
+                                           f"{m} ({mid})")
+
     def check_kernel(self, maps, actions, live, after):
-        ids_after = {n: m["id"] for n, m in after.items()}
+        ids_after = {n: m["id"] for n, m in after.items() if n != PROGS}
+        for e, pl in after[PROGS].items():
+            ids_after.update({"prog:" + e + "/" + p: i for p, i in pl["ids"].items()})
+        moved = {n for n, (a, _) in actions.items() if a in ("create", "replace")}
+        moved |= {"prog:" + n[8:] + "/" + p for n in moved if n.startswith("program.")
+                  for p in ["main_func"] + Gen.WIRE_PROGS}
         for n, (act, extra) in actions.items():
+            if n.startswith("program."):
+                continue
             if n not in maps:
                 if n in after and live.get(n, {}).get("id") == self.record[n]["id"]:
                     raise Disagreement(f"{n}: still pinned after its delete")
@@ -451,12 +582,12 @@ class Runner:
                 raise Disagreement(f"{n}: id changed on an {act}")
             if act == "replace" and old and got["id"] == old["id"]:
                 raise Disagreement(f"{n}: replace kept the id")
-            if TYPES[spec["type"]][4] is None:
+            if TYPES[spec["type"]][4] is None and not spec.get("wiring"):
                 continue
             if old is not None:
                 old = dict(old, protect=extra == "protect", flags_declared=self.record.get(
                     n, {}).get("spec", {}).get("flags", []))
-            kv, need, mx = model.expected_after(spec, act, old, ids_after, self.ncpu)
+            kv, need, mx = model.expected_after(spec, act, old, ids_after, self.ncpu, moved)
             have = got["kvs"]
             if spec["type"] in model.ARRAYS and kv is not None:
                 zero = [bytes(spec["value_size"])] * self.ncpu if spec["type"] in model.PERCPU \
@@ -472,13 +603,17 @@ class Runner:
                     raise Disagreement(f"{n}: declared {k.hex()} missing after {act}")
 
     def commit(self, maps, after):
-        self.record = {n: {"id": after[n]["id"], "shape": model.shape(s),
-                           "prevent_destroy": bool(s.get("prevent_destroy")), "spec": s}
-                       for n, s in maps.items()}
+        self.record = {n: {"id": after[n]["id"], "shape": model.shape(maps[n]),
+                           "prevent_destroy": bool(maps[n].get("prevent_destroy")),
+                           "spec": maps[n]}
+                       for n in map_names(maps)}
+        self.record[PROGS] = {e: {"programs": list(p["programs"])}
+                              for e, p in maps.get(PROGS, {}).items()}
         self.maps = maps
 
     def cleanup(self):
-        maps = {n: dict(s, prevent_destroy=False) for n, s in self.maps.items()}
+        maps = {n: (dict(s, prevent_destroy=False) if n != PROGS else s)
+                for n, s in self.maps.items()}
         self.write(maps)
         self.ba("apply", "-f", self.mf)
         d = self.ba("destroy", "-f", self.mf)
@@ -488,16 +623,20 @@ class Runner:
 
 
 def ids(scope):
-    return {n: m["id"] for n, m in scope.items()}
+    return {n: m["id"] for n, m in scope.items() if n != PROGS}
 
 
 def snapshot(scope):
-    return {n: (m["id"], m["attrs"], sorted(m["kvs"].items())) for n, m in scope.items()}
+    out = {n: (m["id"], m["attrs"], sorted(m["kvs"].items()))
+           for n, m in scope.items() if n != PROGS}
+    out[PROGS] = {e: sorted(p["ids"].items()) for e, p in scope.get(PROGS, {}).items()}
+    return out
 
 
 def fmt(kv):
-    return "{" + ", ".join(f"{k.hex()}: {v.hex() if isinstance(v, bytes) else '/'.join(x.hex() for x in v)}"
-                           for k, v in sorted(kv.items())) + "}"
+    def v2s(v):
+        return v.hex() if isinstance(v, bytes) else "/".join(x.hex() for x in v)
+    return "{" + ", ".join(f"{k.hex()}: {v2s(v)}" for k, v in sorted(kv.items())) + "}"
 
 
 def main():
@@ -505,18 +644,19 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--root", required=True)
     ap.add_argument("--work", required=True)
+    ap.add_argument("--object", required=True, help="tail_calls.bpf.o")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--steps", type=int, default=100)
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
+    shutil.copy(args.object, os.path.join(args.work, "tail_calls.bpf.o"))
     rng = random.Random(args.seed)
     r = Runner(args)
     gen = Gen(rng, r.ncpu)
     bad = 0
     for i in range(args.steps):
-        import copy
         maps = copy.deepcopy(r.maps)
-        if r.record and rng.random() < 0.3:
+        if len(r.record) > 1 and rng.random() < 0.3:
             what = "drift " + drift(gen, args.root, maps, r.record)
         else:
             what = gen.edit(maps)
@@ -527,10 +667,10 @@ def main():
             print(f"DISAGREE seed {args.seed} step {i} ({what}): {e}")
             if args.verbose:
                 print(to_yaml(maps))
-            # carry on from what the kernel now holds: re-apply and re-read
+            # carry on from what the kernel now holds
             res = "resync"
             if r.ba("apply", "-f", r.mf).returncode == 0:
-                r.commit(maps, read_scope(args.root, set(maps) | set(r.record)))
+                r.commit(maps, r.read(maps))
         if args.verbose:
             print(f"step {i}: {what}: {res}")
     ok = r.cleanup()

@@ -48,13 +48,18 @@ def shape(spec):
             spec.get("inner_shape"))
 
 
+def target(v):
+    """The object a {map: NAME} or {program: ENTRY/PROG} slot names."""
+    return v["map"] if "map" in v else "prog:" + v["program"]
+
+
 def declared(spec, ids_after):
     """Declared entries as key -> value bytes; {map: T} slots hold T's id after
     the apply (None while unknown: T gets a new object)."""
     out = {}
     for k, v in spec.get("entries") or []:
         if isinstance(v, dict):
-            tid = ids_after.get(v["map"])
+            tid = ids_after.get(target(v))
             out[k] = None if tid is None else tid.to_bytes(4, "little")
         else:
             out[k] = v
@@ -78,8 +83,10 @@ def absent(spec, live):
     return False
 
 
-def entry_ops(spec, live_kvs, ids_after, new_target):
-    """(adds, changes, removes) that bring a live map to its declared entries."""
+def entry_ops(spec, live_kvs, ids_after, new_target, programs=False):
+    """(adds, changes, removes) that bring a live map to its declared entries.
+    Program slots are diffed apart (programs=True), once the programs' actions
+    are known; removals of undeclared slots come with the first pass."""
     if not spec.get("has_entries"):
         return [], [], []
     policy = spec.get("policy", "merge")
@@ -89,17 +96,19 @@ def entry_ops(spec, live_kvs, ids_after, new_target):
         lv = live_kvs.get(k)
         gone = absent(spec, lv)
         if isinstance(v, dict):
+            if ("program" in v) != programs:
+                continue
             # seed follows only a target that gets a new object
             if gone and policy != "seed":
                 adds.append(k)
-            elif not gone and (new_target(v["map"]) or
+            elif not gone and (new_target(target(v)) or
                                (policy != "seed" and not value_matches(spec, lv, want[k]))):
                 changes.append(k)
             continue
-        if policy == "seed" or value_matches(spec, lv, v):
+        if programs or policy == "seed" or value_matches(spec, lv, v):
             continue
         (adds if gone else changes).append(k)
-    if policy == "exact":
+    if policy == "exact" and not programs:
         keys = {k for k, _ in spec.get("entries") or []}
         for k, lv in live_kvs.items():
             if k not in keys and not absent(spec, lv):
@@ -107,50 +116,95 @@ def entry_ops(spec, live_kvs, ids_after, new_target):
     return adds, changes, removes
 
 
+def map_action(spec, rec, lv, ops, ncpus):
+    if rec is None or lv is None:
+        return ("create", None)
+    if lv["id"] != rec["id"]:
+        return ("replace", None)          # pin replaced outside: nothing to protect
+    if kernel_attrs(spec, ncpus) != lv["attrs"] or shape(spec) != rec["shape"]:
+        return ("replace", "protect")
+    a, c, r = ops
+    if (a or c or r) and (lv["attrs"]["frozen"] or "rdonly" in spec["flags"]):
+        return ("replace", "protect")
+    if a or c or r:
+        return ("update", (len(a), len(c), len(r)))
+    if rec["prevent_destroy"] != bool(spec.get("prevent_destroy")):
+        return ("update", None)
+    return ("noop", None)
+
+
 def predict(record, manifest, live, ncpus):
-    """Returns (lines, error): lines maps address -> (symbol, counts or None)."""
-    lines, error = {}, None
-    maps = manifest["maps"]
+    """Returns (lines, error, actions): lines maps address -> (symbol, counts or None);
+    actions maps a map name, or "program.ENTRY", to (action, extra)."""
+    error = None
+    maps, progs = manifest["maps"], manifest.get("programs", {})
+    precord, plive = record.get("__programs__", {}), live.get("__programs__", {})
     actions = {}
-    # templates first: a {map: T} slot follows T's action
-    order = sorted(maps, key=lambda n: 0 if maps[n].get("is_template") else 1)
-    for name in order:
+
+    def new_target(t):
+        a = actions.get("program." + t[5:].split("/")[0] if t.startswith("prog:") else t)
+        return a is not None and a[0] in ("create", "replace")
+
+    def ids_now():
+        ids = {n: live[n]["id"] for n in maps if n in live and
+               actions.get(n, ("",))[0] in ("noop", "update")}
+        for e, pl in plive.items():
+            if actions.get("program." + e, ("",))[0] == "noop":
+                ids.update({"prog:" + e + "/" + p: i for p, i in pl["ids"].items()})
+        return ids
+
+    # maps (templates first: a {map: T} slot follows T's action)
+    for name in sorted(maps, key=lambda n: 0 if maps[n].get("is_template") else 1):
         spec, rec, lv = maps[name], record.get(name), live.get(name)
-        if rec is None:
-            act = ("create", None)
-        elif lv is None:
-            act = ("create", None)
-        elif lv["id"] != rec["id"]:
-            act = ("replace", None)          # pin replaced outside: nothing to protect
-        elif kernel_attrs(spec, ncpus) != lv["attrs"] or shape(spec) != rec["shape"]:
-            act = ("replace", "protect")
+        ops = entry_ops(spec, lv["kvs"], ids_now(), new_target) if lv else ([], [], [])
+        actions[name] = map_action(spec, rec, lv, ops, ncpus)
+    # programs: reloaded when their load parameters change or a reused map is rebuilt
+    for e, ps in progs.items():
+        rec = precord.get(e)
+        if rec is None or e not in plive:
+            actions["program." + e] = ("create", None)
+        elif rec["programs"] != ps["programs"] or any(
+                actions[m][0] in ("create", "replace") for m in ps["maps"].values()):
+            actions["program." + e] = ("replace", None)
         else:
-            ids = {n: (live[n]["id"] if actions.get(n, ("",))[0] in ("noop", "update")
-                       and n in live else None) for n in maps}
-            a, c, r = entry_ops(spec, lv["kvs"], ids,
-                                lambda t: actions[t][0] in ("create", "replace"))
-            if (a or c or r) and (lv["attrs"]["frozen"] or "rdonly" in spec["flags"]):
-                act = ("replace", "protect")
-            elif a or c or r:
-                act = ("update", (len(a), len(c), len(r)))
-            elif rec["prevent_destroy"] != bool(spec.get("prevent_destroy")):
-                act = ("update", None)
-            else:
-                act = ("noop", None)
-        actions[name] = act
-        if act[1] == "protect" and spec.get("prevent_destroy"):
+            actions["program." + e] = ("noop", None)
+    # program slots, once the programs' actions are known
+    for name, spec in maps.items():
+        act, extra = actions[name]
+        if act not in ("noop", "update") or spec["type"] != "prog_array":
+            continue
+        a, c, r = entry_ops(spec, live[name]["kvs"], ids_now(), new_target, programs=True)
+        if not (a or c or r):
+            continue
+        if live[name]["attrs"]["frozen"]:
+            actions[name] = ("replace", "protect")
+            continue
+        a0, c0, r0 = extra if extra else (0, 0, 0)
+        actions[name] = ("update", (a0 + len(a), c0 + len(c), r0 + len(r)))
+    # programs that reuse a map replaced only now are reloaded with it
+    for e, ps in progs.items():
+        if actions["program." + e][0] == "noop" and any(
+                actions[m][0] in ("create", "replace") for m in ps["maps"].values()):
+            actions["program." + e] = ("replace", None)
+    for name in maps:
+        if actions[name][1] == "protect" and maps[name].get("prevent_destroy"):
             error = "prevent_destroy"
     for name, rec in record.items():
-        if name in maps:
+        if name in maps or name == "__programs__":
             continue
         lv = live.get(name)
         actions[name] = ("delete", None)
         if lv is not None and lv["id"] == rec["id"] and rec["prevent_destroy"]:
             error = "prevent_destroy"
+    for e in precord:
+        if e not in progs:
+            actions["program." + e] = ("delete", None)
     sym = {"create": "+", "replace": "-/+", "update": "~", "delete": "-"}
+    lines = {}
     for name, (a, extra) in actions.items():
         if a != "noop":
-            lines["map." + name] = (sym[a], extra if a == "update" else None)
+            addr = name if name.startswith("program.") else "map." + name
+            lines[addr] = (sym[a], extra if a == "update" else None)
     return lines, error, actions
 
 
@@ -162,7 +216,7 @@ def fits(old, spec):
             and "wronly" not in old.get("flags_declared", []))
 
 
-def expected_after(spec, action, old, ids_after, ncpus):
+def expected_after(spec, action, old, ids_after, ncpus, moved=frozenset()):
     """What the kernel must hold for a declared map after a successful apply:
     (contents or None when not exactly known, required entries, max count)."""
     want = declared(spec, ids_after)
@@ -203,8 +257,9 @@ def expected_after(spec, action, old, ids_after, ncpus):
                     else:
                         del kv[k]
     elif spec.get("has_entries"):
+        # seed: a slot follows only a target that got a new object
         for k, v in spec.get("entries") or []:
-            if isinstance(v, dict) and k in kv:
+            if isinstance(v, dict) and k in kv and target(v) in moved:
                 kv[k] = full(want[k])
     return kv, {}, spec["max_entries"]
 

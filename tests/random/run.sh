@@ -36,7 +36,7 @@ mkdir -p "$(dirname "$lock")"
 exec {lockfd}> "$lock"
 flock "$lockfd"
 python3 "$HERE/difftest.py" --bin "$BIN" --root "$T/bpffs/root" --work "$T" \
-	--seed "$SEED" --steps "$STEPS" ${VERBOSE:+-v} > "$T/log" 2>&1
+	--object "$TOP/examples/bpf/tail_calls.bpf.o" --seed "$SEED" --steps "$STEPS" ${VERBOSE:+-v} > "$T/log" 2>&1
 rc=$?
 umount -l "$T/bpffs"
 if [ $rc -eq 0 ]; then
