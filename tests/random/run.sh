@@ -15,10 +15,19 @@ if [ "$(id -u)" != 0 ]; then
 	echo "SKIP $name: needs root (BPF and mounts)"
 	exit 0
 fi
-for tool in bpftool python3 unshare; do
+for tool in bpftool unshare; do
 	command -v $tool >/dev/null || { echo "SKIP $name: $tool not installed"; exit 0; }
 done
-python3 -c 'import yaml' 2>/dev/null || { echo "SKIP $name: python3-yaml not installed"; exit 0; }
+# the first python3 that has PyYAML (Debian's python3-yaml is /usr/bin's)
+PY=
+for p in python3 /usr/bin/python3; do
+	if command -v "$p" >/dev/null && "$p" -c 'import yaml' 2>/dev/null; then
+		PY=$p
+		break
+	fi
+done
+[ -n "$PY" ] || { echo "SKIP $name: python3-yaml not installed"; exit 0; }
+export PY
 if [ -z "${BPFAPPLY_IN_NS:-}" ]; then
 	BPFAPPLY_IN_NS=1 exec unshare -m --propagation private "$0" "$@"
 fi
@@ -35,7 +44,7 @@ lock=${BPFAPPLY_LIVE_LOCK:-/run/lock/bpfapply-live.lock}
 mkdir -p "$(dirname "$lock")"
 exec {lockfd}> "$lock"
 flock "$lockfd"
-python3 "$HERE/difftest.py" --bin "$BIN" --root "$T/bpffs/root" --work "$T" \
+"$PY" "$HERE/difftest.py" --bin "$BIN" --root "$T/bpffs/root" --work "$T" \
 	--object "$TOP/examples/bpf/tail_calls.bpf.o" --seed "$SEED" --steps "$STEPS" ${VERBOSE:+-v} > "$T/log" 2>&1
 rc=$?
 umount -l "$T/bpffs"
