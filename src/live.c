@@ -186,7 +186,7 @@ static int kv_push(struct live_map *lm, const void *key, uint32_t klen, const vo
 static int kv_push_key(struct live_map *lm, const void *key, const void *val, uint32_t vlen)
 {
 	uint32_t ksz = lm->info.key_size;
-	uint8_t canon[256];
+	uint8_t canon[4 + 256]; /* the kernel's largest lpm_trie key */
 
 	if (lm->info.type != BPF_MAP_TYPE_LPM_TRIE || ksz > sizeof(canon))
 		return kv_push(lm, key, ksz, val, vlen);
@@ -277,8 +277,8 @@ static int read_batch(struct live_map *lm, uint32_t vlen)
 		if (bpf_map_lookup_batch(lm->fd, first ? NULL : token[0], token[1], keys, vals,
 					 &count, &opts)) {
 			err = -errno;
-			if (err == -ENOSPC && first && chunk < (1u << 20)) {
-				/* a hash bucket holds more than a chunk: retry larger */
+			if (err == -ENOSPC && chunk < (1u << 20)) {
+				/* a hash bucket holds more than a chunk: retry it larger */
 				chunk *= 4;
 				free(keys);
 				free(vals);

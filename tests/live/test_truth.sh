@@ -312,3 +312,31 @@ test_truth_lru_eviction_fails_apply() {
 	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
 	expect_rc 0 ba destroy -f "$T/m.yaml"
 }
+
+# Whole-map reads (exact) go through BPF_MAP_LOOKUP_BATCH, several chunks of them.
+test_truth_batch_read_whole_map() {
+	local n=700 i t
+	for t in hash percpu_hash array; do
+		{
+			printf 'bpfapply: v1\nscope: big\nmaps:\n  b:\n    type: %s\n' "$t"
+			printf '    key_size: 4\n    value_size: 4\n    max_entries: 1024\n'
+			printf '    entries_policy: exact\n    entries:\n'
+			for i in $(seq 1 $n); do printf '      - {key: %s, value: %s}\n' "$i" "$i"; done
+		} > "$T/m.yaml"
+		expect_rc 0 ba apply -f "$T/m.yaml"
+		expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
+		# one undeclared key and one changed value, far apart in the map
+		bpftool map update pinned "$ROOT/big/maps/b" key 0xe8 0x03 0 0 value 9 0 0 0
+		bpftool map update pinned "$ROOT/big/maps/b" key 0x20 0x02 0 0 value 9 0 0 0
+		expect_rc 2 ba plan --detailed-exitcode -f "$T/m.yaml"
+		grep -q 'map.b .*entries: 0 to add, 1 to change, 1 to remove' "$T/.out" || fail "$t plan: $(cat "$T/.out")"
+		expect_rc 0 ba apply -f "$T/m.yaml"
+		if [ "$t" = array ]; then
+			assert_eq "$(map_lookup_hex "$ROOT/big/maps/b" 0xe8 0x03 0 0)" "00 00 00 00" "$t slot zeroed"
+		else
+			assert_eq "$(map_count_entries "$ROOT/big/maps/b")" $n "$t entries"
+		fi
+		assert_eq "$(map_lookup_hex "$ROOT/big/maps/b" 0x20 0x02 0 0)" "$(le32_hex 544)" "$t value repaired"
+		expect_rc 0 ba destroy -f "$T/m.yaml"
+	done
+}
