@@ -18,6 +18,7 @@ Runs inside a private mount namespace on a bpffs at DIR (tests/random/run.sh).
 """
 import argparse
 import copy
+import fcntl
 import json
 import os
 import random
@@ -445,8 +446,8 @@ def map_names(maps):
 
 
 class Runner:
-    def __init__(self, args):
-        self.bin, self.root, self.v = args.bin, args.root, args.verbose
+    def __init__(self, args, rng):
+        self.bin, self.root, self.v, self.r = args.bin, args.root, args.verbose, rng
         self.ncpu = ncpus()
         # name -> {"id", "shape", "prevent_destroy", "spec"}; PROGS -> {entry: {"programs"}}
         self.record = {PROGS: {}}
@@ -500,7 +501,10 @@ class Runner:
         self.write(maps)
         live = self.read(maps)
         want, error, actions = self.predict(maps, live)
-        p = self.ba("plan", "-f", self.mf)
+        saved = os.path.join(os.path.dirname(self.mf), "plan.out")
+        use_saved = self.r.random() < 0.25
+        p = self.ba("plan", "--detailed-exitcode", "-f", self.mf,
+                    *(["-o", saved] if use_saved else []))
         if error:
             if p.returncode != 1 or "prevent_destroy" not in p.stderr:
                 raise Disagreement(f"plan: predicted a prevent_destroy refusal, got exit "
@@ -509,12 +513,16 @@ class Runner:
             if a.returncode != 1 or snapshot(self.read(maps)) != snapshot(live):
                 raise Disagreement("apply went ahead despite prevent_destroy")
             return "refused"
-        if p.returncode:
+        if p.returncode not in (0, 2):
             raise Disagreement(f"plan failed: {p.stderr.strip()[:300]}")
         self.compare_plan(want, self.parse_plan(p.stdout))
+        if p.returncode != (2 if want else 0):
+            raise Disagreement(f"plan --detailed-exitcode: exit {p.returncode} with "
+                               f"{len(want)} changes predicted")
         fail = [n for n, (act, c) in actions.items() if n in maps and n != PROGS and
                 model.overflows(maps[n], act, live.get(n), c)]
-        a = self.ba("apply", "-f", self.mf)
+        # a saved plan, applied with nothing changed since, does what apply -f does
+        a = self.ba("apply", saved) if use_saved else self.ba("apply", "-f", self.mf)
         after = self.read(maps)
         if fail:
             if a.returncode != 1:
@@ -647,36 +655,54 @@ def main():
     ap.add_argument("--object", required=True, help="tail_calls.bpf.o")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--steps", type=int, default=100)
+    ap.add_argument("--lock", default="/run/lock/bpfapply-live.lock")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args()
     shutil.copy(args.object, os.path.join(args.work, "tail_calls.bpf.o"))
     rng = random.Random(args.seed)
-    r = Runner(args)
+    r = Runner(args, rng)
     gen = Gen(rng, r.ncpu)
     bad = 0
+    # The live tests count the host's maps around each test: change the kernel
+    # only while holding their lock, one step at a time, so they interleave.
+    os.makedirs(os.path.dirname(args.lock), exist_ok=True)
+    lock = open(args.lock, "w")
     for i in range(args.steps):
-        maps = copy.deepcopy(r.maps)
-        if len(r.record) > 1 and rng.random() < 0.3:
-            what = "drift " + drift(gen, args.root, maps, r.record)
-        else:
-            what = gen.edit(maps)
+        fcntl.flock(lock, fcntl.LOCK_EX)
         try:
-            res = r.step(maps)
-        except Disagreement as e:
-            bad += 1
-            print(f"DISAGREE seed {args.seed} step {i} ({what}): {e}")
-            if args.verbose:
-                print(to_yaml(maps))
-            # carry on from what the kernel now holds
-            res = "resync"
-            if r.ba("apply", "-f", r.mf).returncode == 0:
-                r.commit(maps, r.read(maps))
-        if args.verbose:
-            print(f"step {i}: {what}: {res}")
+            bad += one_step(args, r, gen, rng, i)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    fcntl.flock(lock, fcntl.LOCK_EX)
     ok = r.cleanup()
+    fcntl.flock(lock, fcntl.LOCK_UN)
     print(f"seed {args.seed}: {args.steps} steps, {bad} disagreements"
           f"{'' if ok else ', destroy failed'}")
     return 0 if bad == 0 and ok else 1
+
+
+def one_step(args, r, gen, rng, i):
+    """Drift or edit, then plan, apply and check; 1 on a disagreement."""
+    bad = 0
+    maps = copy.deepcopy(r.maps)
+    if len(r.record) > 1 and rng.random() < 0.3:
+        what = "drift " + drift(gen, args.root, maps, r.record)
+    else:
+        what = gen.edit(maps)
+    try:
+        res = r.step(maps)
+    except Disagreement as e:
+        bad = 1
+        print(f"DISAGREE seed {args.seed} step {i} ({what}): {e}")
+        if args.verbose:
+            print(to_yaml(maps))
+        # carry on from what the kernel now holds
+        res = "resync"
+        if r.ba("apply", "-f", r.mf).returncode == 0:
+            r.commit(maps, r.read(maps))
+    if args.verbose:
+        print(f"step {i}: {what}: {res}", flush=True)
+    return bad
 
 
 if __name__ == "__main__":

@@ -39,13 +39,9 @@ if ! mount -t bpf bpf "$T/bpffs"; then
 	rm -rf "$T"
 	exit 0
 fi
-# the live tests count the host's maps: never run beside one of them
-lock=${BPFAPPLY_LIVE_LOCK:-/run/lock/bpfapply-live.lock}
-mkdir -p "$(dirname "$lock")"
-exec {lockfd}> "$lock"
-flock "$lockfd"
 "$PY" "$HERE/difftest.py" --bin "$BIN" --root "$T/bpffs/root" --work "$T" \
-	--object "$TOP/examples/bpf/tail_calls.bpf.o" --seed "$SEED" --steps "$STEPS" ${VERBOSE:+-v} > "$T/log" 2>&1
+	--object "$TOP/examples/bpf/tail_calls.bpf.o" --seed "$SEED" --steps "$STEPS" \
+	--lock "${BPFAPPLY_LIVE_LOCK:-/run/lock/bpfapply-live.lock}" ${VERBOSE:+-v} > "$T/log" 2>&1
 rc=$?
 umount -l "$T/bpffs"
 if [ $rc -eq 0 ]; then
