@@ -282,7 +282,8 @@ static bool entries_fit(const struct live_map *lm, const struct map_spec *ms)
 }
 
 /* preserve_entries: copy what the live map holds into its replacement. */
-static int preserve(struct exec *x, int fd, const struct map_spec *ms, const struct live_map *lm)
+static int preserve(struct exec *x, int fd, const struct map_spec *ms, const struct live_map *lm,
+		    const struct state_res *prior)
 {
 	const struct maptype *mt = maptype_by_type(ms->type);
 	uint32_t vlen = live_value_buf_size(ms->type, ms->value_size, x->ncpus);
@@ -291,6 +292,10 @@ static int preserve(struct exec *x, int fd, const struct map_spec *ms, const str
 
 	if (!entries_fit(lm, ms)) {
 		dbg_msg("map '%s': live entries do not fit the replacement; not preserved", ms->name);
+		return 0;
+	}
+	if (prior && (prior->flags & STATE_F_WRONLY)) {
+		dbg_msg("map '%s': the live map was declared wronly; not read", ms->name);
 		return 0;
 	}
 	pc.array_like = mt && (mt->caps & MT_NO_DELETE);
@@ -383,7 +388,7 @@ int map_stage(struct exec *x, struct change *c)
 	err = fill(x, fd, ms);
 	if (!err && c->action == ACT_REPLACE && c->reason == R_ATTRS_CHANGED &&
 	    ms->preserve_entries && ms->policy != POLICY_EXACT)
-		err = preserve(x, fd, ms, c->live);
+		err = preserve(x, fd, ms, c->live, c->prior);
 	if (!err)
 		err = lru_check_kept(x, fd, ms, NULL, 0); /* preserved entries may evict too */
 	if (err)
@@ -583,5 +588,7 @@ int map_record(struct exec *x, struct change *c, struct state *next)
 	r->entries_fp = map_entries_fp(ms);
 	r->policy = (uint8_t)ms->policy;
 	r->flags = ms->prevent_destroy ? STATE_F_PREVENT_DESTROY : 0;
+	if (ms->flags & BPF_F_WRONLY)
+		r->flags |= STATE_F_WRONLY;
 	return 0;
 }

@@ -31,6 +31,9 @@ enum state_kind {
 };
 
 #define STATE_F_PREVENT_DESTROY (1u << 0)
+/* The map was declared wronly: the kernel does not report it, and a map
+ * user space is not to read is not read to preserve its entries either. */
+#define STATE_F_WRONLY (1u << 1)
 
 /* Kernel objects that belong to a resource: a program entry's programs and own maps. */
 enum state_sub_kind {

@@ -340,3 +340,26 @@ test_truth_batch_read_whole_map() {
 		expect_rc 0 ba destroy -f "$T/m.yaml"
 	done
 }
+
+# A map declared wronly is not read, not even to preserve its entries on a replace
+# (the kernel would let a reopened pin read it: the record remembers the flag).
+test_truth_wronly_not_preserved() {
+	manifest "$T/m.yaml" <<'Y'
+bpfapply: v1
+scope: wo
+maps:
+  w: {type: hash, key_size: 4, value_size: 4, max_entries: 4, flags: [wronly], preserve_entries: true, entries_policy: seed, entries: [{key: 1, value: 1}]}
+Y
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	bpftool map update pinned "$ROOT/wo/maps/w" key 2 0 0 0 value 2 0 0 0
+	sed -i 's/flags: \[wronly\], //; s/max_entries: 4/max_entries: 8/' "$T/m.yaml"
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	assert_eq "$(map_field "$ROOT/wo/maps/w" max_entries)" 8 "replaced"
+	assert_eq "$(bpftool -j map dump pinned "$ROOT/wo/maps/w" | jq -r '[.[].key[0]] | join(" ")')" "0x01" "only the declared entry"
+	# without wronly, the next replacement preserves the runtime entry
+	bpftool map update pinned "$ROOT/wo/maps/w" key 2 0 0 0 value 2 0 0 0
+	sed -i 's/max_entries: 8/max_entries: 16/' "$T/m.yaml"
+	expect_rc 0 ba apply -f "$T/m.yaml"
+	assert_eq "$(map_count_entries "$ROOT/wo/maps/w")" 2 "runtime entry preserved"
+	expect_rc 0 ba destroy -f "$T/m.yaml"
+}
