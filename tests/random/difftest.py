@@ -25,6 +25,7 @@ import random
 import shutil
 import subprocess
 import sys
+import time
 
 import yaml
 
@@ -673,6 +674,7 @@ def main():
             bad += one_step(args, r, gen, rng, i)
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+        time.sleep(0.02)   # let a waiting live test take the lock (flock is not FIFO)
     fcntl.flock(lock, fcntl.LOCK_EX)
     ok = r.cleanup()
     fcntl.flock(lock, fcntl.LOCK_UN)
