@@ -459,11 +459,6 @@ static int diff_prog_slots(struct change *c, const struct plan *p, const struct 
 	return err;
 }
 
-/*
- * prog_array slots, once the programs' actions are known: a slot follows
- * its target when the target is reloaded, without reloading the program
- * that tail-calls through the array.
- */
 static void refuse_protected_replace(const struct manifest *m, const struct change *c,
 				     struct diag *d)
 {
@@ -475,6 +470,11 @@ static void refuse_protected_replace(const struct manifest *m, const struct chan
 			   c->name, c->detail ? c->detail : "");
 }
 
+/*
+ * prog_array slots, once the programs' actions are known: a slot follows
+ * its target when the target is reloaded, without reloading the program
+ * that tail-calls through the array.
+ */
 static int map_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
 			 struct diag *d)
 {
