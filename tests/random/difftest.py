@@ -410,10 +410,17 @@ def drift(gen, root, maps, record):
     name = r.choice(names)
     pin = os.path.join(root, SCOPE, "maps", name)
     spec = maps.get(name) or record[name]["spec"]
-    what = r.choice(["set", "set", "del", "rm", "freeze", "set"])
+    what = r.choice(["set", "set", "del", "rm", "freeze", "set", "foreign"])
     kind = TYPES[spec["type"]][4]
     if what == "rm":
         run(["rm", "-f", pin])
+    elif what == "foreign" and kind in ("hash", "array", "lpm"):
+        # someone else's map, of the same shape, pinned in its place
+        run(["rm", "-f", pin])
+        run(["bpftool", "map", "create", pin, "type", spec["type"], "key",
+             str(spec["key_size"]), "value", str(spec["value_size"]), "entries",
+             str(spec["max_entries"]), "name", "intruder", "flags",
+             str(model.flag_bits(spec["flags"]))], check=True)
     elif what == "freeze":
         run(["bpftool", "map", "freeze", "pinned", pin])
     elif spec.get("wiring"):
