@@ -2,9 +2,10 @@
 # What plan says, apply does and the kernel then holds (issue 10, and
 # issue 9 item 13): one test per defect, each asserting with bpftool.
 
-# lpm_trie key bytes: prefix length (u32, host order) then 4 address bytes.
-lpm_key() { # plen a b c d -> bpftool DATA
-	printf 'hex %02x 00 00 00 %02x %02x %02x %02x' "$1" "$2" "$3" "$4" "$5"
+# lpm_trie key bytes: prefix length (u32, host order) then 4 address bytes,
+# as bpftool DATA words in the array LK.
+lpm_key() { # plen a b c d
+	read -ra LK <<< "$(printf 'hex %02x 00 00 00 %02x %02x %02x %02x' "$1" "$2" "$3" "$4" "$5")"
 }
 lpm_manifest() { # policy max entries-lines...
 	local policy=$1 max=$2
@@ -39,7 +40,8 @@ test_truth_lpm_merge_reads_exact_keys() {
 	assert_eq "$(map_count_entries "$pin")" 2 "the /24 was written"
 	assert_eq "$(bpftool -j map dump pinned "$pin" | jq -r '[.[] | select(.key[0] == "0x18")] | length')" 1 "/24 in the trie"
 	# the /24 deleted at runtime: drift, repaired
-	bpftool map delete pinned "$pin" key $(lpm_key 24 192 168 1 0)
+	lpm_key 24 192 168 1 0
+	bpftool map delete pinned "$pin" key "${LK[@]}"
 	expect_rc 2 ba plan --detailed-exitcode -f "$T/m.yaml"
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	assert_eq "$(map_count_entries "$pin")" 2 "the deleted /24 was written back"
@@ -53,9 +55,12 @@ test_truth_lpm_failed_apply_undo() {
 		'{key: [16, 0, 0, 0, 10, 2, 0, 0], value: 2}'
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	local pin=$ROOT/lpm/maps/nets
-	bpftool map delete pinned "$pin" key $(lpm_key 16 10 1 0 0)
-	bpftool map delete pinned "$pin" key $(lpm_key 16 10 2 0 0)
-	bpftool map update pinned "$pin" key $(lpm_key 8 10 0 0 0) value 9
+	lpm_key 16 10 1 0 0
+	bpftool map delete pinned "$pin" key "${LK[@]}"
+	lpm_key 16 10 2 0 0
+	bpftool map delete pinned "$pin" key "${LK[@]}"
+	lpm_key 8 10 0 0 0
+	bpftool map update pinned "$pin" key "${LK[@]}" value 9
 	expect_rc 0 ba plan -f "$T/m.yaml"
 	grep -q 'entries: 2 to add, 0 to change, 0 to remove' "$T/.out" || fail "plan: $(cat "$T/.out")"
 	# two adds into a trie with room for one: the second fails, the first is undone
@@ -72,18 +77,21 @@ test_truth_lpm_exact_canonical_keys() {
 	local pin=$ROOT/lpm/maps/nets id
 	id=$(map_id "$pin")
 	# the same trie node written at runtime with bits past its prefix
-	bpftool map update pinned "$pin" key $(lpm_key 16 192 168 7 7) value 1
+	lpm_key 16 192 168 7 7
+	bpftool map update pinned "$pin" key "${LK[@]}" value 1
 	assert_eq "$(map_count_entries "$pin")" 1 "one node"
 	expect_rc 0 ba plan --detailed-exitcode -f "$T/m.yaml"
 	expect_rc 0 ba apply -f "$T/m.yaml"
 	assert_eq "$(map_count_entries "$pin")" 1 "the node is still there"
 	assert_eq "$(map_id "$pin")" "$id" "not replaced"
 	# a changed value on that node is a change of the declared key
-	bpftool map update pinned "$pin" key $(lpm_key 16 192 168 7 7) value 5
+	lpm_key 16 192 168 7 7
+	bpftool map update pinned "$pin" key "${LK[@]}" value 5
 	expect_rc 0 ba plan -f "$T/m.yaml"
 	grep -q 'entries: 0 to add, 1 to change, 0 to remove' "$T/.out" || fail "plan: $(cat "$T/.out")"
 	expect_rc 0 ba apply -f "$T/m.yaml"
-	assert_eq "$(bpftool -j map lookup pinned "$pin" key $(lpm_key 16 192 168 0 0) | jq -r '.value[0]')" 0x01 "value repaired"
+	lpm_key 16 192 168 0 0
+	assert_eq "$(bpftool -j map lookup pinned "$pin" key "${LK[@]}" | jq -r '.value[0]')" 0x01 "value repaired"
 	assert_eq "$(map_count_entries "$pin")" 1 "still one node"
 	# a declared key with such bits is refused, located
 	lpm_manifest exact 16 '{key: [16, 0, 0, 0, 192, 168, 7, 7], value: 1}'
