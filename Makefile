@@ -59,7 +59,7 @@ UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 UNIT_FIXTURE := $(BUILD)/tests/fixture.o
 
-.PHONY: all deps check unit live schema-check bench install uninstall clean \
+.PHONY: all deps check check-random unit live schema-check bench install uninstall clean \
 	format lint asan bpf
 all: $(BUILD)/bpfapply bpf
 
@@ -105,6 +105,13 @@ check: all unit
 
 live: all
 	tests/run.sh live
+
+# The differential test with any seed, for longer runs than `make check` does
+# (tests/random/README.md): make check-random SEED=7 STEPS=2000
+SEED  ?= $(shell date +%s)
+STEPS ?= 2000
+check-random: all
+	tests/random/run.sh $(SEED) $(STEPS)
 
 bench: all
 	tests/bench/run.sh

@@ -30,8 +30,10 @@ static const char *map_status(const struct live *lv, const struct state_res *r, 
 
 	if (!lm || lm->pin_state == PIN_ABSENT)
 		return "missing";
-	if (lm->pin_state == PIN_OTHER)
+	if (lm->pin_state == PIN_OTHER) {
+		*live_id = lm->other_id; /* the program or link pinned in its place */
 		return "replaced";
+	}
 	*live_id = lm->info.id;
 	return lm->info.id == r->id ? "ok" : "replaced";
 }

@@ -139,6 +139,54 @@ out:
 	return err;
 }
 
+static bool is_lru(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
+static int lru_evicted(const struct map_spec *ms, size_t lost, size_t written)
+{
+	bool own = ms->flags & BPF_F_NO_COMMON_LRU;
+
+	err_msg("%s: map '%s': the kernel evicted %zu of the %zu entries written to this %s: "
+		"an LRU map evicts before it is full (%s); give max_entries headroom over the "
+		"declared entries (%u now)",
+		loc_str(&ms->loc), ms->name, lost, written, maptype_name(ms->type),
+		own ? "with no_common_lru each CPU holds only its share of max_entries"
+		    : "its free entries are spread over per-CPU lists",
+		ms->max_entries);
+	return -ENOSPC;
+}
+
+/*
+ * An LRU map may evict while it is filled, even below max_entries: check
+ * that the kernel kept every declared entry written (ops: NULL for all of
+ * them, or the n in-place changes just made).
+ */
+static int lru_check_kept(const struct exec *x, int fd, const struct map_spec *ms,
+			  const struct entry_op *ops, size_t n)
+{
+	uint8_t *buf;
+	size_t i, lost = 0, total = ops ? n : ms->n_entries;
+
+	if (!is_lru(ms->type) || !total)
+		return 0;
+	buf = calloc(1, value_buf_len(x, ms) + 8);
+	if (!buf)
+		return -ENOMEM;
+	for (i = 0; i < total; i++) {
+		const struct map_entry *e;
+
+		if (ops && ops[i].op == EOP_REMOVE)
+			continue;
+		e = &ms->entries[ops ? (size_t)ops[i].decl : i];
+		if (bpf_map_lookup_elem(fd, e->key.data, buf) && errno == ENOENT)
+			lost++;
+	}
+	free(buf);
+	return lost ? lru_evicted(ms, lost, total) : 0;
+}
+
 static int fill(struct exec *x, int fd, const struct map_spec *ms)
 {
 	size_t failed = 0;
@@ -168,9 +216,22 @@ static int fill(struct exec *x, int fd, const struct map_spec *ms)
 struct preserve_ctx {
 	int fd;
 	const struct map_spec *ms;
+	bool array_like;
+	uint32_t vlen;
 	const struct map_entry **declared; /* sorted by key */
 	size_t copied, dropped;
 };
+
+static bool zero_value(const void *value, uint32_t len)
+{
+	const uint8_t *b = value;
+	uint32_t i;
+
+	for (i = 0; i < len; i++)
+		if (b[i])
+			return false;
+	return true;
+}
 
 static int preserve_one(void *ctx, const void *key, const void *value)
 {
@@ -180,6 +241,9 @@ static int preserve_one(void *ctx, const void *key, const void *value)
 
 	/* merge: the declared value wins; seed: the runtime value does */
 	if (pc->ms->policy == POLICY_MERGE && map_entries_has(pc->declared, pc->ms->n_entries, &k))
+		return 0;
+	/* a zero array slot is an empty one: it must not wipe a declared value */
+	if (pc->array_like && zero_value(value, pc->vlen))
 		return 0;
 	if (bpf_map_update_elem(pc->fd, key, value, BPF_ANY)) {
 		/* the new map is smaller, or the key is out of its range */
@@ -213,29 +277,39 @@ static bool entries_fit(const struct live_map *lm, const struct map_spec *ms)
 		return false;
 	if (mt->caps & (MT_OF_MAPS | MT_PROG_VALUES))
 		return false;
-	if (lm->info.map_flags & BPF_F_WRONLY)
-		return false;
 	return lm->info.key_size == ms->key_size && lm->info.value_size == ms->value_size &&
 	       is_percpu(lm->info.type) == is_percpu(ms->type);
 }
 
 /* preserve_entries: copy what the live map holds into its replacement. */
-static int preserve(struct exec *x, int fd, const struct map_spec *ms, const struct live_map *lm)
+static int preserve(struct exec *x, int fd, const struct map_spec *ms, const struct live_map *lm,
+		    const struct state_res *prior)
 {
-	struct preserve_ctx pc = { .fd = fd, .ms = ms };
+	const struct maptype *mt = maptype_by_type(ms->type);
+	uint32_t vlen = live_value_buf_size(ms->type, ms->value_size, x->ncpus);
+	struct preserve_ctx pc = { .fd = fd, .ms = ms, .vlen = vlen };
 	int err;
 
 	if (!entries_fit(lm, ms)) {
 		dbg_msg("map '%s': live entries do not fit the replacement; not preserved", ms->name);
 		return 0;
 	}
+	if (prior && (prior->flags & STATE_F_WRONLY)) {
+		dbg_msg("map '%s': the live map was declared wronly; not read", ms->name);
+		return 0;
+	}
+	pc.array_like = mt && (mt->caps & MT_NO_DELETE);
 	pc.declared = map_entries_by_key(ms);
 	if (!pc.declared)
 		return -ENOMEM;
-	err = live_map_walk(lm->fd, ms->key_size, live_value_buf_size(ms->type, ms->value_size,
-								       x->ncpus),
-			    preserve_one, &pc);
+	err = live_map_walk(lm->fd, ms->key_size, vlen, preserve_one, &pc);
 	free(pc.declared);
+	if (err == -EPERM) {
+		/* the kernel does not report wronly, so only trying tells */
+		warn_msg("map '%s': the live map cannot be read (wronly); its entries were not "
+			 "preserved", ms->name);
+		return 0;
+	}
 	if (err)
 		err_msg("map '%s': cannot preserve entries: %s", ms->name, strerror(-err));
 	else if (pc.dropped)
@@ -314,7 +388,9 @@ int map_stage(struct exec *x, struct change *c)
 	err = fill(x, fd, ms);
 	if (!err && c->action == ACT_REPLACE && c->reason == R_ATTRS_CHANGED &&
 	    ms->preserve_entries && ms->policy != POLICY_EXACT)
-		err = preserve(x, fd, ms, c->live);
+		err = preserve(x, fd, ms, c->live, c->prior);
+	if (!err)
+		err = lru_check_kept(x, fd, ms, NULL, 0); /* preserved entries may evict too */
 	if (err)
 		goto close_fd;
 	/* a prog_array is frozen once its slots are written (map_stage_late) */
@@ -469,7 +545,8 @@ int map_update(struct exec *x, struct change *c)
 		break;
 	}
 	free(buf);
-	return err;
+	/* undo (by the executor) puts back what an evicting LRU map lost */
+	return err ? err : lru_check_kept(x, c->live->fd, ms, c->ops, c->n_ops);
 }
 
 int map_commit(struct exec *x, struct change *c)
@@ -518,5 +595,7 @@ int map_record(struct exec *x, struct change *c, struct state *next)
 	/* a create an interrupted apply left unproven stays unproven until committed */
 	if (!x->final && (!c->prior || (c->prior->flags & STATE_F_INTENT_NEW)))
 		r->flags |= STATE_F_INTENT_NEW;
+	if (ms->flags & BPF_F_WRONLY)
+		r->flags |= STATE_F_WRONLY;
 	return 0;
 }

@@ -234,13 +234,20 @@ static int diff_undeclared(struct change *c, const struct map_spec *ms)
 	return err;
 }
 
-/* First attribute the live map and the spec disagree on, as "what old -> new". */
-static bool attrs_differ(const struct live_map *lm, const struct map_spec *ms, char *buf,
-			 size_t len)
+/*
+ * First attribute the live map and the spec disagree on, as "what old -> new".
+ * The spec is compared as the kernel would report it (maptype_normalise):
+ * what the kernel does not report (rdonly, wronly) is covered by the spec
+ * fingerprint in the state record instead.
+ */
+static bool attrs_differ(const struct live_map *lm, const struct map_spec *ms, int ncpus,
+			 char *buf, size_t len)
 {
 	const struct bpf_map_info *in = &lm->info;
+	uint32_t kflags, kmax;
 	char a[128], b[128];
 
+	maptype_normalise(ms->type, ms->flags, ms->max_entries, ncpus, &kflags, &kmax);
 	if (in->type != ms->type) {
 		snprintf(a, sizeof(a), "%s", maptype_name(in->type));
 		snprintf(buf, len, "type %s -> %s", a, maptype_name(ms->type));
@@ -248,10 +255,9 @@ static bool attrs_differ(const struct live_map *lm, const struct map_spec *ms, c
 		snprintf(buf, len, "key_size %u -> %u", in->key_size, ms->key_size);
 	} else if (in->value_size != ms->value_size) {
 		snprintf(buf, len, "value_size %u -> %u", in->value_size, ms->value_size);
-	} else if (in->max_entries != ms->max_entries) {
+	} else if (in->max_entries != kmax) {
 		snprintf(buf, len, "max_entries %u -> %u", in->max_entries, ms->max_entries);
-	} else if ((in->map_flags & ~maptype_kernel_flags(in->type)) !=
-		   (ms->flags & ~maptype_kernel_flags(ms->type))) {
+	} else if (in->map_flags != kflags) {
 		mapflags_format(in->map_flags, a, sizeof(a));
 		mapflags_format(ms->flags, b, sizeof(b));
 		if (!a[0])
@@ -270,14 +276,39 @@ static bool attrs_differ(const struct live_map *lm, const struct map_spec *ms, c
 	return true;
 }
 
-/* Entries can change in place unless user space may not write the map. */
-static bool writable(const struct live_map *lm)
+/*
+ * Entries can change in place unless user space may not write the map:
+ * frozen, or created rdonly (which the kernel does not report: the spec
+ * says so, and a spec that changed it replaces the map anyway).
+ */
+static bool writable(const struct live_map *lm, const struct map_spec *ms)
 {
-	return !lm->frozen && !(lm->info.map_flags & BPF_F_RDONLY);
+	return !lm->frozen && !(ms->flags & BPF_F_RDONLY);
+}
+
+static void drop_ops(struct change *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_ops; i++)
+		bytes_free(&c->ops[i].key);
+	c->n_ops = 0;
+	c->n_add = c->n_change = c->n_remove = 0;
+}
+
+/* Entry changes a map user space cannot write are a replacement (refused
+ * under prevent_destroy by the caller). */
+static int replace_unwritable(struct change *c)
+{
+	drop_ops(c);
+	c->action = ACT_REPLACE;
+	c->reason = R_ATTRS_CHANGED;
+	return change_set_detail(c, "entries of a %s map changed",
+				 c->live->frozen ? "frozen" : "read-only");
 }
 
 static int diff_existing(struct change *c, const struct plan *p, const struct manifest *m,
-			 const struct map_spec *ms)
+			 const struct map_spec *ms, int ncpus)
 {
 	char why[512];
 	int err;
@@ -287,7 +318,7 @@ static int diff_existing(struct change *c, const struct plan *p, const struct ma
 		c->reason = R_PIN_REPLACED;
 		return change_set_detail(c, "pin replaced outside bpfapply");
 	}
-	if (attrs_differ(c->live, ms, why, sizeof(why)) ||
+	if (attrs_differ(c->live, ms, ncpus, why, sizeof(why)) ||
 	    (c->prior->spec_fp != map_spec_fp(m, ms) &&
 	     snprintf(why, sizeof(why), "%s",
 		      ms->inner_map ? "inner_map template changed" : "spec changed") > 0)) {
@@ -295,16 +326,14 @@ static int diff_existing(struct change *c, const struct plan *p, const struct ma
 		c->reason = R_ATTRS_CHANGED;
 		return change_set_detail(c, "%s", why);
 	}
-	err = diff_declared(c, p, m, ms);
+	/* removals first: exact on a full map must make room before it adds */
+	err = diff_undeclared(c, ms);
 	if (!err)
-		err = diff_undeclared(c, ms);
+		err = diff_declared(c, p, m, ms);
 	if (err)
 		return err;
-	if (c->n_ops && !writable(c->live)) {
-		c->action = ACT_REPLACE;
-		c->reason = R_ATTRS_CHANGED;
-		return change_set_detail(c, "entries of a read-only map changed");
-	}
+	if (c->n_ops && !writable(c->live, ms))
+		return replace_unwritable(c);
 	if (c->n_ops) {
 		c->action = ACT_UPDATE;
 		c->reason = R_ENTRIES;
@@ -368,7 +397,7 @@ static int diff_declared_map(struct plan *p, const struct manifest *m, struct li
 			   ms->name, lm->pin, lm->pin_state == PIN_MAP ? "a map" : "an object");
 		return 0;
 	}
-	return diff_existing(c, p, m, ms);
+	return diff_existing(c, p, m, ms, lv->ncpus);
 }
 
 /* Depth-first: templates and {map: X} targets before the maps built on them. */
@@ -448,6 +477,17 @@ static int diff_prog_slots(struct change *c, const struct plan *p, const struct 
 	return err;
 }
 
+static void refuse_protected_replace(const struct manifest *m, const struct change *c,
+				     struct diag *d)
+{
+	/* a pin already replaced outside bpfapply has nothing left to protect */
+	if (c->action == ACT_REPLACE && c->reason != R_PIN_REPLACED &&
+	    m->maps[c->spec].prevent_destroy)
+		diag_error(d, &m->maps[c->spec].loc,
+			   "map \"%s\": prevent_destroy is set; refusing to replace it (%s)",
+			   c->name, c->detail ? c->detail : "");
+}
+
 /*
  * prog_array slots, once the programs' actions are known: a slot follows
  * its target when the target is reloaded, without reloading the program
@@ -459,7 +499,6 @@ static int map_diff_late(struct plan *p, const struct manifest *m, struct live *
 	size_t i;
 	int err;
 
-	(void)d;
 	for (i = 0; i < p->n; i++) {
 		struct change *c = &p->changes[i];
 
@@ -469,6 +508,14 @@ static int map_diff_late(struct plan *p, const struct manifest *m, struct live *
 		err = diff_prog_slots(c, p, m, lv);
 		if (err)
 			return err;
+		if (c->n_ops && !writable(c->live, &m->maps[c->spec])) {
+			/* a frozen prog_array cannot follow a reloaded target in place */
+			err = replace_unwritable(c);
+			if (err)
+				return err;
+			refuse_protected_replace(m, c, d);
+			continue;
+		}
 		/* entry changes outrank a change of the record alone, as in diff_existing */
 		if (c->n_ops && (c->action == ACT_NOOP || c->reason == R_STATE_ONLY)) {
 			c->action = ACT_UPDATE;
@@ -543,17 +590,9 @@ static int map_diff(struct plan *p, const struct manifest *m, struct live *lv, b
 		err = map_topo_order(m, order);
 		for (i = 0; i < m->n_maps && !err; i++)
 			err = diff_declared_map(p, m, lv, order[i], d);
-		for (i = 0; i < p->n && !err; i++) {
-			struct change *c = &p->changes[i];
-
-			/* a pin already replaced outside bpfapply has nothing left to protect */
-			if (c->kind == KIND_MAP && c->action == ACT_REPLACE &&
-			    c->reason != R_PIN_REPLACED && m->maps[c->spec].prevent_destroy)
-				diag_error(d, &m->maps[c->spec].loc,
-					   "map \"%s\": prevent_destroy is set; refusing to "
-					   "replace it (%s)",
-					   c->name, c->detail ? c->detail : "");
-		}
+		for (i = 0; i < p->n && !err; i++)
+			if (p->changes[i].kind == KIND_MAP)
+				refuse_protected_replace(m, &p->changes[i], d);
 		free(order);
 		if (err)
 			return err;

@@ -274,6 +274,39 @@ static int program_diff(struct plan *p, const struct manifest *m, struct live *l
 	return 0;
 }
 
+/*
+ * A map the map kind decided to replace only once it knew the programs'
+ * actions (a frozen prog_array whose target is reloaded): the programs
+ * that reuse it are reloaded with the new map too.
+ */
+static int program_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
+			     struct diag *d)
+{
+	size_t i;
+
+	(void)d;
+	for (i = 0; i < p->n; i++) {
+		struct change *c = &p->changes[i];
+		const struct program_spec *ps;
+		struct live_program *lp;
+		const char *what;
+
+		if (c->kind != KIND_PROGRAM || c->spec < 0 || c->action != ACT_NOOP ||
+		    !c->prior || c->foreign)
+			continue;
+		ps = &m->programs[c->spec];
+		lp = live_find_program(lv, ps->name);
+		if (!ps->elf || !lp || !(what = changed_dependency(p, ps, lp, c->prior)))
+			continue;
+		c->action = ACT_REPLACE;
+		c->reason = R_DEP_REPLACED;
+		if (change_set_detail(c, "map %s replaced; %s reloaded", what,
+				      nprogs(program_count(ps))))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static void program_describe(const struct change *c, const struct manifest *m, char *buf,
 			     size_t len)
 {
@@ -315,6 +348,7 @@ const struct kind_ops kind_program_ops = {
 	.kind = KIND_PROGRAM,
 	.name = "program",
 	.diff = program_diff,
+	.diff_late = program_diff_late,
 	.describe = program_describe,
 	.json_attrs = program_json_attrs,
 	.stage = program_stage,

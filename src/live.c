@@ -39,6 +39,25 @@ enum bpf_fd_kind live_fd_kind(int fd)
 	return BPF_FD_OTHER;
 }
 
+/* The id of whatever bpf object fd is (map, program or link), 0 if none. */
+uint32_t live_fd_id(int fd)
+{
+	struct bpf_map_info mi;
+	struct bpf_prog_info pi;
+	struct bpf_link_info li;
+
+	switch (live_fd_kind(fd)) {
+	case BPF_FD_MAP:
+		return live_map_info(fd, &mi) ? 0 : mi.id;
+	case BPF_FD_PROG:
+		return live_prog_info(fd, &pi) ? 0 : pi.id;
+	case BPF_FD_LINK:
+		return live_link_info(fd, &li) ? 0 : li.id;
+	default:
+		return 0;
+	}
+}
+
 int live_map_info(int fd, struct bpf_map_info *info)
 {
 	__u32 len = sizeof(*info);
@@ -127,6 +146,17 @@ uint32_t live_value_buf_size(uint32_t type, uint32_t value_size, int ncpus)
 	return value_size;
 }
 
+static void live_map_clear_kvs(struct live_map *lm)
+{
+	size_t j;
+
+	for (j = 0; j < lm->n_kvs; j++) {
+		bytes_free(&lm->kvs[j].key);
+		bytes_free(&lm->kvs[j].value);
+	}
+	lm->n_kvs = 0;
+}
+
 static int kv_push(struct live_map *lm, const void *key, uint32_t klen, const void *val,
 		   uint32_t vlen)
 {
@@ -152,6 +182,19 @@ static int kv_push(struct live_map *lm, const void *key, uint32_t klen, const vo
 	return 0;
 }
 
+/* A key as the diff compares it: lpm_trie keys without bits past their prefix. */
+static int kv_push_key(struct live_map *lm, const void *key, const void *val, uint32_t vlen)
+{
+	uint32_t ksz = lm->info.key_size;
+	uint8_t canon[4 + 256]; /* the kernel's largest lpm_trie key */
+
+	if (lm->info.type != BPF_MAP_TYPE_LPM_TRIE || ksz > sizeof(canon))
+		return kv_push(lm, key, ksz, val, vlen);
+	memcpy(canon, key, ksz);
+	lpm_key_canonicalise(canon, ksz);
+	return kv_push(lm, canon, ksz, val, vlen);
+}
+
 /* Lookup of one key; absent keys are simply not recorded. */
 static int read_key(struct live_map *lm, const void *key, void *vbuf, uint32_t vlen)
 {
@@ -160,7 +203,7 @@ static int read_key(struct live_map *lm, const void *key, void *vbuf, uint32_t v
 			return 0;
 		return -errno;
 	}
-	return kv_push(lm, key, lm->info.key_size, vbuf, vlen);
+	return kv_push_key(lm, key, vbuf, vlen);
 }
 
 static int read_declared(struct live_map *lm, const struct map_spec *ms, void *vbuf,
@@ -180,7 +223,7 @@ static int read_declared(struct live_map *lm, const struct map_spec *ms, void *v
 	return 0;
 }
 
-static int read_all(struct live_map *lm, void *vbuf, uint32_t vlen)
+static int read_walk(struct live_map *lm, void *vbuf, uint32_t vlen)
 {
 	uint32_t ksz = lm->info.key_size;
 	char *cur, *next;
@@ -206,6 +249,72 @@ static int read_all(struct live_map *lm, void *vbuf, uint32_t vlen)
 	}
 	free(cur);
 	return err;
+}
+
+#define BATCH_CHUNK 256u
+/* The kernel's "operation not supported" for batch ops on some types. */
+#define ENOTSUPP_KERNEL 524
+
+/*
+ * One BPF_MAP_LOOKUP_BATCH call per chunk instead of two syscalls a key.
+ * -EOPNOTSUPP when the type (or kernel) has no batch lookup: walk instead.
+ */
+static int read_batch(struct live_map *lm, uint32_t vlen)
+{
+	uint32_t ksz = lm->info.key_size, chunk = BATCH_CHUNK, count, i;
+	uint8_t *keys = NULL, *vals = NULL, token[2][8] = { { 0 } };
+	bool first = true, done = false;
+	int err = 0;
+
+	while (!done && !err) {
+		LIBBPF_OPTS(bpf_map_batch_opts, opts);
+
+		if (!keys && (!(keys = calloc(chunk, ksz)) || !(vals = calloc(chunk, vlen)))) {
+			err = -ENOMEM;
+			break;
+		}
+		count = chunk;
+		if (bpf_map_lookup_batch(lm->fd, first ? NULL : token[0], token[1], keys, vals,
+					 &count, &opts)) {
+			err = -errno;
+			if (err == -ENOSPC && chunk < (1u << 20)) {
+				/* a hash bucket holds more than a chunk: retry it larger */
+				chunk *= 4;
+				free(keys);
+				free(vals);
+				keys = vals = NULL;
+				err = 0;
+				continue;
+			}
+			if (err != -ENOENT)
+				break;
+			err = 0;
+			done = true;
+		}
+		for (i = 0; i < count && !err; i++)
+			err = kv_push_key(lm, keys + (size_t)i * ksz, vals + (size_t)i * vlen, vlen);
+		memcpy(token[0], token[1], sizeof(token[0]));
+		first = false;
+	}
+	free(keys);
+	free(vals);
+	if (err == -EINVAL || err == -ENOTSUPP_KERNEL || err == -EOPNOTSUPP)
+		return first ? -EOPNOTSUPP : err;
+	return err;
+}
+
+/* Every key of the map, by exact key (never by lookup: an lpm_trie matches prefixes). */
+static int read_all(struct live_map *lm, void *vbuf, uint32_t vlen)
+{
+	const struct maptype *mt = maptype_by_type(lm->info.type);
+	int err;
+
+	if (mt && (mt->caps & MT_BATCH) && lm->info.key_size <= 8) {
+		err = read_batch(lm, vlen);
+		if (err != -EOPNOTSUPP)
+			return err;
+	}
+	return read_walk(lm, vbuf, vlen);
 }
 
 /* seed maps are never read back, except to rewire their {map:} and {program:} slots. */
@@ -251,15 +360,27 @@ static int read_contents(struct live *lv, struct live_map *lm, const struct map_
 		return 0;
 	if (!mt || !(mt->caps & MT_ENTRIES) || lm->info.key_size == 0)
 		return 0;
-	if (lm->info.map_flags & BPF_F_WRONLY)
+	/* the kernel does not report wronly: the spec says the map cannot be read */
+	if (ms->flags & BPF_F_WRONLY)
 		return 0;
 	vlen = live_value_buf_size(lm->info.type, lm->info.value_size, lv->ncpus);
 	vbuf = calloc(1, vlen ? vlen : 1);
 	if (!vbuf)
 		return -ENOMEM;
 	lm->full_dump = ms->policy == POLICY_EXACT;
-	err = lm->full_dump ? read_all(lm, vbuf, vlen) : read_declared(lm, ms, vbuf, vlen);
+	/* a lookup in an lpm_trie is a longest-prefix match: a covering prefix
+	 * would answer for a declared key that is absent, so walk its keys */
+	if (lm->full_dump || lm->info.type == BPF_MAP_TYPE_LPM_TRIE)
+		err = read_all(lm, vbuf, vlen);
+	else
+		err = read_declared(lm, ms, vbuf, vlen);
 	free(vbuf);
+	if (err == -EPERM) {
+		/* created wronly by an earlier spec: it will be replaced, not compared */
+		live_map_clear_kvs(lm);
+		lm->full_dump = false;
+		return 0;
+	}
 	if (!err)
 		err = index_by_key(lm);
 	if (err)
@@ -308,7 +429,8 @@ static int open_map(struct live *lv, struct live_map *lm, const struct map_spec 
 		return kind;
 	}
 	if (kind != BPF_FD_MAP || live_map_info(fd, &lm->info)) {
-		/* a program or link pinned where a map belongs */
+		/* a program or link pinned where a map belongs: `show` names its id */
+		lm->other_id = live_fd_id(fd);
 		close(fd);
 		lm->pin_state = PIN_OTHER;
 		return 0;
@@ -488,8 +610,11 @@ int live_map_walk(int fd, uint32_t key_size, uint32_t vlen, live_kv_fn fn, void 
 		}
 		first = false;
 		memcpy(cur, next, key_size);
-		if (bpf_map_lookup_elem(fd, cur, val))
-			continue; /* gone meanwhile, or an empty slot */
+		if (bpf_map_lookup_elem(fd, cur, val)) {
+			if (errno == EPERM)
+				err = -EPERM; /* created wronly: user space cannot read it */
+			continue; /* else gone meanwhile, or an empty slot */
+		}
 		err = fn(ctx, cur, val);
 	}
 out:
@@ -569,17 +694,14 @@ const struct bytes *live_map_value(const struct live_map *lm, const struct bytes
 
 void live_free(struct live *lv)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < lv->n_maps; i++) {
 		struct live_map *lm = &lv->maps[i];
 
 		if (lm->fd >= 0)
 			close(lm->fd);
-		for (j = 0; j < lm->n_kvs; j++) {
-			bytes_free(&lm->kvs[j].key);
-			bytes_free(&lm->kvs[j].value);
-		}
+		live_map_clear_kvs(lm);
 		free(lm->kvs);
 		free(lm->by_key);
 		free(lm->name);

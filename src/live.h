@@ -33,6 +33,7 @@ struct live_map {
 	enum pin_state pin_state;
 	int fd;               /* open while the snapshot lives; -1 if absent */
 	struct bpf_map_info info;
+	uint32_t other_id;    /* PIN_OTHER: id of the program or link at the pin, 0 if none */
 	bool frozen;
 	bool contents_read;   /* kvs hold the declared keys (merge) or the whole map (exact) */
 	bool full_dump;
@@ -161,6 +162,7 @@ enum bpf_fd_kind live_fd_kind(int fd);
  */
 int live_pin_open(const char *path);
 int live_pin_kind(int fd, const char *path);
+uint32_t live_fd_id(int fd);
 int live_map_info(int fd, struct bpf_map_info *info);
 int live_prog_info(int fd, struct bpf_prog_info *info);
 int live_link_info(int fd, struct bpf_link_info *info);

@@ -95,11 +95,44 @@ const struct maptype *maptype_by_type(uint32_t type)
 	return NULL;
 }
 
-uint32_t maptype_kernel_flags(uint32_t type)
+void maptype_normalise(uint32_t type, uint32_t flags, uint32_t max_entries, int ncpus,
+		       uint32_t *kflags, uint32_t *kmax)
 {
+	uint32_t n = ncpus > 0 ? (uint32_t)ncpus : 1;
+
+	/* fd permissions, not map attributes: map_create() keeps them out of map_flags */
+	flags &= ~MAPFLAGS_USER_ACCESS;
+	/* dev_map_init_map(): programs may only redirect through a devmap */
 	if (type == BPF_MAP_TYPE_DEVMAP || type == BPF_MAP_TYPE_DEVMAP_HASH)
-		return BPF_F_RDONLY_PROG;
-	return 0;
+		flags |= BPF_F_RDONLY_PROG;
+	/* htab_map_alloc(): per-CPU LRU lists get the same share of the entries each */
+	if ((type == BPF_MAP_TYPE_LRU_HASH || type == BPF_MAP_TYPE_LRU_PERCPU_HASH) &&
+	    (flags & BPF_F_NO_COMMON_LRU) && max_entries % n && max_entries <= UINT32_MAX - n)
+		max_entries += n - max_entries % n;
+	*kflags = flags;
+	*kmax = max_entries;
+}
+
+bool lpm_key_canonicalise(uint8_t *key, uint32_t key_size)
+{
+	uint32_t plen, bits, i;
+	bool clean = true;
+
+	if (key_size < sizeof(plen))
+		return false;
+	memcpy(&plen, key, sizeof(plen)); /* host order, like struct bpf_lpm_trie_key_u8 */
+	bits = (key_size - (uint32_t)sizeof(plen)) * 8;
+	if (plen > bits)
+		return false;
+	for (i = plen; i < bits; i++) {
+		uint8_t *byte = &key[sizeof(plen) + i / 8], bit = (uint8_t)(0x80u >> (i % 8));
+
+		if (*byte & bit) {
+			*byte &= (uint8_t)~bit;
+			clean = false;
+		}
+	}
+	return clean;
 }
 
 const struct maptype *maptype_at(unsigned idx)

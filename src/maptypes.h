@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/bpf.h>
 
 /* What a map type allows in a manifest. */
 enum maptype_caps {
@@ -31,9 +32,26 @@ const struct maptype *maptype_by_type(uint32_t type);
 const struct maptype *maptype_at(unsigned idx);
 /* Name of a type for display, "type 42" style for unknown ones (static buffer). */
 const char *maptype_name(uint32_t type);
-/* Flags the kernel sets on its own for a type (devmaps are read-only to
- * programs), to be ignored when comparing declared and live flags. */
-uint32_t maptype_kernel_flags(uint32_t type);
+/* Map flags that only decide what user space may do with the map's fds:
+ * the kernel applies them but never reports them back. */
+#define MAPFLAGS_USER_ACCESS (BPF_F_RDONLY | BPF_F_WRONLY)
+
+/*
+ * What the kernel reports (bpf_map_info) for a map created with these
+ * attributes on a machine with ncpus possible CPUs: user-access flags
+ * dropped, devmaps made read-only to programs, no_common_lru LRU sizes
+ * rounded up to a multiple of the CPU count.  See docs/design-notes.md.
+ */
+void maptype_normalise(uint32_t type, uint32_t flags, uint32_t max_entries, int ncpus,
+		       uint32_t *kflags, uint32_t *kmax);
+
+/*
+ * An lpm_trie key is a u32 prefix length then the data.  Bits of the data
+ * past the prefix length do not tell nodes apart: clear them.  Returns
+ * false when the key had such bits, or a prefix length longer than its data
+ * (left as it is then).
+ */
+bool lpm_key_canonicalise(uint8_t *key, uint32_t key_size);
 
 struct mapflag {
 	const char *name; /* "no_prealloc" */

@@ -383,6 +383,10 @@ static void check_type_rules(struct map_ctx *c)
 		free(c->s->inner_map);
 		c->s->inner_map = NULL;
 	}
+	if (c->flags_ok && (c->s->flags & BPF_F_RDONLY) && c->s->preserve_entries)
+		yerr(t, c->vals[MK_PRESERVE_ENTRIES],
+		     "preserve_entries: not allowed with the rdonly flag (user space cannot write "
+		     "the replacement, so nothing could be copied into it)");
 	if (mt->type == BPF_MAP_TYPE_LPM_TRIE && c->flags_ok && !(c->s->flags & BPF_F_NO_PREALLOC))
 		yerr(t, c->vals[MK_FLAGS] ? c->vals[MK_FLAGS] : c->vals[MK_TYPE],
 		     "map type \"lpm_trie\" requires the no_prealloc flag");
@@ -461,6 +465,36 @@ static bool check_index(struct map_ctx *c, const yaml_node_t *key_node, const st
 	return false;
 }
 
+/*
+ * An lpm_trie key is a prefix length and the address.  Bits past the prefix
+ * do not tell trie nodes apart, so a key carrying them would name a node
+ * the kernel stores under other bytes: refused rather than silently changed.
+ */
+static bool check_lpm_key(struct map_ctx *c, const yaml_node_t *key_node, const struct bytes *key)
+{
+	uint8_t canon[4 + 256];
+	struct bytes b = { .data = canon, .len = key->len };
+	uint32_t plen;
+	char *d;
+
+	if (c->mt->type != BPF_MAP_TYPE_LPM_TRIE || key->len < 5 || key->len > sizeof(canon))
+		return true;
+	memcpy(canon, key->data, key->len);
+	if (lpm_key_canonicalise(canon, key->len))
+		return true;
+	memcpy(&plen, key->data, sizeof(plen));
+	if (plen > (key->len - 4) * 8) {
+		yerr(c->t, key_node, "key: prefix length %u is longer than the key's %u bits of data",
+		     plen, (key->len - 4) * 8);
+		return false;
+	}
+	d = describe_bytes(&b);
+	yerr(c->t, key_node, "key: bits set past the prefix length %u (the trie ignores them); "
+	     "write \"%s\"", plen, d);
+	free(d);
+	return false;
+}
+
 /* Reports every problem of the entry (key and value both), not just the first. */
 static bool parse_entry(struct map_ctx *c, const yaml_node_t *item, struct map_entry *e,
 			struct loc *key_loc)
@@ -483,6 +517,8 @@ static bool parse_entry(struct map_ctx *c, const yaml_node_t *item, struct map_e
 	else if (!parse_bytes_node(t, vals[0], "key", key_size, "key_size", &e->key))
 		ok = false;
 	else if (!check_index(c, vals[0], &e->key))
+		ok = false;
+	else if (!check_lpm_key(c, vals[0], &e->key))
 		ok = false;
 	if (!yrequire(t, item, vals[1], "value", ctx))
 		ok = false;
@@ -550,6 +586,14 @@ static bool entries_allowed(struct map_ctx *c, const yaml_node_t *v)
 	}
 	if (c->flags_ok && (c->s->flags & BPF_F_RDONLY)) {
 		yerr(c->t, v, "entries: not allowed with the rdonly flag (user space cannot write the map)");
+		return false;
+	}
+	if (c->flags_ok && (c->s->flags & BPF_F_WRONLY) &&
+	    (c->mt->caps & (MT_OF_MAPS | MT_PROG_VALUES))) {
+		/* a slot follows its target only when bpfapply can see which one it holds */
+		yerr(c->t, v, "entries: a %s with the wronly flag cannot be read back, so its slots "
+			      "could not follow their targets; drop wronly or the entries",
+		     c->mt->name);
 		return false;
 	}
 	if (c->flags_ok && (c->s->flags & BPF_F_WRONLY) && c->s->policy != POLICY_SEED) {

@@ -37,6 +37,9 @@ enum state_kind {
  * ours (anything else there was pinned by someone else in the crash window).
  */
 #define STATE_F_INTENT_NEW (1u << 1)
+/* The map was declared wronly: the kernel does not report it, and a map
+ * user space is not to read is not read to preserve its entries either. */
+#define STATE_F_WRONLY (1u << 2)
 
 /* Kernel objects that belong to a resource: a program entry's programs and own maps. */
 enum state_sub_kind {

@@ -3,7 +3,7 @@
 #
 # Runs the test suites and prints one closing line:
 #   N passed, N failed, N skipped
-# Usage: tests/run.sh [all|unit|live|vm|schema|build|contrib]...   (default all)
+# Usage: tests/run.sh [all|unit|live|vm|schema|build|contrib|random]...   (default all)
 #
 # `all` runs the live tests twice: on the running kernel, then inside QEMU
 # on each kernel of VM_KERNEL (default: Debian 12's own, which `make deps`
@@ -105,6 +105,11 @@ run_schema() {
 	count_lines < <(tests/schema/run.sh 2>&1)
 }
 
+# The differential test, bounded and with a fixed seed (make check-random for more).
+run_random() {
+	count_lines < <(tests/random/run.sh "${RANDOM_SEED:-1}" "${RANDOM_STEPS:-600}" 2>&1)
+}
+
 run_build() {
 	count_lines < <(tests/build/run.sh 2>&1)
 }
@@ -115,14 +120,15 @@ run_contrib() {
 
 for what in "${@:-all}"; do
 	case "$what" in
-	all) run_unit; run_schema; run_build; run_contrib; run_live; run_vm ;;
+	all) run_unit; run_schema; run_build; run_contrib; run_live; run_vm; run_random ;;
 	unit) run_unit ;;
 	live) run_live ;;
 	vm) run_vm ;;
 	schema) run_schema ;;
 	build) run_build ;;
 	contrib) run_contrib ;;
-	*) echo "usage: $0 [all|unit|live|vm|schema|build|contrib]..." >&2; exit 2 ;;
+	random) run_random ;;
+	*) echo "usage: $0 [all|unit|live|vm|schema|build|contrib|random]..." >&2; exit 2 ;;
 	esac
 done
 

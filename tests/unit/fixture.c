@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The plan tests' shared fixture: see fixture.h. */
 #include "fixture.h"
+#include "maptypes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -129,8 +130,9 @@ struct live_map *live_as_spec(struct fx *f, const char *name, uint32_t id)
 	lm->info.type = ms->type;
 	lm->info.key_size = ms->key_size;
 	lm->info.value_size = ms->value_size;
-	lm->info.max_entries = ms->max_entries;
-	lm->info.map_flags = ms->flags;
+	/* what the kernel reports for the spec, not the spec itself */
+	maptype_normalise(ms->type, ms->flags, ms->max_entries, f->lv.ncpus, &lm->info.map_flags,
+			  &lm->info.max_entries);
 	snprintf(lm->info.name, sizeof(lm->info.name), "%s", ms->kname);
 	lm->frozen = ms->frozen;
 	lm->contents_read = ms->has_entries;

@@ -379,12 +379,13 @@ static void test_exact_entries(void **state)
 	c = chg(f, "e");
 	assert_change(c, ACT_UPDATE, R_ENTRIES, NULL);
 	assert_ops(c, 1, 1, 1);
-	assert_op(c, 0, EOP_CHANGE, 1);
-	assert_op(c, 1, EOP_ADD, 2);
-	assert_op(c, 2, EOP_REMOVE, -1);
+	/* removals first: a full map makes room before it adds */
+	assert_op(c, 0, EOP_REMOVE, -1);
+	assert_op(c, 1, EOP_CHANGE, 1);
+	assert_op(c, 2, EOP_ADD, 2);
 	le32(k4, 4);
-	assert_int_equal(c->ops[2].key.len, 4);
-	assert_memory_equal(c->ops[2].key.data, k4, 4);
+	assert_int_equal(c->ops[0].key.len, 4);
+	assert_memory_equal(c->ops[0].key.data, k4, 4);
 	assert_summary(&f->p, 0, 1, 0, 0);
 
 	/* without a full dump the diff cannot know what is undeclared: no removal */
@@ -431,10 +432,10 @@ static void test_array_exact(void **state)
 	c = chg(f, "a");
 	assert_change(c, ACT_UPDATE, R_ENTRIES, NULL);
 	assert_ops(c, 1, 1, 1);
-	assert_op(c, 0, EOP_ADD, 1);
-	assert_op(c, 1, EOP_CHANGE, 2);
-	assert_op(c, 2, EOP_REMOVE, -1);
-	assert_int_equal(c->ops[2].key.data[0], 2);
+	assert_op(c, 0, EOP_REMOVE, -1);
+	assert_op(c, 1, EOP_ADD, 1);
+	assert_op(c, 2, EOP_CHANGE, 2);
+	assert_int_equal(c->ops[0].key.data[0], 2);
 	assert_summary(&f->p, 0, 1, 0, 0);
 }
 
@@ -552,7 +553,7 @@ static void test_frozen_entries_replace(void **state)
 	compute(f, false);
 	assert_int_equal(diag_count(&f->d), 0);
 	assert_change(chg(f, "lim"), ACT_REPLACE, R_ATTRS_CHANGED,
-		      "entries of a read-only map changed");
+		      "entries of a frozen map changed");
 	assert_summary(&f->p, 0, 0, 1, 0);
 }
 

@@ -533,6 +533,43 @@ static void test_err_msg_json(void **state)
 	assert_string_equal(buf, "{\"error\":\"map 'x': \\\"bad\\\"\\tvalue\"}\n");
 }
 
+/* What the kernel reports for a declaration (docs/design-notes.md). */
+static void test_maptype_normalise(void **state)
+{
+	uint32_t f, m;
+
+	(void)state;
+	maptype_normalise(BPF_MAP_TYPE_HASH, BPF_F_RDONLY | BPF_F_ZERO_SEED, 7, 2, &f, &m);
+	assert_int_equal(f, BPF_F_ZERO_SEED);
+	assert_int_equal(m, 7);
+	maptype_normalise(BPF_MAP_TYPE_DEVMAP, BPF_F_WRONLY, 4, 2, &f, &m);
+	assert_int_equal(f, BPF_F_RDONLY_PROG);
+	maptype_normalise(BPF_MAP_TYPE_LRU_HASH, BPF_F_NO_COMMON_LRU, 7, 2, &f, &m);
+	assert_int_equal(m, 8);
+	maptype_normalise(BPF_MAP_TYPE_LRU_PERCPU_HASH, BPF_F_NO_COMMON_LRU, 9, 4, &f, &m);
+	assert_int_equal(m, 12);
+	maptype_normalise(BPF_MAP_TYPE_LRU_HASH, 0, 7, 2, &f, &m); /* common LRU: as given */
+	assert_int_equal(m, 7);
+	maptype_normalise(BPF_MAP_TYPE_LRU_HASH, BPF_F_NO_COMMON_LRU, UINT32_MAX, 2, &f, &m);
+	assert_int_equal(m, UINT32_MAX); /* the kernel refuses it; no wrap-around here */
+}
+
+static void test_lpm_key_canonicalise(void **state)
+{
+	uint8_t k[8] = { 16, 0, 0, 0, 192, 168, 7, 7 }, clean[8] = { 16, 0, 0, 0, 192, 168, 0, 0 };
+	uint8_t odd[8] = { 9, 0, 0, 0, 10, 0xff, 0, 0 }, too_long[8] = { 33, 0, 0, 0, 1, 2, 3, 4 };
+
+	(void)state;
+	assert_false(lpm_key_canonicalise(k, sizeof(k)));
+	assert_memory_equal(k, clean, sizeof(k));
+	assert_true(lpm_key_canonicalise(k, sizeof(k)));
+	assert_false(lpm_key_canonicalise(odd, sizeof(odd))); /* bit 9 on is past a /9 */
+	assert_int_equal(odd[5], 0x80);
+	assert_false(lpm_key_canonicalise(too_long, sizeof(too_long)));
+	assert_int_equal(too_long[7], 4); /* left alone */
+	assert_false(lpm_key_canonicalise(k, 3));
+}
+
 static void test_maptypes(void **state)
 {
 	const struct maptype *t;
@@ -596,6 +633,8 @@ int main(void)
 		cmocka_unit_test(test_diag_sort_format),
 		cmocka_unit_test(test_err_msg_json),
 		cmocka_unit_test(test_maptypes),
+		cmocka_unit_test(test_maptype_normalise),
+		cmocka_unit_test(test_lpm_key_canonicalise),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
