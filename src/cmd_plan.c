@@ -238,8 +238,8 @@ static int apply_saved(const struct opts *o)
 		goto out;
 	}
 	if (desired_fingerprint(r.m) != pf.desired_fp) {
-		err_msg("the manifest or its ELF objects changed since the plan %s was saved: "
-			"run plan again", o->planfile);
+		err_msg("the manifest, its ELF objects or its data files changed since the plan %s "
+			"was saved: run plan again", o->planfile);
 		goto out;
 	}
 	rc = converge(&r, &so, pf.scope, pf.destroy, &pf);

@@ -58,7 +58,17 @@ struct map_spec {
 	enum entries_policy policy;
 	struct map_entry *entries;
 	size_t n_entries;
-	bool has_entries;  /* an `entries:` key was present (even if empty) */
+	bool has_entries;  /* an `entries:` or `entries_file:` key was present (even if empty) */
+	char *entries_file;      /* entries_file: as written, or NULL */
+	char *entries_file_path; /* resolved against the manifest file's directory */
+	struct loc entries_file_loc;
+	uint64_t entries_file_fp; /* of its contents: saved plans go stale when it changes */
+	/*
+	 * The file's contents.  entries[n_yaml_entries..n_entries) are its
+	 * records and point into it (not separately allocated).
+	 */
+	uint8_t *records;
+	size_t n_yaml_entries;
 	bool frozen;
 	bool prevent_destroy;
 	bool preserve_entries;

@@ -124,12 +124,16 @@ void map_spec_clear(struct map_spec *s)
 {
 	size_t i;
 
-	for (i = 0; i < s->n_entries; i++) {
+	/* the entries_file records point into s->records */
+	for (i = 0; i < (s->records ? s->n_yaml_entries : s->n_entries); i++) {
 		bytes_free(&s->entries[i].key);
 		bytes_free(&s->entries[i].value);
 		free(s->entries[i].ref);
 	}
 	free(s->entries);
+	free(s->records);
+	free(s->entries_file);
+	free(s->entries_file_path);
 	free(s->inner_map);
 	free(s->name);
 	memset(s, 0, sizeof(*s));

@@ -27,6 +27,7 @@ enum map_key {
 	MK_INNER_MAP,
 	MK_POLICY,
 	MK_ENTRIES,
+	MK_ENTRIES_FILE,
 	MK_FROZEN,
 	MK_PREVENT_DESTROY,
 	MK_PRESERVE_ENTRIES,
@@ -43,6 +44,7 @@ static const char *const map_keys[MK_N] = {
 	[MK_INNER_MAP] = "inner_map",
 	[MK_POLICY] = "entries_policy",
 	[MK_ENTRIES] = "entries",
+	[MK_ENTRIES_FILE] = "entries_file",
 	[MK_FROZEN] = "frozen",
 	[MK_PREVENT_DESTROY] = "prevent_destroy",
 	[MK_PRESERVE_ENTRIES] = "preserve_entries",
@@ -605,18 +607,15 @@ static bool entries_allowed(struct map_ctx *c, const yaml_node_t *v)
 	return true;
 }
 
-static void parse_entries(struct map_ctx *c)
+/* The `entries:` list; returns its keys' locations (malloc'd) for the entries_file checks. */
+static struct loc *parse_yaml_entries(struct map_ctx *c, const yaml_node_t *v)
 {
-	const yaml_node_t *v = c->vals[MK_ENTRIES];
 	struct map_spec *s = c->s;
 	struct loc *key_locs;
 	size_t n, i;
 
-	if (!v || !entries_allowed(c, v))
-		return;
-	s->has_entries = true;
-	if (yis_null(v) || !yexpect_seq(c->t, v, "entries"))
-		return;
+	if (!v || yis_null(v) || !yexpect_seq(c->t, v, "entries"))
+		return NULL;
 	n = yseq_len(v);
 	if (c->max_ok && n > s->max_entries)
 		yerr(c->t, v, "entries: %zu entries exceed max_entries %u", n, s->max_entries);
@@ -636,6 +635,21 @@ static void parse_entries(struct map_ctx *c)
 		memset(e, 0, sizeof(*e));
 	}
 	check_duplicate_keys(c->t, s, key_locs);
+	return key_locs;
+}
+
+static void parse_entries(struct map_ctx *c)
+{
+	const yaml_node_t *v = c->vals[MK_ENTRIES], *fv = c->vals[MK_ENTRIES_FILE];
+	struct loc *key_locs;
+
+	if ((!v && !fv) || !entries_allowed(c, v ? v : fv))
+		return;
+	c->s->has_entries = true;
+	key_locs = parse_yaml_entries(c, v);
+	if (fv && c->key_ok && c->value_ok)
+		parse_entries_file(c->t, fv, c->s, c->mt, c->max_ok, array_like(c->mt->type),
+				   key_locs);
 	free(key_locs);
 }
 

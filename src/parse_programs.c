@@ -56,13 +56,13 @@ static const char *const prog_keys[PK_N] = {
 };
 
 /* Relative object paths are relative to the manifest file, not to the working directory. */
-static char *object_path(const char *manifest_file, const char *object)
+char *manifest_relative_path(const char *manifest_file, const char *path)
 {
 	const char *slash = strrchr(manifest_file, '/');
 
-	if (object[0] == '/' || !slash)
-		return xstrdup(object);
-	return xasprintf("%.*s/%s", (int)(slash - manifest_file), manifest_file, object);
+	if (path[0] == '/' || !slash)
+		return xstrdup(path);
+	return xasprintf("%.*s/%s", (int)(slash - manifest_file), manifest_file, path);
 }
 
 static void parse_object(struct ytree *t, struct program_spec *p, const yaml_node_t *v)
@@ -76,7 +76,7 @@ static void parse_object(struct ytree *t, struct program_spec *p, const yaml_nod
 		return;
 	}
 	p->object = xstrdup(s);
-	p->object_path = object_path(t->file, s);
+	p->object_path = manifest_relative_path(t->file, s);
 	p->object_loc = ytree_loc(t, v);
 }
 

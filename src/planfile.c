@@ -112,6 +112,9 @@ uint64_t desired_fingerprint(const struct manifest *m)
 	}
 	for (i = 0; i < m->n_programs; i++)
 		fp_u64(&f, m->programs[i].elf ? m->programs[i].elf->fp : 0);
+	/* data files are inputs like ELF objects: a saved plan is stale once one changes */
+	for (i = 0; i < m->n_maps; i++)
+		fp_u64(&f, m->maps[i].entries_file_fp);
 	return fp_final(&f);
 }
 

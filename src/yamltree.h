@@ -147,6 +147,19 @@ bool check_prog_ref(struct ytree *t, const yaml_node_t *n, const char *what, con
 bool parse_bytes_node(struct ytree *t, const yaml_node_t *n, const char *what, int64_t size,
 		      const char *size_name, struct bytes *out);
 
+/* A path as written in a manifest file, relative to that file's directory; malloc'd. */
+char *manifest_relative_path(const char *manifest_file, const char *path);
+
+struct maptype;
+/*
+ * `entries_file:` of map s (entries_file.c), after its `entries:` were
+ * parsed (yaml_locs: their keys' locations).  indexed: keys are u32
+ * indexes below max_entries (array-like types).
+ */
+void parse_entries_file(struct ytree *t, const yaml_node_t *v, struct map_spec *s,
+			const struct maptype *mt, bool max_ok, bool indexed,
+			const struct loc *yaml_locs);
+
 /* "hex 0f ff"-style description of a byte string, for messages; malloc'd. */
 char *describe_bytes(const struct bytes *b);
 

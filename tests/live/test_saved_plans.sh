@@ -44,7 +44,7 @@ test_saved_plan_refused_when_stale() {
 	echo "# edited" >> "$T/m.yaml"
 	id=$(map_id "$ROOT/quickstart/maps/counters")
 	expect_rc 1 ba apply "$T/p3.plan"
-	grep -q "manifest or its ELF objects changed" "$T/.err" || fail "message: $(cat "$T/.err")"
+	grep -q "manifest, its ELF objects or its data files changed" "$T/.err" || fail "message: $(cat "$T/.err")"
 	assert_eq "$(map_id "$ROOT/quickstart/maps/counters")" "$id" "nothing changed"
 	# another apply committed in between: refused
 	expect_rc 0 ba plan -o "$T/p4.plan" -f "$T/m.yaml"
