@@ -113,7 +113,12 @@ STEPS ?= 2000
 check-random: all
 	tests/random/run.sh $(SEED) $(STEPS)
 
-bench: all
+$(BUILD)/tests/rawbatch: tests/bench/rawbatch.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -o $@ $< $(LDLIBS)
+
+bench: all $(BUILD)/tests/rawbatch
 	tests/bench/run.sh
 
 deps:

@@ -39,9 +39,9 @@ while getopts "r:n:vh" o; do
 	esac
 done
 shift $((OPTIND - 1))
-BENCHES=${*:-fill plan noop prog}
+BENCHES=${*:-fill plan noop prog data}
 for b in $BENCHES; do
-	case $b in fill | plan | noop | prog) ;; *) echo "unknown benchmark '$b'" >&2 && usage ;; esac
+	case $b in fill | plan | noop | prog | data) ;; *) echo "unknown benchmark '$b'" >&2 && usage ;; esac
 done
 [[ "$REPS" =~ ^[1-9][0-9]*$ && "$N" =~ ^[1-9][0-9]*$ && "$NAIVE_N" =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "REPS, N and NAIVE_N must be positive integers" >&2 && exit 1; }
@@ -357,6 +357,58 @@ Y
 	ba destroy -f "$m" > /dev/null 2>&1 || bad "destroy prog"
 }
 
+# ---- 5. data: entries from a packed data file, against the raw limit ----------------------
+# DATA_N records of key u32 i, value u64 3i+1 (ascending keys), as entries_file:.
+# Baselines: rawbatch (tests/bench/rawbatch.c): create + ONE BPF_MAP_UPDATE_BATCH
+# + pin, and ONE BPF_MAP_LOOKUP_BATCH pass over the map.  Peak RSS of the apply
+# against the payload (DATA_N * 12 bytes) above a run with an empty map.
+RAWBATCH=${RAWBATCH:-$TOP/build/tests/rawbatch}
+DATA_N=${DATA_N:-1000000}
+peak_kb() { # cmd... -> peak RSS in KB of cmd (GNU time), or "-"
+	if [ -x /usr/bin/time ]; then
+		/usr/bin/time -f %M -o "$W/.rss" "$@" > /dev/null 2>&1 && cat "$W/.rss" || echo -
+	else
+		echo -
+	fi
+}
+bench_data() {
+	local a=() b=() c=() d=() r m=$W/data.yaml e=$W/empty.yaml pin=$ROOT/data/maps/big bpin=$BASE/big
+	local rss0 rss1
+	[ -x "$RAWBATCH" ] || { bad "data: $RAWBATCH not built (make bench builds it)"; return 1; }
+	log "data: one hash map of $DATA_N entries from entries_file, $REPS reps"
+	python3 -c 'import struct,sys; n=int(sys.argv[2]); f=struct.Struct("<IQ")
+open(sys.argv[1],"wb").write(b"".join(f.pack(i, 3*i+1) for i in range(n)))' "$W/data.bin" "$DATA_N" ||
+		{ bad "data: generating the data file"; return 1; }
+	printf 'bpfapply: v1\nscope: data\nmaps:\n  big: {type: hash, key_size: 4, value_size: 8, max_entries: %d, entries_policy: exact, entries_file: data.bin}\n' \
+		"$DATA_N" > "$m"
+	printf 'bpfapply: v1\nscope: data\nmaps:\n  big: {type: hash, key_size: 4, value_size: 8, max_entries: %d}\n' \
+		"$DATA_N" > "$e"
+	for ((r = 0; r < REPS; r++)); do
+		timeit a 0 ba apply -f "$m" || return
+		((r == 0)) && { check_big "$pin" "$DATA_N" "bpfapply data fill" || return; }
+		timeit c 0 ba plan --detailed-exitcode -f "$m" || return
+		ba destroy -f "$m" > /dev/null 2>&1 || { bad "destroy data"; return 1; }
+		timeit b 0 "$RAWBATCH" fill "$bpin" "$DATA_N" "$W/data.bin" || return
+		((r == 0)) && { check_big "$bpin" "$DATA_N" "raw batch fill" || return; }
+		timeit d 0 "$RAWBATCH" read "$bpin" || return
+		rm -f "$bpin"
+	done
+	raw "bpfapply apply" "${a[@]}"
+	raw "raw create + one update_batch + pin" "${b[@]}"
+	raw "bpfapply no-op plan" "${c[@]}"
+	raw "raw lookup_batch read-back" "${d[@]}"
+	row "data $DATA_N: apply vs raw single batch fill" "$(median "${a[@]}")" "$(median "${b[@]}")"
+	row "data $DATA_N: no-op plan vs raw batch read-back" "$(median "${c[@]}")" "$(median "${d[@]}")"
+	rss0=$(peak_kb "$BIN" --root "$ROOT" -n --no-color apply -f "$e")
+	ba destroy -f "$e" > /dev/null 2>&1
+	rss1=$(peak_kb "$BIN" --root "$ROOT" -n --no-color apply -f "$m")
+	ba destroy -f "$m" > /dev/null 2>&1
+	[ "$rss0" != - ] && [ "$rss1" != - ] &&
+		RSS_LINES+=("data $DATA_N apply: peak RSS $rss1 KB, empty map $rss0 KB, payload $((DATA_N * 12 / 1024)) KB: $(awk -v a="$rss1" -v b="$rss0" -v p="$((DATA_N * 12 / 1024))" 'BEGIN {printf "%.1f", (a - b) / p}') x the payload above the empty run")
+	return 0
+}
+RSS_LINES=()
+
 # ---- run and report ---------------------------------------------------------------------------
 log "bpfapply benchmarks: $("$BIN" version 2>/dev/null | head -1), kernel $(uname -r), $(nproc) CPUs, $REPS reps, N=$N"
 for b in $BENCHES; do
@@ -375,6 +427,7 @@ for r in "${ROWS[@]}"; do
 		printf "%-56s %12s %12s %8s\n", n, fa, fb, ra }'
 done
 echo "ratio = bpfapply / baseline: below 1, bpfapply is faster"
+for r in "${RSS_LINES[@]}"; do echo "$r"; done
 if ((${#SCALING[@]})); then
 	echo
 	echo "no-op plan scaling (marginal cost per declared key between N/4 and N;"
