@@ -138,6 +138,7 @@ struct iterator_spec {
 };
 
 struct link_spec; /* kinds/link/link.h */
+struct nameidx;
 
 struct manifest {
 	char *scope;
@@ -152,6 +153,8 @@ struct manifest {
 	size_t n_links;
 	char **files; /* every file read; struct loc.file points into these */
 	size_t n_files;
+	/* hashed look-ups by name of maps, programs, iterators; NULL: linear (see nameidx.h) */
+	struct nameidx *names;
 };
 
 /*

@@ -5,12 +5,14 @@
  * lifetime.  The sections themselves are in parse_maps.c and
  * parse_programs.c, cross-references in resolve.c.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "elf.h"
 #include "kinds/link/link.h"
 #include "model.h"
+#include "nameidx.h"
 #include "yamltree.h"
 
 #define FORMAT_VERSION "v1"
@@ -60,34 +62,29 @@ bool valid_scope_name(const char *s)
 	return name_chars(s, 1, NAME_MAX_LEN, "_-", false);
 }
 
+/* Hashed once the manifest is loaded: a manifest of thousands of maps stays linear. */
 int manifest_map_index(const struct manifest *m, const char *name)
 {
-	size_t i;
-
-	for (i = 0; m && name && i < m->n_maps; i++)
-		if (!strcmp(m->maps[i].name, name))
-			return (int)i;
-	return -1;
+	if (!m)
+		return -1;
+	return nameidx_find(m->names ? &m->names[0] : NULL, m->maps, m->n_maps, sizeof(*m->maps),
+			    offsetof(struct map_spec, name), name);
 }
 
 int manifest_program_index(const struct manifest *m, const char *name)
 {
-	size_t i;
-
-	for (i = 0; m && name && i < m->n_programs; i++)
-		if (!strcmp(m->programs[i].name, name))
-			return (int)i;
-	return -1;
+	if (!m)
+		return -1;
+	return nameidx_find(m->names ? &m->names[1] : NULL, m->programs, m->n_programs,
+			    sizeof(*m->programs), offsetof(struct program_spec, name), name);
 }
 
 int manifest_iterator_index(const struct manifest *m, const char *name)
 {
-	size_t i;
-
-	for (i = 0; m && name && i < m->n_iterators; i++)
-		if (!strcmp(m->iterators[i].name, name))
-			return (int)i;
-	return -1;
+	if (!m)
+		return -1;
+	return nameidx_find(m->names ? &m->names[2] : NULL, m->iterators, m->n_iterators,
+			    sizeof(*m->iterators), offsetof(struct iterator_spec, name), name);
 }
 
 bool check_resource_name(struct ytree *t, const yaml_node_t *key, const char *kind,
@@ -198,6 +195,9 @@ void manifest_free(struct manifest *m)
 	free(m->iterators);
 	free(m->files);
 	free(m->scope);
+	for (i = 0; m->names && i < 3; i++)
+		nameidx_free(&m->names[i]);
+	free(m->names);
 	free(m);
 }
 
@@ -287,6 +287,7 @@ struct manifest *manifest_load(const char *const *files, size_t n_files, struct 
 	struct manifest *m;
 
 	m = xzalloc(sizeof(*m));
+	m->names = xzalloc(3 * sizeof(*m->names));
 	pc.m = m;
 	if (n_files == 0)
 		diag_error(d, NULL, "no manifest file given");

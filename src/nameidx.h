@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Name -> index look-ups over an array of structs that each hold a name
+ * (maps, programs, iterators): a hash table kept beside the array, so that
+ * a manifest of thousands of resources is not searched linearly for each.
+ */
+#ifndef BPFAPPLY_NAMEIDX_H
+#define BPFAPPLY_NAMEIDX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct nameidx {
+	uint32_t *slots; /* element index + 1; 0 = empty */
+	size_t cap;      /* a power of two, or 0 */
+	size_t n;        /* the array's first n elements are in the table */
+};
+
+/*
+ * The first element of base[0..n) (stride bytes each, a `char *` name at
+ * byte offset off) named name, or -1.  Elements appended since the last
+ * call are added first; x == NULL (or an array that shrank) searches
+ * linearly.  The table is an accelerator only, never the truth.
+ */
+int nameidx_find(struct nameidx *x, const void *base, size_t n, size_t stride, size_t off,
+		 const char *name);
+void nameidx_free(struct nameidx *x);
+
+#endif
