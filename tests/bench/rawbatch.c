@@ -8,11 +8,13 @@
  *                                records, pin it at PIN
  *   rawbatch read PIN            BPF_MAP_LOOKUP_BATCH of the whole map into one
  *                                buffer; prints the number of entries
+ *   rawbatch maps DIR N          create N small hash maps, pinned as DIR/mI
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <bpf/bpf.h>
 
 #define KS 4
@@ -77,12 +79,30 @@ static int readback(const char *pin)
 	return 0;
 }
 
+static int many(const char *dir, unsigned n)
+{
+	char path[4096];
+	unsigned i;
+	int fd;
+
+	for (i = 0; i < n; i++) {
+		snprintf(path, sizeof(path), "%s/m%u", dir, i);
+		fd = bpf_map_create(BPF_MAP_TYPE_HASH, "m", 4, 4, 4, NULL);
+		if (fd < 0 || bpf_obj_pin(fd, path))
+			return perror(path), 1;
+		close(fd);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "maps"))
+		return many(argv[2], (unsigned)strtoul(argv[3], NULL, 0));
 	if (argc == 5 && !strcmp(argv[1], "fill"))
 		return fill(argv[2], (unsigned)strtoul(argv[3], NULL, 0), argv[4]);
 	if (argc == 3 && !strcmp(argv[1], "read"))
 		return readback(argv[2]);
-	fprintf(stderr, "usage: rawbatch fill PIN MAX FILE | rawbatch read PIN\n");
+	fprintf(stderr, "usage: rawbatch fill PIN MAX FILE | read PIN | maps DIR N\n");
 	return 2;
 }

@@ -39,9 +39,9 @@ while getopts "r:n:vh" o; do
 	esac
 done
 shift $((OPTIND - 1))
-BENCHES=${*:-fill plan noop prog data}
+BENCHES=${*:-fill plan noop prog data maps}
 for b in $BENCHES; do
-	case $b in fill | plan | noop | prog | data) ;; *) echo "unknown benchmark '$b'" >&2 && usage ;; esac
+	case $b in fill | plan | noop | prog | data | maps) ;; *) echo "unknown benchmark '$b'" >&2 && usage ;; esac
 done
 [[ "$REPS" =~ ^[1-9][0-9]*$ && "$N" =~ ^[1-9][0-9]*$ && "$NAIVE_N" =~ ^[1-9][0-9]*$ ]] ||
 	{ echo "REPS, N and NAIVE_N must be positive integers" >&2 && exit 1; }
@@ -409,6 +409,39 @@ open(sys.argv[1],"wb").write(b"".join(f.pack(i, 3*i+1) for i in range(n)))' "$W/
 }
 RSS_LINES=()
 
+# ---- 6. maps: per-map cost at 1,000 and 5,000 small maps ------------------------------------
+# Linear means the per-map cost at 5,000 is about that at 1,000.  Baseline:
+# rawbatch creating and pinning the same number of maps.
+many_manifest() { # file n
+	{
+		printf 'bpfapply: v1\nscope: many\nmaps:\n'
+		awk -v n="$2" 'BEGIN {for (i = 0; i < n; i++) printf "  m%d: {type: hash, key_size: 4, value_size: 4, max_entries: 4}\n", i}'
+	} > "$1"
+}
+bench_maps() {
+	local k a b c r m
+	for k in 1000 5000; do
+		a=() b=() c=() m=$W/many$k.yaml
+		log "maps: $k small maps, $REPS reps"
+		many_manifest "$m" "$k"
+		for ((r = 0; r < REPS; r++)); do
+			timeit a 0 ba apply -f "$m" || return
+			timeit c 0 ba plan --detailed-exitcode -f "$m" || return
+			ba destroy -f "$m" > /dev/null 2>&1 || { bad "destroy many"; return 1; }
+			mkdir -p "$BASE/many"
+			timeit b 0 "$RAWBATCH" maps "$BASE/many" "$k" || return
+			rm -rf "$BASE/many"
+		done
+		raw "apply $k maps" "${a[@]}"
+		raw "raw create+pin $k maps" "${b[@]}"
+		raw "no-op plan $k maps" "${c[@]}"
+		row "maps $k: apply vs raw create+pin" "$(median "${a[@]}")" "$(median "${b[@]}")"
+		row "maps $k: no-op plan vs raw create+pin" "$(median "${c[@]}")" "$(median "${b[@]}")"
+		MAPS_LINES+=("$k|$(median "${a[@]}")|$(median "${c[@]}")|$(median "${b[@]}")")
+	done
+}
+MAPS_LINES=()
+
 # ---- run and report ---------------------------------------------------------------------------
 log "bpfapply benchmarks: $("$BIN" version 2>/dev/null | head -1), kernel $(uname -r), $(nproc) CPUs, $REPS reps, N=$N"
 for b in $BENCHES; do
@@ -428,6 +461,15 @@ for r in "${ROWS[@]}"; do
 done
 echo "ratio = bpfapply / baseline: below 1, bpfapply is faster"
 for r in "${RSS_LINES[@]}"; do echo "$r"; done
+if ((${#MAPS_LINES[@]})); then
+	echo
+	echo "per-map cost (us per map; linear: the same at 1,000 and 5,000)"
+	printf '%-8s %12s %12s %12s\n' maps apply "no-op plan" "raw create"
+	for r in "${MAPS_LINES[@]}"; do
+		IFS='|' read -r k a c b <<< "$r"
+		awk -v k="$k" -v a="$a" -v c="$c" -v b="$b" 'BEGIN {printf "%-8s %12.1f %12.1f %12.1f\n", k, a / k, c / k, b / k}'
+	done
+fi
 if ((${#SCALING[@]})); then
 	echo
 	echo "no-op plan scaling (marginal cost per declared key between N/4 and N;"
