@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kind.h"
+#include "nameidx.h"
 #include "plan.h"
 
 static const struct kind_ops *const kinds[KIND__COUNT] = {
@@ -55,6 +57,8 @@ struct change *plan_add_change(struct plan *p, enum res_kind k, const char *name
 {
 	struct change *cs, *c;
 
+	if (!p->names)
+		p->names = calloc(1, sizeof(*p->names)); /* NULL is fine: plan_find searches */
 	cs = realloc(p->changes, (p->n + 1) * sizeof(*cs));
 	if (!cs)
 		return NULL;
@@ -131,6 +135,7 @@ static int order_changes(struct plan *p)
 				sorted[n++] = p->changes[i];
 	free(p->changes);
 	p->changes = sorted;
+	nameidx_free(p->names); /* it holds indexes into the old order */
 	return 0;
 }
 
@@ -171,14 +176,17 @@ bool plan_has_changes(const struct plan *p)
 	return p->add || p->change || p->replace || p->remove || p->resumes;
 }
 
+static bool change_of_kind(const void *elem, const void *arg)
+{
+	return ((const struct change *)elem)->kind == *(const enum res_kind *)arg;
+}
+
 struct change *plan_find(const struct plan *p, enum res_kind k, const char *name)
 {
-	size_t i;
+	int i = nameidx_find_if(p->names, p->changes, p->n, sizeof(*p->changes),
+				offsetof(struct change, name), name, change_of_kind, &k);
 
-	for (i = 0; i < p->n; i++)
-		if (p->changes[i].kind == k && !strcmp(p->changes[i].name, name))
-			return &p->changes[i];
-	return NULL;
+	return i < 0 ? NULL : &p->changes[i];
 }
 
 void plan_free(struct plan *p)
@@ -197,6 +205,8 @@ void plan_free(struct plan *p)
 		free(c->detail);
 	}
 	free(p->changes);
+	nameidx_free(p->names);
+	free(p->names);
 	free(p->scope);
 	memset(p, 0, sizeof(*p));
 }

@@ -7,6 +7,7 @@
 #ifndef BPFAPPLY_NAMEIDX_H
 #define BPFAPPLY_NAMEIDX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,6 +25,14 @@ struct nameidx {
  */
 int nameidx_find(struct nameidx *x, const void *base, size_t n, size_t stride, size_t off,
 		 const char *name);
+/*
+ * The same, of the elements for which match(element, arg) is also true
+ * (e.g. of one kind).  An array that is reordered must nameidx_free() its
+ * table: the table keeps element indexes.
+ */
+int nameidx_find_if(struct nameidx *x, const void *base, size_t n, size_t stride, size_t off,
+		    const char *name, bool (*match)(const void *elem, const void *arg),
+		    const void *arg);
 void nameidx_free(struct nameidx *x);
 
 #endif

@@ -87,6 +87,8 @@ struct change {
 	size_t n_done;       /* executor: ops applied so far, for undoing them */
 };
 
+struct nameidx;
+
 struct plan {
 	char *scope;
 	bool destroy;          /* computed for destroy */
@@ -95,6 +97,7 @@ struct plan {
 	unsigned add, change, replace, remove;
 	uint64_t state_serial; /* serial of the state record it was computed from */
 	bool resumes;          /* the state record says an apply was interrupted */
+	struct nameidx *names; /* plan_find's hash of the changes' names; NULL: linear */
 };
 
 /*
