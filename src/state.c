@@ -18,11 +18,13 @@
  * header size lets it grow the header too.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
 
 #include "fingerprint.h"
+#include "nameidx.h"
 #include "state.h"
 
 #define STATE_HDR_SIZE 32
@@ -480,6 +482,8 @@ static int state_add_decoded_res(struct state *s, const struct tlv *t)
 	err = decode_res(t, &r);
 	if (err)
 		return err;
+	if (!s->names)
+		s->names = calloc(1, sizeof(*s->names)); /* NULL is fine: state_find searches */
 	/* Two records for one object would make state_find() ambiguous. */
 	if (state_find(s, r.kind, r.name)) {
 		err = -EINVAL;
@@ -632,19 +636,22 @@ void state_free(struct state *s)
 	free(s->res);
 	free(s->scope);
 	free(s->tool_version);
+	nameidx_free(s->names);
+	free(s->names);
 	memset(s, 0, sizeof(*s));
+}
+
+static bool res_of_kind(const void *elem, const void *arg)
+{
+	return ((const struct state_res *)elem)->kind == *(const uint8_t *)arg;
 }
 
 struct state_res *state_find(const struct state *s, uint8_t kind, const char *name)
 {
-	size_t i;
+	int i = nameidx_find_if(s->names, s->res, s->n, sizeof(*s->res),
+				offsetof(struct state_res, name), name, res_of_kind, &kind);
 
-	if (!name)
-		return NULL;
-	for (i = 0; i < s->n; i++)
-		if (s->res[i].kind == kind && !strcmp(s->res[i].name, name))
-			return &s->res[i];
-	return NULL;
+	return i < 0 ? NULL : &s->res[i];
 }
 
 /* The pointer returned is valid until the next upsert or remove on s. */
@@ -660,6 +667,8 @@ struct state_res *state_upsert(struct state *s, uint8_t kind, const char *name)
 	r = state_find(s, kind, name);
 	if (r)
 		return r;
+	if (!s->names)
+		s->names = calloc(1, sizeof(*s->names)); /* NULL is fine: state_find searches */
 	dup = strdup(name);
 	if (!dup)
 		return NULL;
@@ -689,6 +698,7 @@ void state_remove(struct state *s, uint8_t kind, const char *name)
 	/* memmove, not swap with the last: records keep their insertion order. */
 	memmove(r, r + 1, (s->n - at - 1) * sizeof(*r));
 	s->n--;
+	nameidx_free(s->names); /* it holds indexes of the old order */
 	if (!s->n) {
 		free(s->res);
 		s->res = NULL;

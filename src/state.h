@@ -75,6 +75,8 @@ struct state_res {
 	size_t n_subs;
 };
 
+struct nameidx;
+
 struct state {
 	uint64_t serial;      /* bumped by every commit */
 	uint64_t updated_at;  /* unix seconds of the last commit */
@@ -83,6 +85,7 @@ struct state {
 	bool pending;         /* an apply's commit started and did not finish */
 	struct state_res *res;
 	size_t n;
+	struct nameidx *names; /* state_find's hash of res names; NULL: linear (nameidx.h) */
 };
 
 int state_encode(const struct state *s, uint8_t **buf, size_t *len);
