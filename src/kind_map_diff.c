@@ -141,14 +141,17 @@ static int diff_declared(struct change *c, const struct plan *p, const struct ma
 			 const struct map_spec *ms)
 {
 	const struct live_map *lm = c->live;
+	const struct bytes **value_of;
+	bool *declared;
 	size_t i;
-	int err = 0;
+	int err;
 
 	if (!lm->contents_read)
 		return 0; /* nothing to compare with (seed, or unreadable) */
+	err = map_entries_match(ms, lm, &value_of, &declared);
 	for (i = 0; i < ms->n_entries && !err; i++) {
 		const struct map_entry *e = &ms->entries[i];
-		const struct bytes *live = live_map_value(lm, &e->key);
+		const struct bytes *live = value_of[i];
 		bool absent = !live || (array_like(lm) && all_zero(live));
 
 		if (e->vkind == VAL_MAP) {
@@ -169,68 +172,36 @@ static int diff_declared(struct change *c, const struct plan *p, const struct ma
 			continue; /* includes a declared zero in a zero array slot */
 		err = add_op(c, absent ? EOP_ADD : EOP_CHANGE, (int)i, NULL);
 	}
-	return err;
-}
-
-static int cmp_entry_key(const void *a, const void *b)
-{
-	return bytes_cmp(&(*(const struct map_entry *const *)a)->key,
-			 &(*(const struct map_entry *const *)b)->key);
-}
-
-const struct map_entry **map_entries_by_key(const struct map_spec *ms)
-{
-	const struct map_entry **sorted = malloc((ms->n_entries ? ms->n_entries : 1) * sizeof(*sorted));
-	size_t i;
-
-	if (!sorted)
-		return NULL;
-	for (i = 0; i < ms->n_entries; i++)
-		sorted[i] = &ms->entries[i];
-	qsort(sorted, ms->n_entries, sizeof(*sorted), cmp_entry_key);
-	return sorted;
-}
-
-bool map_entries_has(const struct map_entry *const *sorted, size_t n, const struct bytes *key)
-{
-	size_t lo = 0, hi = n;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = bytes_cmp(&sorted[mid]->key, key);
-
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
+	if (value_of) {
+		free(value_of);
+		free(declared);
 	}
-	return false;
+	return err;
 }
 
 /* exact: every live key that is not declared goes (kernel order kept for the plan). */
 static int diff_undeclared(struct change *c, const struct map_spec *ms)
 {
 	const struct live_map *lm = c->live;
-	const struct map_entry **sorted;
+	const struct bytes **value_of;
+	bool *declared;
 	size_t i;
-	int err = 0;
+	int err;
 
 	if (ms->policy != POLICY_EXACT || !lm->full_dump)
 		return 0;
-	sorted = map_entries_by_key(ms);
-	if (!sorted)
-		return -ENOMEM;
+	err = map_entries_match(ms, lm, &value_of, &declared);
+	if (err)
+		return err;
 	for (i = 0; i < lm->n_kvs && !err; i++) {
 		const struct live_kv *kv = &lm->kvs[i];
 
-		if (map_entries_has(sorted, ms->n_entries, &kv->key) ||
-		    (array_like(lm) && all_zero(&kv->value)))
+		if (declared[i] || (array_like(lm) && all_zero(&kv->value)))
 			continue;
 		err = add_op(c, EOP_REMOVE, -1, &kv->key);
 	}
-	free(sorted);
+	free(value_of);
+	free(declared);
 	return err;
 }
 
