@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 
 #include "live.h"
 #include "maptypes.h"
+#include "nameidx.h"
 #include "paths.h"
 #include "progress.h"
 
@@ -396,6 +398,8 @@ static struct live_map *add_map(struct live *lv, const char *name)
 	lm = live_find_map(lv, name);
 	if (lm)
 		return lm;
+	if (!lv->map_names)
+		lv->map_names = calloc(1, sizeof(*lv->map_names)); /* NULL: linear look-ups */
 	maps = realloc(lv->maps, (lv->n_maps + 1) * sizeof(*maps));
 	if (!maps)
 		return NULL;
@@ -658,12 +662,10 @@ free_dir:
 
 struct live_map *live_find_map(const struct live *lv, const char *name)
 {
-	size_t i;
+	int i = nameidx_find(lv->map_names, lv->maps, lv->n_maps, sizeof(*lv->maps),
+			     offsetof(struct live_map, name), name);
 
-	for (i = 0; i < lv->n_maps; i++)
-		if (!strcmp(lv->maps[i].name, name))
-			return &lv->maps[i];
-	return NULL;
+	return i < 0 ? NULL : &lv->maps[i];
 }
 
 const struct bytes *live_map_value(const struct live_map *lm, const struct bytes *key)
@@ -708,6 +710,8 @@ void live_free(struct live *lv)
 		free(lm->pin);
 	}
 	free(lv->maps);
+	nameidx_free(lv->map_names);
+	free(lv->map_names);
 	live_free_programs(lv);
 	live_free_iterators(lv);
 	live_free_links(lv);

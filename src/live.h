@@ -76,6 +76,8 @@ struct live_iterator {
 	uint32_t param_map_id;    /* the id of a {pinned: PATH} map parameter now */
 };
 
+struct nameidx;
+
 struct live {
 	char *root;       /* ROOT */
 	char *scope_dir;  /* ROOT/SCOPE */
@@ -92,6 +94,7 @@ struct live {
 	size_t n_iterators;
 	struct live_link *links;    /* kinds/link/link.h */
 	size_t n_links;
+	struct nameidx *map_names;  /* live_find_map's hash of maps[].name; NULL: linear */
 };
 
 /*
