@@ -107,13 +107,15 @@ static void check_both(struct ytree *t, const yaml_node_t *v, const struct map_s
 	size_t i;
 
 	for (i = 0; i < s->n_entries; i++) {
-		long rec = s->entries[i].key.len == r->ks ? find_record(r, s->entries[i].key.data) : -1;
+		const struct bytes *k = &s->entries[i].key;
+		long rec = k->len == r->ks ? find_record(r, k->data) : -1;
 		char *d;
 
 		if (rec < 0)
 			continue;
 		d = describe_bytes(&s->entries[i].key);
-		yerr(t, v, "entries_file: record %ld: key \"%s\" is also declared under entries: at %d:%d",
+		yerr(t, v,
+		     "entries_file: record %ld: key \"%s\" is also declared under entries: at %d:%d",
 		     rec + 1, d, yaml_locs[i].line, yaml_locs[i].col);
 		free(d);
 	}
@@ -133,7 +135,8 @@ static void check_indexes(struct ytree *t, const yaml_node_t *v, const struct ma
 		if (idx < s->max_entries)
 			continue;
 		if (bad++ < 10)
-			yerr(t, v, "entries_file: record %zu: key %u is out of range (max_entries %u)",
+			yerr(t, v,
+			     "entries_file: record %zu: key %u is out of range (max_entries %u)",
 			     i + 1, idx, s->max_entries);
 	}
 	if (bad > 10)
@@ -213,8 +216,8 @@ void parse_entries_file(struct ytree *t, const yaml_node_t *v, struct map_spec *
 		return;
 	}
 	if (mt->caps & (MT_OF_MAPS | MT_PROG_VALUES)) {
-		yerr(t, v, "entries_file: not for map type \"%s\": its values name maps or programs; "
-			   "use entries:", mt->name);
+		yerr(t, v, "entries_file: not for map type \"%s\": "
+			   "its values name maps or programs; use entries:", mt->name);
 		return;
 	}
 	s->entries_file = xstrdup(path);

@@ -30,9 +30,10 @@ static int cmp_entry_ptr(const void *a, const void *b)
 
 const struct map_entry **map_entries_by_key(const struct map_spec *ms)
 {
-	const struct map_entry **sorted = malloc((ms->n_entries ? ms->n_entries : 1) * sizeof(*sorted));
+	const struct map_entry **sorted;
 	size_t i;
 
+	sorted = malloc((ms->n_entries ? ms->n_entries : 1) * sizeof(*sorted));
 	if (!sorted)
 		return NULL;
 	for (i = 0; i < ms->n_entries; i++)
