@@ -7,8 +7,8 @@
 # docs/benchmarks.md for what each benchmark measures and why that baseline.
 #
 #   tests/bench/run.sh [-r REPS] [-n N] [-v] [BENCH...]
-#       BENCH: fill plan noop prog (default: all four)
-#   env: BIN (default build/bpfapply), REPS (5), N (10000), NAIVE_N (1000)
+#       BENCH: fill plan noop prog data maps (default: all)
+#   env: BIN (default build/bpfapply), REPS (5), N (10000), NAIVE_N (1000), DATA_N (1000000), RAWBATCH
 #
 # It prints a table (benchmark, bpfapply median, baseline median, ratio).
 # It exits non-zero only when something is functionally wrong (a wrong entry
@@ -63,6 +63,7 @@ fi
 
 BIN=${BIN:-$TOP/build/bpfapply}
 XDP_OBJ=${XDP_OBJ:-$TOP/examples/bpf/xdp1.bpf.o}
+RAWBATCH=${RAWBATCH:-$TOP/build/tests/rawbatch}
 [ -x "$BIN" ] || { echo "FAIL bench: $BIN not built (make)" >&2 && exit 1; }
 
 # ---- work area: a temp dir with a fresh bpffs, removed on any exit ----------
@@ -192,8 +193,14 @@ bpftool_naive() { # batchfile: what a naive script does, one process an entry
 	done < "$1"
 }
 
+# DATA file of n records: key u32 i, value u64 3i+1 (the manifests' entries, packed).
+gen_data() { # file n
+	python3 -c 'import struct,sys; n=int(sys.argv[2]); f=struct.Struct("<IQ")
+open(sys.argv[1],"wb").write(b"".join(f.pack(i, 3*i+1) for i in range(n)))' "$1" "$2"
+}
+
 bench_fill() {
-	local a=() b=() c=() v=() r m=$W/fill.yaml bpin=$BASE/big
+	local a=() b=() c=() v=() x=() r m=$W/fill.yaml bpin=$BASE/big
 	log "fill: one hash map of $N declared entries, $REPS reps"
 	gen_big_manifest "$m" fill "$N" merge
 	gen_batch "$W/fill.batch" "$bpin" 0 "$N"
@@ -207,12 +214,18 @@ bench_fill() {
 		timeit b 0 bpftool_fill "$bpin" "$N" "$W/fill.batch" || return
 		((r == 0)) && { check_big "$bpin" "$N" "bpftool batch fill" || return; }
 		rm -f "$bpin"
+		if [ -x "$RAWBATCH" ]; then
+			((r == 0)) && gen_data "$W/fill.bin" "$N"
+			timeit x 0 "$RAWBATCH" fill "$bpin" "$N" "$W/fill.bin" || return
+			rm -f "$bpin"
+		fi
 	done
 	raw "bpfapply apply" "${a[@]}"
 	raw "bpftool map create + batch" "${b[@]}"
 	raw "bpfapply validate" "${v[@]}"
 	FILL_A=$(median "${a[@]}")
 	row "fill $N: apply vs bpftool create+batch" "$FILL_A" "$(median "${b[@]}")"
+	((${#x[@]})) && row "fill $N: apply vs raw single batch fill" "$FILL_A" "$(median "${x[@]}")"
 
 	# The naive script: one bpftool process per entry, NAIVE_N entries, scaled to N.
 	log "fill: naive, $NAIVE_N bpftool processes, $REPS reps"
@@ -228,6 +241,9 @@ bench_fill() {
 	row "fill $N: apply vs $NAIVE_N bpftool procs, scaled" "$FILL_A" \
 		"$(awk -v u="$(median "${c[@]}")" -v s="$N" -v n="$NAIVE_N" 'BEGIN {printf "%d", u * s / n}')"
 	row "  (validate $N: parse + checks, no kernel)" "$(median "${v[@]}")" "-"
+	gen_big_manifest "$W/fill0.yaml" fill 0 merge
+	sed -i 's/max_entries: 0/max_entries: '"$N"'/' "$W/fill0.yaml"
+	rss_line "fill $N YAML apply" "$m" "$W/fill0.yaml" "$N"
 }
 
 # ---- 2. no-op plan ------------------------------------------------------------------
@@ -362,7 +378,6 @@ Y
 # Baselines: rawbatch (tests/bench/rawbatch.c): create + ONE BPF_MAP_UPDATE_BATCH
 # + pin, and ONE BPF_MAP_LOOKUP_BATCH pass over the map.  Peak RSS of the apply
 # against the payload (DATA_N * 12 bytes) above a run with an empty map.
-RAWBATCH=${RAWBATCH:-$TOP/build/tests/rawbatch}
 DATA_N=${DATA_N:-1000000}
 peak_kb() { # cmd... -> peak RSS in KB of cmd (GNU time), or "-"
 	if [ -x /usr/bin/time ]; then
@@ -373,12 +388,9 @@ peak_kb() { # cmd... -> peak RSS in KB of cmd (GNU time), or "-"
 }
 bench_data() {
 	local a=() b=() c=() d=() r m=$W/data.yaml e=$W/empty.yaml pin=$ROOT/data/maps/big bpin=$BASE/big
-	local rss0 rss1
 	[ -x "$RAWBATCH" ] || { bad "data: $RAWBATCH not built (make bench builds it)"; return 1; }
 	log "data: one hash map of $DATA_N entries from entries_file, $REPS reps"
-	python3 -c 'import struct,sys; n=int(sys.argv[2]); f=struct.Struct("<IQ")
-open(sys.argv[1],"wb").write(b"".join(f.pack(i, 3*i+1) for i in range(n)))' "$W/data.bin" "$DATA_N" ||
-		{ bad "data: generating the data file"; return 1; }
+	gen_data "$W/data.bin" "$DATA_N" || { bad "data: generating the data file"; return 1; }
 	printf 'bpfapply: v1\nscope: data\nmaps:\n  big: {type: hash, key_size: 4, value_size: 8, max_entries: %d, entries_policy: exact, entries_file: data.bin}\n' \
 		"$DATA_N" > "$m"
 	printf 'bpfapply: v1\nscope: data\nmaps:\n  big: {type: hash, key_size: 4, value_size: 8, max_entries: %d}\n' \
@@ -399,12 +411,19 @@ open(sys.argv[1],"wb").write(b"".join(f.pack(i, 3*i+1) for i in range(n)))' "$W/
 	raw "raw lookup_batch read-back" "${d[@]}"
 	row "data $DATA_N: apply vs raw single batch fill" "$(median "${a[@]}")" "$(median "${b[@]}")"
 	row "data $DATA_N: no-op plan vs raw batch read-back" "$(median "${c[@]}")" "$(median "${d[@]}")"
-	rss0=$(peak_kb "$BIN" --root "$ROOT" -n --no-color apply -f "$e")
-	ba destroy -f "$e" > /dev/null 2>&1
-	rss1=$(peak_kb "$BIN" --root "$ROOT" -n --no-color apply -f "$m")
-	ba destroy -f "$m" > /dev/null 2>&1
+	rss_line "data $DATA_N apply" "$m" "$e" "$DATA_N"
+}
+
+# Peak RSS of an apply against the entry payload (n * 12 bytes) above the
+# same map applied empty.
+rss_line() { # label manifest empty-manifest n
+	local rss0 rss1 payload=$(($4 * 12 / 1024))
+	rss0=$(peak_kb "$BIN" --root "$ROOT" -n --no-color apply -f "$3")
+	ba destroy -f "$3" > /dev/null 2>&1
+	rss1=$(peak_kb "$BIN" --root "$ROOT" -n --no-color apply -f "$2")
+	ba destroy -f "$2" > /dev/null 2>&1
 	[ "$rss0" != - ] && [ "$rss1" != - ] &&
-		RSS_LINES+=("data $DATA_N apply: peak RSS $rss1 KB, empty map $rss0 KB, payload $((DATA_N * 12 / 1024)) KB: $(awk -v a="$rss1" -v b="$rss0" -v p="$((DATA_N * 12 / 1024))" 'BEGIN {printf "%.1f", (a - b) / p}') x the payload above the empty run")
+		RSS_LINES+=("$1: peak RSS $rss1 KB, empty map $rss0 KB, payload $payload KB: $(awk -v a="$rss1" -v b="$rss0" -v p="$payload" 'BEGIN {printf "%.1f", (a - b) / p}') x the payload above the empty run")
 	return 0
 }
 RSS_LINES=()
