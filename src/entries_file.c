@@ -7,6 +7,7 @@
  * buffer the file was read into.
  */
 #include <errno.h>
+#include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -143,6 +144,36 @@ static void check_indexes(struct ytree *t, const yaml_node_t *v, const struct ma
 		yerr(t, v, "entries_file: %zu more records with keys out of range", bad - 10);
 }
 
+/*
+ * lpm_trie keys are a prefix length then the data: bits past the prefix do
+ * not tell trie nodes apart, so a record carrying them is refused as under
+ * entries: (the kernel would store it under other bytes).
+ */
+static void check_lpm_keys(struct ytree *t, const yaml_node_t *v, const struct map_spec *s,
+			   const struct records *r)
+{
+	uint8_t canon[4 + 256];
+	size_t i, bad = 0;
+	uint32_t plen;
+
+	if (s->type != BPF_MAP_TYPE_LPM_TRIE || r->ks < 5 || r->ks > sizeof(canon))
+		return;
+	for (i = 0; i < r->n; i++) {
+		memcpy(canon, rec_key(r, i), r->ks);
+		if (lpm_key_canonicalise(canon, r->ks) || bad++ >= 10)
+			continue;
+		memcpy(&plen, canon, sizeof(plen));
+		if (plen > (r->ks - 4) * 8)
+			yerr(t, v, "entries_file: record %zu: prefix length %u is longer than the "
+				   "key's %u bits of data", i + 1, plen, (r->ks - 4) * 8);
+		else
+			yerr(t, v, "entries_file: record %zu: bits set past the prefix length %u "
+				   "(the trie ignores them)", i + 1, plen);
+	}
+	if (bad > 10)
+		yerr(t, v, "entries_file: %zu more records with bad lpm_trie keys", bad - 10);
+}
+
 static bool read_records(struct ytree *t, const yaml_node_t *v, struct map_spec *s, bool max_ok,
 			 uint8_t **buf, size_t *len)
 {
@@ -233,6 +264,7 @@ void parse_entries_file(struct ytree *t, const yaml_node_t *v, struct map_spec *
 		     s->n_entries + r.n, r.n, s->max_entries);
 	if (indexed && s->key_size == 4)
 		check_indexes(t, v, s, &r);
+	check_lpm_keys(t, v, s, &r);
 	check_file_duplicates(t, v, &r);
 	check_both(t, v, s, &r, yaml_locs);
 	free(r.order);
