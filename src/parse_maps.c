@@ -578,30 +578,32 @@ static void check_duplicate_keys(struct ytree *t, const struct map_spec *s, cons
 	free(k);
 }
 
-static bool entries_allowed(struct map_ctx *c, const yaml_node_t *v)
+/* what: "entries" or "entries_file", whichever is there (the first if both are). */
+static bool entries_allowed(struct map_ctx *c, const yaml_node_t *v, const char *what)
 {
 	if (!c->mt)
 		return false; /* sizes and value forms depend on the type */
 	if (!(c->mt->caps & MT_ENTRIES)) {
-		yerr(c->t, v, "entries: not supported for map type \"%s\"", c->mt->name);
+		yerr(c->t, v, "%s: not supported for map type \"%s\"", what, c->mt->name);
 		return false;
 	}
 	if (c->flags_ok && (c->s->flags & BPF_F_RDONLY)) {
-		yerr(c->t, v, "entries: not allowed with the rdonly flag (user space cannot write the map)");
+		yerr(c->t, v, "%s: not allowed with the rdonly flag (user space cannot write the map)",
+		     what);
 		return false;
 	}
 	if (c->flags_ok && (c->s->flags & BPF_F_WRONLY) &&
 	    (c->mt->caps & (MT_OF_MAPS | MT_PROG_VALUES))) {
 		/* a slot follows its target only when bpfapply can see which one it holds */
-		yerr(c->t, v, "entries: a %s with the wronly flag cannot be read back, so its slots "
+		yerr(c->t, v, "%s: a %s with the wronly flag cannot be read back, so its slots "
 			      "could not follow their targets; drop wronly or the entries",
-		     c->mt->name);
+		     what, c->mt->name);
 		return false;
 	}
 	if (c->flags_ok && (c->s->flags & BPF_F_WRONLY) && c->s->policy != POLICY_SEED) {
 		/* merge and exact compare with what the map holds: it cannot be read */
-		yerr(c->t, v, "entries: a map with the wronly flag cannot be read back; "
-			      "use entries_policy: seed");
+		yerr(c->t, v, "%s: a map with the wronly flag cannot be read back; "
+			      "use entries_policy: seed", what);
 		return false;
 	}
 	return true;
@@ -643,7 +645,7 @@ static void parse_entries(struct map_ctx *c)
 	const yaml_node_t *v = c->vals[MK_ENTRIES], *fv = c->vals[MK_ENTRIES_FILE];
 	struct loc *key_locs;
 
-	if ((!v && !fv) || !entries_allowed(c, v ? v : fv))
+	if ((!v && !fv) || !entries_allowed(c, v ? v : fv, v ? "entries" : "entries_file"))
 		return;
 	c->s->has_entries = true;
 	key_locs = parse_yaml_entries(c, v);
