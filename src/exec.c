@@ -74,19 +74,14 @@ static void detach_if_link(int dfd, const char *name)
 static int clean_dir(int dfd, int depth)
 {
 	struct dirent *de;
-	int fd, err = 0;
+	int err = 0;
 	DIR *d;
 
 	if (!fd_on_bpffs(dfd) || depth > 8)
 		return -EXDEV;
-	fd = dup(dfd);
-	d = fd < 0 ? NULL : fdopendir(fd);
-	if (!d) {
-		err = -errno;
-		if (fd >= 0)
-			close(fd);
-		return err;
-	}
+	d = dir_open_dup(dfd);
+	if (!d)
+		return -errno;
 	while (!err && (de = readdir(d))) {
 		int sub;
 

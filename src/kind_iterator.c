@@ -34,18 +34,14 @@ int iterator_cgroup_order(const char *name)
 	return BPF_CGROUP_ITER_ANCESTORS_UP;
 }
 
-/* Fill linfo for the parameter; *param_fd is an fd to close afterwards. */
-static int fill_param(struct exec *x, const struct iterator_spec *it,
-		      union bpf_iter_link_info *linfo, int *param_fd)
+int iterator_link_info(const struct iterator_spec *it, int map_fd,
+		       union bpf_iter_link_info *linfo, int *close_fd)
 {
-	*param_fd = -1;
+	*close_fd = -1;
 	switch (it->param) {
 	case ITER_PARAM_MAP:
-		*param_fd = it->map.name ? dup(exec_map_fd(x, it->map.index))
-					 : bpf_obj_get(it->map.pinned);
-		if (*param_fd < 0)
-			return -errno;
-		linfo->map.map_fd = (uint32_t)*param_fd;
+		linfo->map.map_fd = (uint32_t)map_fd;
+		*close_fd = map_fd;
 		break;
 	case ITER_PARAM_TASK:
 		if (it->task_is_tid)
@@ -54,16 +50,32 @@ static int fill_param(struct exec *x, const struct iterator_spec *it,
 			linfo->task.pid = it->task_id;
 		break;
 	case ITER_PARAM_CGROUP:
-		*param_fd = open(it->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (*param_fd < 0)
+		*close_fd = open(it->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (*close_fd < 0)
 			return -errno;
-		linfo->cgroup.cgroup_fd = (uint32_t)*param_fd;
-		linfo->cgroup.order = iterator_cgroup_order(it->cgroup_order);
+		linfo->cgroup.cgroup_fd = (uint32_t)*close_fd;
+		linfo->cgroup.order = (uint32_t)iterator_cgroup_order(it->cgroup_order);
 		break;
 	case ITER_PARAM_NONE:
 		break;
 	}
 	return 0;
+}
+
+/* Fill linfo for the parameter; *param_fd is an fd to close afterwards. */
+static int fill_param(struct exec *x, const struct iterator_spec *it,
+		      union bpf_iter_link_info *linfo, int *param_fd)
+{
+	int map_fd = -1;
+
+	*param_fd = -1;
+	if (it->param == ITER_PARAM_MAP) {
+		map_fd = it->map.name ? dup(exec_map_fd(x, it->map.index))
+				      : bpf_obj_get(it->map.pinned);
+		if (map_fd < 0)
+			return -errno;
+	}
+	return iterator_link_info(it, map_fd, linfo, param_fd);
 }
 
 static int create_link(struct exec *x, const struct iterator_spec *it, uint32_t *map_id)

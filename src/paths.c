@@ -102,20 +102,31 @@ static bool ancestor_on_bpffs(const char *path)
 	}
 }
 
+DIR *dir_open_dup(int dfd)
+{
+	int fd = dup(dfd), saved;
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		saved = errno;
+		close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
 /* 1 if dir holds nothing but . and .., 0 if it holds something, -errno. */
 static int dir_empty(int dfd)
 {
 	struct dirent *de;
-	int fd = dup(dfd), empty = 1;
-	DIR *d;
+	int empty = 1;
+	DIR *d = dir_open_dup(dfd);
 
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
 	while (empty && (de = readdir(d)))
 		if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
 			empty = 0;

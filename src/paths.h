@@ -3,6 +3,7 @@
 #ifndef BPFAPPLY_PATHS_H
 #define BPFAPPLY_PATHS_H
 
+#include <dirent.h>
 #include <stdbool.h>
 
 #define DEFAULT_ROOT "/sys/fs/bpf/bpfapply"
@@ -47,6 +48,10 @@ const char *access_hint(int err);
 
 /* scope_check.c */
 bool fd_on_bpffs(int fd);
+
+/* A directory stream over dfd's directory, dfd itself left open for the
+ * caller (the stream has its own duplicate); NULL and errno on failure. */
+DIR *dir_open_dup(int dfd);
 /* ROOT/SCOPE, if it exists, is a real directory (not a link); -errno printed. */
 int scope_dir_check(const char *scope_dir);
 /*

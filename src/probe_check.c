@@ -123,33 +123,16 @@ static const char *param_word(enum iter_param p)
 static int param_fd(const struct manifest *m, const struct iterator_spec *it,
 		    union bpf_iter_link_info *linfo)
 {
-	int fd = -1;
+	int map_fd = -1, fd, err;
 
-	switch (it->param) {
-	case ITER_PARAM_MAP:
-		fd = it->map.index >= 0 ? probe_map_create(m, &m->maps[it->map.index])
-					: bpf_obj_get(it->map.pinned);
-		if (fd < 0)
-			return it->map.index >= 0 ? fd : -errno;
-		linfo->map.map_fd = (uint32_t)fd;
-		break;
-	case ITER_PARAM_TASK:
-		if (it->task_is_tid)
-			linfo->task.tid = it->task_id;
-		else
-			linfo->task.pid = it->task_id;
-		break;
-	case ITER_PARAM_CGROUP:
-		fd = open(it->cgroup_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0)
-			return -errno;
-		linfo->cgroup.cgroup_fd = (uint32_t)fd;
-		linfo->cgroup.order = (uint32_t)iterator_cgroup_order(it->cgroup_order);
-		break;
-	case ITER_PARAM_NONE:
-		break;
+	if (it->param == ITER_PARAM_MAP) {
+		map_fd = it->map.index >= 0 ? probe_map_create(m, &m->maps[it->map.index])
+					    : bpf_obj_get(it->map.pinned);
+		if (map_fd < 0)
+			return it->map.index >= 0 ? map_fd : -errno;
 	}
-	return fd;
+	err = iterator_link_info(it, map_fd, linfo, &fd);
+	return err ? err : fd;
 }
 
 /*

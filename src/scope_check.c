@@ -119,20 +119,15 @@ static int check_entry(int dfd, const char *scope_dir, const char *rel, enum wan
 static int check_dir(int dfd, const char *scope_dir, const char *rel, enum want w, int depth)
 {
 	struct dirent *de;
-	int fd, err = 0;
+	int err = 0;
 	DIR *d;
 
 	if (!fd_on_bpffs(dfd))
 		return refuse(scope_dir, rel, "is not on bpffs (something is mounted there)",
 			      "unmount it; bpfapply works on bpffs only");
-	fd = dup(dfd);
-	if (fd < 0)
+	d = dir_open_dup(dfd);
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -errno;
-	}
 	while (!err && (de = readdir(d))) {
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
