@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
 #include "cli.h"
 #include "elf.h"
 #include "json.h"
+#include "kinds/link/link.h"
 #include "maptypes.h"
 #include "probe.h"
 
@@ -199,6 +201,63 @@ static void iterators(struct feat *f)
 		printf("  (no kernel BTF: iterators cannot be loaded)\n");
 }
 
+/* Does the kernel's BTF have enumerator NAME in enum bpf_link_type? */
+static bool btf_has_link_type(const struct btf *btf, const char *name)
+{
+	int id = btf__find_by_name_kind(btf, "bpf_link_type", BTF_KIND_ENUM);
+	const struct btf_type *t = id > 0 ? btf__type_by_id(btf, id) : NULL;
+	const struct btf_enum *e = t ? btf_enum(t) : NULL;
+	unsigned i;
+
+	for (i = 0; t && i < btf_vlen(t); i++)
+		if (!strcmp(btf__name_by_offset(btf, e[i].name_off), name))
+			return true;
+	return false;
+}
+
+static bool manifest_uses_hook(const struct manifest *m, enum link_hook h)
+{
+	size_t i;
+
+	for (i = 0; m && i < m->n_links; i++)
+		if (m->links[i].hook == h)
+			return true;
+	return !m;
+}
+
+/*
+ * Link hooks: a kernel names the bpf_link types it can create in its own BTF
+ * (enum bpf_link_type), so asking changes nothing and attaches nothing.
+ */
+static void link_hooks(struct feat *f)
+{
+	static const struct {
+		enum link_hook hook;
+		const char *link_type, *since;
+	} hooks[] = {
+		{HOOK_XDP, "BPF_LINK_TYPE_XDP", "XDP links need Linux 5.9"},
+		{HOOK_TC, "BPF_LINK_TYPE_TCX", "tcx links need Linux 6.6"},
+		{HOOK_CGROUP, "BPF_LINK_TYPE_CGROUP", "cgroup links need Linux 5.7"},
+	};
+	struct btf *btf = btf__load_vmlinux_btf();
+	int err = libbpf_get_error(btf);
+	size_t i;
+
+	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
+		if (!manifest_uses_hook(f->m, hooks[i].hook))
+			continue;
+		if (err)
+			emit(f, link_hook_name(hooks[i].hook), PROBE_UNKNOWN, (int)-err,
+			     "no kernel BTF to ask");
+		else if (btf_has_link_type(btf, hooks[i].link_type))
+			emit(f, link_hook_name(hooks[i].hook), PROBE_YES, 0, NULL);
+		else
+			emit(f, link_hook_name(hooks[i].hook), PROBE_NO, 0, hooks[i].since);
+	}
+	if (!err)
+		btf__free(btf);
+}
+
 int cmd_features(const struct opts *o)
 {
 	struct feat f = {.caps = probe_caps()};
@@ -223,6 +282,7 @@ int cmd_features(const struct opts *o)
 	section(&f, "map_types", "Map types", map_types);
 	section(&f, "program_types", "Program types (by section)", program_types);
 	section(&f, "iterators", "Iterator targets (SEC(\"iter/TARGET\"))", iterators);
+	section(&f, "links", "Link hooks (links:)", link_hooks);
 	if (m)
 		probe_check_manifest(m, NULL, NULL, &d);
 	if (g_json) {

@@ -90,6 +90,19 @@ L
 	ours=$(jq -r '.program_types.fentry.supported' "$f")
 	bpftool_loads "$TOP/tests/bpf/fentry_probe.bpf.o" && theirs=yes || theirs=no
 	assert_eq "$ours" "$theirs" "fentry"
+	# link hooks: the kernel's own BTF (enum bpf_link_type), read by bpftool
+	bpftool btf dump file /sys/kernel/btf/vmlinux format raw > "$T/btf.raw" 2> /dev/null ||
+		skip "bpftool cannot read the kernel's BTF"
+	while read -r hook lt; do
+		ours=$(jq -r --arg h "$hook" '.links[$h].supported' "$f")
+		awk -v lt="'$lt'" '/^\[[0-9]+\] / { inside = ($2 == "ENUM" && $3 == "\047bpf_link_type\047") }
+			inside && $1 == lt { found = 1 } END { exit !found }' "$T/btf.raw" && theirs=yes || theirs=no
+		assert_eq "$ours" "$theirs" "link hook $hook"
+	done <<'L'
+xdp BPF_LINK_TYPE_XDP
+tc BPF_LINK_TYPE_TCX
+cgroup BPF_LINK_TYPE_CGROUP
+L
 	# features changes nothing
 	local left
 	left=$(find "$BPFFS" -mindepth 1 ! -name maps.debug ! -name progs.debug)
@@ -104,6 +117,9 @@ test_probes_features_of_a_manifest() {
 	assert_eq "$(jq -r '.program_types["fentry/bpf_fentry_test1"].supported' "$T/.out")" no "fentry"
 	assert_eq "$(jq -r '.refusals | length' "$T/.out")" 1 "one refusal"
 	expect_rc 0 ba features -f "$TOP/examples/quickstart.yaml"
+	# a manifest's links: only the hooks it uses
+	expect_rc 0 ba -j features -f "$TOP/examples/xdp1_attached.yaml"
+	assert_eq "$(jq -r '.links | keys | join(",")' "$T/.out")" xdp "only the manifest's link hooks"
 }
 
 # Iterator parameters are probed by creating (and closing) a link with them.
