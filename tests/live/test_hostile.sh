@@ -362,9 +362,21 @@ test_hostile_crash_window_foreign_map() {
 	# away: the path was the scope's before, so what is there now is drift,
 	# repaired as any replaced pin is (design-notes: who owns a path)
 	hostile_maps_manifest "$T/ref16.yaml" ref 16
-	n=$(intent_point ba apply -f "$T/ref16.yaml")
-	[ -n "$n" ] || fail "no intent fault point (replace)"
-	expect_rc 86 env BPFAPPLY_FAULT_AFTER="$n" "$BIN" --root "$ROOT" apply -f "$T/m2.yaml"
+	local try
+	for try in 1 2 3; do
+		n=$(intent_point ba apply -f "$T/ref16.yaml")
+		[ -n "$n" ] || fail "no intent fault point (replace)"
+		expect_rc 86 env BPFAPPLY_FAULT_AFTER="$n" "$BIN" --root "$ROOT" apply -f "$T/m2.yaml"
+		grep -q 'stopping dead after state write (intent)' "$T/.err" && break
+		# The reference scope counted a different number of points before its
+		# intent record (seen once in CI, cause not yet known): put both
+		# scopes back and count again, so the scenario is the one meant.
+		echo "try $try: point $n stopped $(grep -o 'after .*' "$T/.err")"
+		expect_rc 0 ba apply -f "$T/m.yaml"
+		expect_rc 0 ba apply -f "$T/ref.yaml"
+	done
+	grep -q 'stopping dead after state write (intent)' "$T/.err" ||
+		fail "the replacing apply never stopped at its intent record: $(cat "$T/.err")"
 	id=$(map_id "$ROOT/s/maps/a")
 	expect_rc 0 ba apply -f "$T/m2.yaml"
 	assert_eq "$(map_field "$ROOT/s/maps/a" max_entries)" 16 "resumed replace"
