@@ -444,7 +444,9 @@ lk_snapshot() {
 	done
 }
 
-test_links_fault_injection_sweep() {
+# The namespace, cgroup, second veth pair and manifests A and B that the
+# fault-injection sweep and the kill -9 test share.
+lk_ab_setup() {
 	lk_skip_if_missing_xdp_link
 	lk_probe_kernel_enum BPF_LINK_TYPE_CGROUP || skip "this kernel has no cgroup links"
 	lk_netns_setup
@@ -453,6 +455,10 @@ test_links_fault_injection_sweep() {
 	ip -n "$NS" link set vc up
 	ip -n "$NS" link set vd up
 	lk_write_ab
+}
+
+test_links_fault_injection_sweep() {
+	lk_ab_setup
 	local m n rc
 	expect_rc 0 lk_ban apply -f "$T/a.yaml"
 	BPFAPPLY_FAULT_TRACE=1 lk_ban apply -f "$T/b.yaml" > /dev/null 2> "$T/trace" || fail "reference apply: $(cat "$T/trace")"
@@ -497,14 +503,7 @@ test_links_fault_injection_sweep() {
 
 # The same change, killed with SIGKILL at random moments instead.
 test_links_kill9_at_random_moments() {
-	lk_skip_if_missing_xdp_link
-	lk_probe_kernel_enum BPF_LINK_TYPE_CGROUP || skip "this kernel has no cgroup links"
-	lk_netns_setup
-	lk_cgroup_setup
-	ip -n "$NS" link add vc type veth peer name vd
-	ip -n "$NS" link set vc up
-	ip -n "$NS" link set vd up
-	lk_write_ab
+	lk_ab_setup
 	local i pid
 	expect_rc 0 lk_ban apply -f "$T/a.yaml"
 	expect_rc 0 lk_ban apply -f "$T/b.yaml"
