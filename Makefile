@@ -48,9 +48,11 @@ PROJECT_CFLAGS := -std=gnu11 -Wall -Wextra $(WERROR) -Wshadow -Wno-missing-field
 ALL_CFLAGS = $(PROJECT_CFLAGS) $(CFLAGS)
 LDLIBS  += $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
-# src/kinds/KIND/ holds one resource kind each (see src/kind.h).
-SRCS     := $(sort $(wildcard src/*.c src/kinds/*/*.c))
-HDRS     := $(wildcard src/*.h src/kinds/*/*.h include/bpfapply/*.h)
+# src/ holds the commands and the kind-blind drivers, src/core/ what every
+# stage shares, src/kinds/KIND/ one resource kind each (see src/kind.h).
+SRC_DIRS := src src/core $(wildcard src/kinds/*)
+SRCS     := $(sort $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.c)))
+HDRS     := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h)) $(wildcard include/bpfapply/*.h)
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 LIB      := $(BUILD)/libbpfapply.a
@@ -70,7 +72,7 @@ $(BUILD)/obj/%.o: src/%.c $(HDRS) | $(BUILD)/obj
 
 $(LIB): $(LIB_OBJS)
 	$(call msg,AR,$@)
-	$(Q)$(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/bpfapply: $(BUILD)/obj/main.o $(LIB)
 	$(call msg,LINK,$@)
@@ -167,7 +169,7 @@ uninstall:
 
 # ---- developer conveniences ------------------------------------------------------
 format:
-	clang-format -i src/*.c src/*.h src/kinds/*/*.[ch] include/bpfapply/*.h tests/unit/*.c tests/unit/*.h
+	clang-format -i $(SRCS) $(filter src/%,$(HDRS)) include/bpfapply/*.h tests/unit/*.c tests/unit/*.h
 
 # cppcheck needs libbpf's option macro spelt out; clang-tidy runs the static analyzer.
 LINT_LIBBPF_OPTS := -D'LIBBPF_OPTS(TYPE,NAME,...)=struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }'
@@ -176,7 +178,7 @@ lint:
 		--suppress=missingIncludeSystem $(LINT_LIBBPF_OPTS) -Iinclude -Isrc src
 	clang-tidy --quiet --warnings-as-errors='*' \
 		-checks='-*,clang-analyzer-*,-clang-analyzer-security.insecureAPI.DeprecatedOrUnsafeBufferHandling' \
-		src/*.c src/kinds/*/*.c -- $(PROJECT_CFLAGS)
+		$(SRCS) -- $(PROJECT_CFLAGS)
 
 asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \

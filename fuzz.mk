@@ -11,7 +11,7 @@
 #   make fuzz-cov        line coverage of the parsers and the state decoder on the
 #                        corpora (FUZZ_COV_CORPUS_manifest / _state / _planfile: others)
 #
-# The library sources (src/*.c but main.c) are compiled again with clang,
+# The library sources ($(SRCS) but main.c) are compiled again with clang,
 # coverage instrumentation and ASan+UBSan into FUZZ_BUILD, so the normal
 # build is untouched.  libbpf, libelf, libyaml, zlib and libxxhash are linked
 # as installed, not instrumented.  Needs clang's runtime libraries: Debian
@@ -30,7 +30,7 @@ FUZZ_STATE_MAX_LEN    ?= 4096
 FUZZ_PLANFILE_MAX_LEN ?= 4096
 
 FUZZ_DIR      := tests/fuzz
-FUZZ_SRCS     := $(filter-out src/main.c,$(sort $(wildcard src/*.c)))
+FUZZ_SRCS     := $(filter-out src/main.c,$(SRCS))
 FUZZ_OBJS     := $(FUZZ_SRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB      := $(FUZZ_BUILD)/libbpfapply-fuzz.a
 FUZZ_NAMES    := manifest state planfile
@@ -48,7 +48,7 @@ FUZZ_LDLIBS = $(LDLIBS)
 
 fuzz-build: $(FUZZ_BINS)
 
-$(FUZZ_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/bpfapply/*.h)
+$(FUZZ_BUILD)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(call msg,FUZZ-CC,$<)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
@@ -105,15 +105,15 @@ FUZZ_COV_FLAGS  = $(filter-out -Werror,$(PROJECT_CFLAGS)) -O1 -g \
 		  -fprofile-instr-generate -fcoverage-mapping
 FUZZ_COV_CORPUS_manifest ?= $(FUZZ_DIR)/corpus/manifest
 FUZZ_COV_CORPUS_state    ?= $(FUZZ_DIR)/corpus/state
-FUZZ_COV_SRCS_manifest := src/yamltree.c src/parse.c src/parse_maps.c src/parse_programs.c \
-			  src/resolve.c src/bytes.c src/maptypes.c
-FUZZ_COV_SRCS_state    := src/state.c
+FUZZ_COV_SRCS_manifest := src/core/yamltree.c src/parse.c src/kinds/map/parse.c src/kinds/program/parse.c \
+			  src/kinds/link/parse.c src/resolve.c src/core/bytes.c src/kinds/map/maptypes.c
+FUZZ_COV_SRCS_state    := src/core/state.c
 FUZZ_COV_CORPUS_planfile ?= $(FUZZ_DIR)/corpus/planfile
 FUZZ_COV_SRCS_planfile := src/planfile.c
 LLVM_PROFDATA ?= llvm-profdata
 LLVM_COV      ?= llvm-cov
 
-$(FUZZ_COV_BUILD)/obj/%.o: src/%.c $(wildcard src/*.h include/bpfapply/*.h)
+$(FUZZ_COV_BUILD)/obj/%.o: src/%.c $(HDRS)
 	@mkdir -p $(@D)
 	$(call msg,COV-CC,$<)
 	$(Q)$(FUZZ_CC) $(FUZZ_COV_FLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<

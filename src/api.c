@@ -10,11 +10,11 @@
 
 #include <bpfapply/bpfapply.h>
 
-#include "elf.h"
+#include "core/elf.h"
 #include "exec.h"
 #include "live.h"
 #include "model.h"
-#include "paths.h"
+#include "core/paths.h"
 #include "plan.h"
 
 struct bpfapply_manifest {

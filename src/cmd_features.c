@@ -13,11 +13,11 @@
 #include <bpf/libbpf.h>
 
 #include "cli.h"
-#include "elf.h"
-#include "json.h"
+#include "core/elf.h"
+#include "core/json.h"
 #include "kinds/link/link.h"
-#include "maptypes.h"
-#include "probe.h"
+#include "kinds/map/maptypes.h"
+#include "core/probe.h"
 
 /* Program kinds as a manifest meets them: the section that selects each. */
 static const char *const prog_sections[] = {

@@ -9,10 +9,10 @@
 
 #include "cli.h"
 #include "exec.h"
-#include "json.h"
-#include "paths.h"
+#include "core/json.h"
+#include "core/paths.h"
 #include "planfile.h"
-#include "probe.h"
+#include "core/probe.h"
 
 /*
  * validate --kernel: ask the running kernel about everything the manifest

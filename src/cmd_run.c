@@ -10,11 +10,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "elf.h"
-#include "json.h"
-#include "paths.h"
-#include "probe.h"
-#include "progress.h"
+#include "core/elf.h"
+#include "core/json.h"
+#include "core/paths.h"
+#include "core/probe.h"
+#include "core/progress.h"
 
 void print_diags(const struct diag *d)
 {

@@ -8,10 +8,10 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "kind_program.h"
+#include "kinds/program/program.h"
 #include "kinds/link/link.h"
-#include "json.h"
-#include "paths.h"
+#include "core/json.h"
+#include "core/paths.h"
 
 static const char *kind_word(uint8_t kind)
 {

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "kind.h"
-#include "nameidx.h"
+#include "core/nameidx.h"
 #include "plan.h"
 
 static const struct kind_ops *const kinds[KIND__COUNT] = {

@@ -17,10 +17,10 @@
 #include <bpf/bpf.h>
 
 #include "exec.h"
-#include "fault.h"
+#include "core/fault.h"
 #include "kind.h"
-#include "paths.h"
-#include "progress.h"
+#include "core/paths.h"
+#include "core/progress.h"
 
 size_t exec_change_index(const struct exec *x, const struct change *c)
 {

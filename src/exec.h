@@ -11,7 +11,7 @@
 #include <stdbool.h>
 
 #include "plan.h"
-#include "state.h"
+#include "core/state.h"
 
 struct exec {
 	const struct manifest *m;

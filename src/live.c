@@ -16,10 +16,10 @@
 #include <bpf/libbpf.h>
 
 #include "live.h"
-#include "maptypes.h"
-#include "nameidx.h"
-#include "paths.h"
-#include "progress.h"
+#include "kinds/map/maptypes.h"
+#include "core/nameidx.h"
+#include "core/paths.h"
+#include "core/progress.h"
 
 enum bpf_fd_kind live_fd_kind(int fd)
 {

@@ -11,9 +11,9 @@
 #include <stdint.h>
 #include <bpf/bpf.h>
 
-#include "bytes.h"
+#include "core/bytes.h"
 #include "model.h"
-#include "state.h"
+#include "core/state.h"
 
 enum pin_state {
 	PIN_ABSENT = 0, /* nothing pinned at the path */

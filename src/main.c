@@ -14,9 +14,9 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "diag.h"
-#include "paths.h"
-#include "progress.h"
+#include "core/diag.h"
+#include "core/paths.h"
+#include "core/progress.h"
 
 struct cmd {
 	const char *name;

@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bytes.h"
-#include "diag.h"
+#include "core/bytes.h"
+#include "core/diag.h"
 
 #define NAME_MAX_LEN 64 /* manifest names: [A-Za-z0-9_-]{1,64} */
 #define KNAME_MAX 15    /* kernel object names: BPF_OBJ_NAME_LEN - 1 */

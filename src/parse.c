@@ -9,11 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
+#include "core/elf.h"
 #include "kinds/link/link.h"
 #include "model.h"
-#include "nameidx.h"
-#include "yamltree.h"
+#include "core/nameidx.h"
+#include "core/yamltree.h"
 
 #define FORMAT_VERSION "v1"
 

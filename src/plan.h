@@ -12,11 +12,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "bytes.h"
-#include "diag.h"
+#include "core/bytes.h"
+#include "core/diag.h"
 #include "live.h"
 #include "model.h"
-#include "state.h"
+#include "core/state.h"
 
 enum action {
 	ACT_NOOP = 0,

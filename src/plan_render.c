@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "json.h"
+#include "core/json.h"
 #include "kind.h"
 #include "plan.h"
 

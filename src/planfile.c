@@ -13,11 +13,11 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "elf.h"
-#include "fingerprint.h"
+#include "core/elf.h"
+#include "core/fingerprint.h"
 #include "kinds/link/link.h"
 #include "planfile.h"
-#include "readfile.h"
+#include "core/readfile.h"
 
 static void fp_pins(struct fp *f, const struct live_pin *pins, size_t n)
 {

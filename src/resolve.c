@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "maptypes.h"
+#include "kinds/map/maptypes.h"
 #include "model.h"
-#include "yamltree.h"
+#include "core/yamltree.h"
 
 static bool map_bad(const struct parse_ctx *pc, int i)
 {

@@ -24,10 +24,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bytes.h"
-#include "diag.h"
-#include "kind_iterator.h"
-#include "kind_map.h"
+#include "core/bytes.h"
+#include "core/diag.h"
+#include "kinds/iterator/iterator.h"
+#include "kinds/map/map.h"
 #include "model.h"
 
 #define SPLIT_MARK "\n#==\n"

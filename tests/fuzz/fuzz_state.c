@@ -24,8 +24,8 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "fingerprint.h"
-#include "state.h"
+#include "core/fingerprint.h"
+#include "core/state.h"
 #include "../state_raw.h"
 
 

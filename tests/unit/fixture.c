@@ -1,14 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The plan tests' shared fixture: see fixture.h. */
 #include "fixture.h"
-#include "maptypes.h"
+#include "kinds/map/maptypes.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "kind_map.h"
-#include "state.h"
+#include "kinds/map/map.h"
+#include "core/state.h"
 
 int fx_setup_ncpus(void **state, int ncpus)
 {

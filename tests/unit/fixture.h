@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "diag.h"
+#include "core/diag.h"
 #include "live.h"
 #include "model.h"
 #include "plan.h"

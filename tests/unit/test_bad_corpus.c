@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
+#include "core/diag.h"
 #include "model.h"
 
 #define BAD_DIR "tests/manifests/bad"

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bytes.h"
+#include "core/bytes.h"
 
 static void expect_data(const char *s, const uint8_t *want, uint32_t len)
 {

@@ -16,13 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "kind_map.h"
+#include "core/diag.h"
+#include "kinds/map/map.h"
 #include "live.h"
-#include "maptypes.h"
+#include "kinds/map/maptypes.h"
 #include "model.h"
 #include "plan.h"
-#include "state.h"
+#include "core/state.h"
 
 #define PIN(name) SCOPE_DIR "/maps/" name
 #define HEADER_LINES MAPS_HEADER_LINES

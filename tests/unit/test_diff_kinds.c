@@ -19,15 +19,15 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "elf.h"
-#include "kind_iterator.h"
-#include "kind_map.h"
-#include "kind_program.h"
+#include "core/diag.h"
+#include "core/elf.h"
+#include "kinds/iterator/iterator.h"
+#include "kinds/map/map.h"
+#include "kinds/program/program.h"
 #include "live.h"
 #include "model.h"
 #include "plan.h"
-#include "state.h"
+#include "core/state.h"
 
 #define HEADER "bpfapply: v1\nscope: t\n"
 

@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "elf.h"
-#include "kind_program.h"
+#include "core/elf.h"
+#include "kinds/program/program.h"
 #include "kinds/link/link.h"
 
 #define HEADER "bpfapply: v1\nscope: t\n"

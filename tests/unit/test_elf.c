@@ -16,10 +16,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "elf.h"
-#include "fingerprint.h"
-#include "kind_program.h"
+#include "core/diag.h"
+#include "core/elf.h"
+#include "core/fingerprint.h"
+#include "kinds/program/program.h"
 #include "model.h"
 
 #define OBJ_V1 "tests/bpf/prog_globals.bpf.o"

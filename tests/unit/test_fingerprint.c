@@ -5,7 +5,7 @@
 #include <xxhash.h>
 
 #include "unit.h"
-#include "fingerprint.h"
+#include "core/fingerprint.h"
 
 static uint64_t fp_strs(const char *a, const char *b)
 {

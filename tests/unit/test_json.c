@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "unit.h"
-#include "json.h"
+#include "core/json.h"
 
 struct capture {
 	FILE *f;

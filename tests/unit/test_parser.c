@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
+#include "core/diag.h"
 #include "kinds/link/link.h"
-#include "maptypes.h"
+#include "kinds/map/maptypes.h"
 #include "model.h"
 
 #define GOOD "tests/manifests/good/"

@@ -17,12 +17,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "kind_map.h"
+#include "core/diag.h"
+#include "kinds/map/map.h"
 #include "live.h"
 #include "model.h"
 #include "plan.h"
-#include "state.h"
+#include "core/state.h"
 
 /* ---- fixture (fixture.c: plans without a kernel, as in test_diff.c) ------------------- */
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <bpf/bpf.h>
 
-#include "probe.h"
+#include "core/probe.h"
 
 #define ALL (PCAP_BPF | PCAP_PERFMON | PCAP_NET_ADMIN)
 

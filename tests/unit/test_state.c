@@ -11,8 +11,8 @@
 #include <zlib.h>
 
 #include "unit.h"
-#include "fingerprint.h"
-#include "state.h"
+#include "core/fingerprint.h"
+#include "core/state.h"
 #include "../state_raw.h"
 
 #define HDR STATE_RAW_HDR

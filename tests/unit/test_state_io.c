@@ -17,7 +17,7 @@
 #include <bpf/bpf.h>
 
 #include "unit.h"
-#include "state.h"
+#include "core/state.h"
 
 static char g_dir[64];
 static bool g_mounted;

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <bpf/libbpf.h>
 
-#include "elf.h"
+#include "core/elf.h"
 #include "kinds/link/link.h"
 
 /* Program type and expected attach type, as libbpf will load the program. */

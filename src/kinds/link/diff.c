@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "elf.h"
-#include "fingerprint.h"
-#include "json.h"
+#include "core/elf.h"
+#include "core/fingerprint.h"
+#include "core/json.h"
 #include "kinds/link/link.h"
 
 const char *link_hook_name(enum link_hook h)

@@ -19,11 +19,11 @@
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 
-#include "elf.h"
+#include "core/elf.h"
 #include "exec.h"
-#include "fault.h"
+#include "core/fault.h"
 #include "kinds/link/link.h"
-#include "paths.h"
+#include "core/paths.h"
 
 int link_stage(struct exec *x, struct change *c)
 {

@@ -14,9 +14,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "fingerprint.h"
+#include "core/fingerprint.h"
 #include "kinds/link/link.h"
-#include "paths.h"
+#include "core/paths.h"
 
 /* Link types bpfapply attaches with; anything else at the pin is not ours. */
 static bool hook_link_type(uint32_t type)

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Fingerprints.  Every item fed to a struct fp is preceded by a one-byte
+ * type tag and, for variable-length items, its length as a little-endian
+ * u64, so that two different sequences of calls cannot produce the same
+ * byte stream: fp_str("ab") + fp_str("c") hashes "S 2 ab S 1 c", never
+ * the same as "S 1 a S 2 bc".  Integers are hashed little-endian whatever
+ * the host, so a fingerprint stored in a state record means the same thing
+ * on every machine.
+ */
+#include <errno.h>
+#include <string.h>
+#include <xxhash.h>
+
+#include "core/fingerprint.h"
+
+enum fp_tag {
+	FP_TAG_U32 = 'w',
+	FP_TAG_U64 = 'q',
+	FP_TAG_STR = 's',
+	FP_TAG_NULL_STR = 'n',
+	FP_TAG_BYTES = 'b',
+};
+
+static void fp_feed(struct fp *f, const void *p, size_t len)
+{
+	/* fp_init() failed: the caller sees it there, and fp_final() returns 0. */
+	if (!f->state)
+		return;
+	XXH3_64bits_update(f->state, p, len);
+}
+
+static void fp_le(struct fp *f, uint8_t tag, uint64_t v, int width)
+{
+	uint8_t b[9];
+	int i;
+
+	b[0] = tag;
+	for (i = 0; i < width; i++)
+		b[1 + i] = (uint8_t)(v >> (8 * i));
+	fp_feed(f, b, 1 + width);
+}
+
+int fp_init(struct fp *f)
+{
+	XXH3_state_t *st;
+
+	f->state = NULL;
+	st = XXH3_createState();
+	if (!st)
+		return -ENOMEM;
+	if (XXH3_64bits_reset(st) != XXH_OK) {
+		XXH3_freeState(st);
+		return -EINVAL;
+	}
+	f->state = st;
+	return 0;
+}
+
+void fp_u32(struct fp *f, uint32_t v)
+{
+	fp_le(f, FP_TAG_U32, v, 4);
+}
+
+void fp_u64(struct fp *f, uint64_t v)
+{
+	fp_le(f, FP_TAG_U64, v, 8);
+}
+
+void fp_str(struct fp *f, const char *s)
+{
+	size_t len;
+
+	if (!s) {
+		fp_le(f, FP_TAG_NULL_STR, 0, 0);
+		return;
+	}
+	len = strlen(s);
+	fp_le(f, FP_TAG_STR, len, 8);
+	fp_feed(f, s, len);
+}
+
+void fp_bytes(struct fp *f, const void *p, size_t len)
+{
+	fp_le(f, FP_TAG_BYTES, len, 8);
+	if (len)
+		fp_feed(f, p, len);
+}
+
+uint64_t fp_final(struct fp *f)
+{
+	uint64_t h;
+
+	if (!f->state)
+		return 0;
+	h = XXH3_64bits_digest(f->state);
+	XXH3_freeState(f->state);
+	f->state = NULL;
+	return h;
+}
+
+/* Plain XXH3 of a buffer, no framing: what the state header's checksum uses. */
+uint64_t fp_buf(const void *p, size_t len)
+{
+	return XXH3_64bits(p, len);
+}

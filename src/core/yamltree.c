@@ -1,0 +1,751 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* A YAML document loaded with libyaml, read through accessors that report located errors. */
+#include "core/yamltree.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/bytes.h"
+#include "core/readfile.h"
+
+/* ---- allocation ---------------------------------------------------------- */
+
+static void oom(void)
+{
+	fputs("bpfapply: out of memory\n", stderr);
+	abort();
+}
+
+void *xzalloc(size_t size)
+{
+	void *p = calloc(1, size ? size : 1);
+
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xreallocarray(void *p, size_t n, size_t size)
+{
+	void *q;
+
+	if (size && n > SIZE_MAX / size)
+		oom();
+	q = realloc(p, n && size ? n * size : 1);
+	if (!q)
+		oom();
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s ? s : "");
+
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return s;
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+struct loc ytree_loc(const struct ytree *t, const yaml_node_t *n)
+{
+	struct loc l = { t->file, 0, 0 };
+
+	if (n) {
+		l.line = (int)n->start_mark.line + 1;
+		l.col = (int)n->start_mark.column + 1;
+	}
+	return l;
+}
+
+void yerr(struct ytree *t, const yaml_node_t *n, const char *fmt, ...)
+{
+	struct loc l = ytree_loc(t, n);
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_verror(t->d, &l, fmt, ap);
+	va_end(ap);
+}
+
+/* Reader errors (bad encoding) carry a byte offset instead of a mark: count lines up to it. */
+static void offset_to_loc(const char *file, size_t offset, struct loc *l)
+{
+	FILE *f = fopen(file, "rb");
+	size_t i;
+	int c;
+
+	l->line = 1;
+	l->col = 1;
+	for (i = 0; f && i < offset && (c = fgetc(f)) != EOF; i++) {
+		if (c == '\n') {
+			l->line++;
+			l->col = 1;
+		} else {
+			l->col++;
+		}
+	}
+	if (f)
+		fclose(f);
+}
+
+static void syntax_error(struct ytree *t, const yaml_parser_t *p)
+{
+	struct loc l = { t->file, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1 };
+
+	if (p->error == YAML_READER_ERROR)
+		offset_to_loc(t->file, p->problem_offset, &l);
+	if (p->error == YAML_MEMORY_ERROR)
+		diag_error(t->d, &l, "out of memory reading YAML");
+	else if (p->context && p->error != YAML_READER_ERROR &&
+		 p->context_mark.index != p->problem_mark.index)
+		/* where the construct began: an unclosed quote is reported at the end of the file */
+		diag_error(t->d, &l, "YAML syntax error: %s (%s at %d:%d)",
+			   p->problem ? p->problem : "unknown problem", p->context,
+			   (int)p->context_mark.line + 1, (int)p->context_mark.column + 1);
+	else
+		diag_error(t->d, &l, "YAML syntax error: %s",
+			   p->problem ? p->problem : "unknown problem");
+}
+
+const char *yscalar(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
+}
+
+bool yis_plain(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SCALAR_NODE &&
+	       n->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+}
+
+bool yis_null(const yaml_node_t *n)
+{
+	const char *s = yscalar(n);
+
+	if (!n)
+		return true;
+	if (!s || !yis_plain(n))
+		return false;
+	return !strcmp(s, "") || !strcmp(s, "~") || !strcmp(s, "null") || !strcmp(s, "Null") ||
+	       !strcmp(s, "NULL");
+}
+
+bool yis_map(const yaml_node_t *n)
+{
+	return n && n->type == YAML_MAPPING_NODE;
+}
+
+bool yis_seq(const yaml_node_t *n)
+{
+	return n && n->type == YAML_SEQUENCE_NODE;
+}
+
+size_t ymap_len(const yaml_node_t *n)
+{
+	if (!yis_map(n))
+		return 0;
+	return (size_t)(n->data.mapping.pairs.top - n->data.mapping.pairs.start);
+}
+
+yaml_node_t *ymap_key(struct ytree *t, const yaml_node_t *n, size_t i)
+{
+	if (i >= ymap_len(n))
+		return NULL;
+	return yaml_document_get_node(&t->doc, n->data.mapping.pairs.start[i].key);
+}
+
+yaml_node_t *ymap_value(struct ytree *t, const yaml_node_t *n, size_t i)
+{
+	if (i >= ymap_len(n))
+		return NULL;
+	return yaml_document_get_node(&t->doc, n->data.mapping.pairs.start[i].value);
+}
+
+size_t yseq_len(const yaml_node_t *n)
+{
+	if (!yis_seq(n))
+		return 0;
+	return (size_t)(n->data.sequence.items.top - n->data.sequence.items.start);
+}
+
+yaml_node_t *yseq_item(struct ytree *t, const yaml_node_t *n, size_t i)
+{
+	if (i >= yseq_len(n))
+		return NULL;
+	return yaml_document_get_node(&t->doc, n->data.sequence.items.start[i]);
+}
+
+static int cmp_dup(const void *a, const void *b)
+{
+	const struct ydup *x = a, *y = b;
+
+	if (x->map != y->map)
+		return x->map < y->map ? -1 : 1;
+	return x->pair < y->pair ? -1 : x->pair > y->pair;
+}
+
+const char *ymap_key_text(struct ytree *t, const yaml_node_t *n, size_t i)
+{
+	const char *k = yscalar(ymap_key(t, n, i));
+	struct ydup key = { n, i };
+
+	if (!k)
+		return NULL;
+	if (t->n_dups && bsearch(&key, t->dups, t->n_dups, sizeof(*t->dups), cmp_dup))
+		return NULL;
+	return k;
+}
+
+struct keyref {
+	const char *s;
+	size_t pair;
+};
+
+static int cmp_keyref(const void *a, const void *b)
+{
+	const struct keyref *x = a, *y = b;
+	int c = strcmp(x->s, y->s);
+
+	if (c)
+		return c;
+	return x->pair < y->pair ? -1 : x->pair > y->pair;
+}
+
+/* Report key pair of n as a repeat of pair first, and remember it. */
+static void add_dup(struct ytree *t, const yaml_node_t *n, size_t pair, size_t first)
+{
+	yaml_node_t *k = ymap_key(t, n, pair), *f = ymap_key(t, n, first);
+	char buf[128];
+
+	yerr(t, k, "duplicate key %s (first at %d:%d)", yquote(yscalar(k), buf, sizeof(buf)),
+	     (int)f->start_mark.line + 1, (int)f->start_mark.column + 1);
+	t->dups = xgrow(t->dups, t->n_dups, sizeof(*t->dups));
+	t->dups[t->n_dups].map = n;
+	t->dups[t->n_dups++].pair = pair;
+}
+
+/* The keys of one mapping, sorted, so that repeats are found in n log n. */
+static void check_mapping_keys(struct ytree *t, const yaml_node_t *n, struct keyref *refs)
+{
+	size_t i, m = 0, first = 0;
+	char buf[128];
+
+	for (i = 0; i < ymap_len(n); i++) {
+		yaml_node_t *k = ymap_key(t, n, i);
+
+		if (!yscalar(k)) {
+			yerr(t, k, "expected a string key, got %s", ydescribe(k, buf, sizeof(buf)));
+			continue;
+		}
+		refs[m].s = yscalar(k);
+		refs[m++].pair = i;
+	}
+	if (m > 1)
+		qsort(refs, m, sizeof(*refs), cmp_keyref);
+	for (i = 0; i < m; i++) {
+		if (i && !strcmp(refs[i].s, refs[i - 1].s))
+			add_dup(t, n, refs[i].pair, refs[first].pair);
+		else
+			first = i;
+	}
+}
+
+/* Every mapping of the document, once (aliases share nodes): keys are unique strings. */
+static void check_keys(struct ytree *t)
+{
+	struct keyref *refs = NULL;
+	size_t cap = 0;
+	yaml_node_t *n;
+
+	for (n = t->doc.nodes.start; n < t->doc.nodes.top; n++) {
+		if (ymap_len(n) > cap) {
+			cap = ymap_len(n);
+			refs = xreallocarray(refs, cap, sizeof(*refs));
+		}
+		check_mapping_keys(t, n, refs);
+	}
+	free(refs);
+	/* collected mapping by mapping, pairs in sorted-key order: sort for bsearch */
+	if (t->n_dups > 1)
+		qsort(t->dups, t->n_dups, sizeof(*t->dups), cmp_dup);
+}
+
+/* A second document in the file is a mistake (a stray "---"): report it. */
+static void check_single_document(struct ytree *t, yaml_parser_t *p)
+{
+	yaml_document_t extra;
+	yaml_node_t *root;
+
+	if (!yaml_parser_load(p, &extra)) {
+		syntax_error(t, p);
+		return;
+	}
+	root = yaml_document_get_root_node(&extra);
+	if (root) {
+		struct loc l = { t->file, (int)extra.start_mark.line + 1,
+				 (int)extra.start_mark.column + 1 };
+
+		diag_error(t->d, &l, "expected one YAML document, found a second one");
+	}
+	yaml_document_delete(&extra);
+}
+
+#define FLOW_MAX_DEPTH 64
+
+/*
+ * libyaml 0.2.5 (Debian 12) takes time quadratic in the nesting depth of
+ * flow collections and has no limit of its own; a manifest never nests
+ * deeply, so refuse that before parsing.  Quoted scalars and comments are
+ * skipped; a '[' inside a plain scalar counts too, which only errs on the
+ * safe side.
+ */
+static bool flow_too_deep(const char *s, size_t n, struct loc *at)
+{
+	int depth = 0, line = 1, col = 0;
+	char quote = 0;
+	bool comment = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char ch = s[i], prev = i ? s[i - 1] : '\n';
+
+		col++;
+		if (ch == '\n') {
+			line++;
+			col = 0;
+			comment = false;
+			continue;
+		}
+		if (comment)
+			continue;
+		if (quote) {
+			if (ch == '\\' && quote == '"') {
+				i++; /* an escaped character cannot end the string */
+				col++;
+			} else if (ch == quote) {
+				quote = 0;
+			}
+			continue;
+		}
+		if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n'))
+			comment = true;
+		else if (ch == '"' || ch == '\'')
+			quote = ch;
+		else if (ch == '[' || ch == '{')
+			depth++;
+		else if ((ch == ']' || ch == '}') && depth > 0)
+			depth--;
+		if (depth > FLOW_MAX_DEPTH) {
+			at->line = line;
+			at->col = col;
+			return true;
+		}
+	}
+	return false;
+}
+
+#define BLOCK_MAX_DEPTH 64
+/* A manifest declares maps, programs and their entries: these are far above any real one. */
+#define YAML_MAX_NODES (1u << 20)
+#define YAML_MAX_ITEMS (1u << 18)
+
+struct scan {
+	struct ytree *t;
+	unsigned depth;
+	size_t nodes;
+	size_t items[BLOCK_MAX_DEPTH + 2]; /* per open collection: items (mapping: keys + values) */
+};
+
+static void scan_error(struct scan *sc, const yaml_event_t *ev, const char *fmt, const char *arg)
+{
+	struct loc l = { sc->t->file, (int)ev->start_mark.line + 1,
+			 (int)ev->start_mark.column + 1 };
+
+	diag_error(sc->t->d, &l, fmt, arg);
+}
+
+/* One event: false after reporting a value bpfapply will not load. */
+static bool scan_event(struct scan *sc, const yaml_event_t *ev)
+{
+	const yaml_char_t *tag = NULL;
+	char buf[64];
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		tag = ev->data.scalar.tag;
+		/* libyaml keeps the length, the rest of bpfapply reads C strings */
+		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
+			scan_error(sc, ev, "a NUL character (\\0) inside a string is not allowed%s",
+				   "");
+			return false;
+		}
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		tag = ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.tag
+							    : ev->data.mapping_start.tag;
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		sc->depth--;
+		return true;
+	case YAML_ALIAS_EVENT:
+		break;
+	default:
+		return true;
+	}
+	if (tag) {
+		/* a tag would change a value's type behind the parser's back (!!str 4 is "4") */
+		scan_error(sc, ev, "YAML tags such as %s are not supported: write the value plainly",
+			   yquote((const char *)tag, buf, sizeof(buf)));
+		return false;
+	}
+	if (++sc->nodes > YAML_MAX_NODES) {
+		snprintf(buf, sizeof(buf), "%u", YAML_MAX_NODES);
+		scan_error(sc, ev, "more than %s values in one file: not a manifest", buf);
+		return false;
+	}
+	if (sc->depth && ++sc->items[sc->depth] > 2 * (size_t)YAML_MAX_ITEMS) {
+		snprintf(buf, sizeof(buf), "%u", YAML_MAX_ITEMS);
+		scan_error(sc, ev, "a list or mapping with more than %s items", buf);
+		return false;
+	}
+	if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
+		if (sc->depth >= BLOCK_MAX_DEPTH) {
+			snprintf(buf, sizeof(buf), "%d", BLOCK_MAX_DEPTH);
+			scan_error(sc, ev, "lists and mappings nested deeper than %s levels", buf);
+			return false;
+		}
+		sc->items[++sc->depth] = 0;
+	}
+	return true;
+}
+
+/*
+ * Walk the events once before libyaml builds the document, which it would
+ * do for any depth and any number of nodes: refuse what no manifest needs
+ * (deep nesting, huge collections) and what would be read wrong (a NUL in
+ * a string, explicit tags).  Syntax errors are left to the real load.
+ */
+static bool scan_ok(struct ytree *t, const char *text, size_t len)
+{
+	struct scan sc = { .t = t };
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	bool ok = true, done = false;
+
+	if (!yaml_parser_initialize(&parser))
+		oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	while (ok && !done && yaml_parser_parse(&parser, &ev)) {
+		done = ev.type == YAML_STREAM_END_EVENT;
+		ok = scan_event(&sc, &ev);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&parser);
+	return ok;
+}
+
+static char *read_manifest(const char *file, size_t *len, struct diag *d)
+{
+	struct loc at_file = { file, 0, 0 };
+	char *buf;
+	int err;
+
+	err = readfile(file, MANIFEST_MAX_BYTES, &buf, len);
+	if (err == -ENOMEM)
+		oom();
+	if (err == -EINVAL || err == -EFBIG || err == -EISDIR)
+		diag_error(d, &at_file, "%s: not a manifest", readfile_strerror(err,
+										 MANIFEST_MAX_BYTES));
+	else if (err)
+		diag_error(d, &at_file, "cannot open: %s", strerror(-err));
+	return err ? NULL : buf;
+}
+
+yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
+{
+	struct loc at_start = { file, 1, 1 }, at_deep = { file, 0, 0 };
+	yaml_node_t *root = NULL;
+	yaml_parser_t parser;
+	char buf[128], *text;
+	size_t len;
+
+	memset(t, 0, sizeof(*t));
+	t->file = file;
+	t->d = d;
+	text = read_manifest(file, &len, d);
+	if (!text)
+		return NULL;
+	if (flow_too_deep(text, len, &at_deep)) {
+		diag_error(d, &at_deep, "flow collections nested deeper than %d levels",
+			   FLOW_MAX_DEPTH);
+		free(text);
+		return NULL;
+	}
+	if (!scan_ok(t, text, len)) {
+		free(text);
+		return NULL;
+	}
+	if (!yaml_parser_initialize(&parser))
+		oom();
+	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+	if (!yaml_parser_load(&parser, &t->doc)) {
+		syntax_error(t, &parser);
+		goto close_parser;
+	}
+	t->loaded = true;
+	root = yaml_document_get_root_node(&t->doc);
+	if (!root) {
+		diag_error(d, &at_start, "empty manifest: expected a mapping with bpfapply and scope");
+		goto close_parser;
+	}
+	check_single_document(t, &parser);
+	check_keys(t);
+	if (!yis_map(root)) {
+		yerr(t, root, "expected a mapping at the top level, got %s",
+		     ydescribe(root, buf, sizeof(buf)));
+		root = NULL;
+	}
+close_parser:
+	yaml_parser_delete(&parser);
+	free(text);
+	return root;
+}
+
+void ytree_free(struct ytree *t)
+{
+	if (t && t->loaded) {
+		yaml_document_delete(&t->doc);
+		t->loaded = false;
+	}
+	if (t) {
+		free(t->dups);
+		t->dups = NULL;
+		t->n_dups = 0;
+	}
+}
+
+/* ---- describing values ------------------------------------------------------ */
+
+const char *yquote(const char *s, char *buf, size_t len)
+{
+	size_t o = 0, i;
+
+	if (len < 8) {
+		if (len)
+			buf[0] = '\0';
+		return buf;
+	}
+	buf[o++] = '"';
+	for (i = 0; s[i]; i++) {
+		unsigned char c = (unsigned char)s[i];
+		char esc[8];
+		size_t el;
+
+		if (c == '"' || c == '\\')
+			el = (size_t)snprintf(esc, sizeof(esc), "\\%c", c);
+		else if (c == '\n')
+			el = (size_t)snprintf(esc, sizeof(esc), "\\n");
+		else if (c < 0x20 || c == 0x7f)
+			el = (size_t)snprintf(esc, sizeof(esc), "\\x%02x", c);
+		else
+			el = (size_t)snprintf(esc, sizeof(esc), "%c", c);
+		/* leave room for ...", the closing quote and the terminator */
+		if (o + el + 5 > len) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(buf + o, esc, el);
+		o += el;
+	}
+	buf[o++] = '"';
+	buf[o] = '\0';
+	return buf;
+}
+
+static bool looks_typed(const char *s)
+{
+	return parse_int_literal(s, NULL, NULL) || !strcmp(s, "true") || !strcmp(s, "false");
+}
+
+const char *ydescribe(const yaml_node_t *n, char *buf, size_t len)
+{
+	const char *s = yscalar(n);
+	char q[96];
+
+	if (!n || (yis_null(n) && !*s))
+		snprintf(buf, len, "nothing");
+	else if (n->type == YAML_MAPPING_NODE)
+		snprintf(buf, len, "a mapping");
+	else if (n->type == YAML_SEQUENCE_NODE)
+		snprintf(buf, len, "a list");
+	else if (yis_plain(n) && parse_int_literal(s, NULL, NULL))
+		snprintf(buf, len, "%s", s);
+	else if (!yis_plain(n) && looks_typed(s))
+		snprintf(buf, len, "the string %s", yquote(s, q, sizeof(q)));
+	else
+		snprintf(buf, len, "%s", yquote(s, q, sizeof(q)));
+	return buf;
+}
+
+/* ---- typed access ------------------------------------------------------------ */
+
+bool yexpect_map(struct ytree *t, const yaml_node_t *n, const char *what)
+{
+	char buf[128];
+
+	if (yis_map(n))
+		return true;
+	yerr(t, n, "%s: expected a mapping, got %s", what, ydescribe(n, buf, sizeof(buf)));
+	return false;
+}
+
+bool yexpect_seq(struct ytree *t, const yaml_node_t *n, const char *what)
+{
+	char buf[128];
+
+	if (yis_seq(n))
+		return true;
+	yerr(t, n, "%s: expected a list, got %s", what, ydescribe(n, buf, sizeof(buf)));
+	return false;
+}
+
+bool yfields(struct ytree *t, const yaml_node_t *n, const char *what, const char *context,
+	     const char *const *allowed, size_t n_allowed, yaml_node_t **keys, yaml_node_t **vals)
+{
+	bool ok = true;
+	char buf[128];
+	size_t i, j;
+
+	for (j = 0; j < n_allowed; j++) {
+		keys[j] = NULL;
+		vals[j] = NULL;
+	}
+	if (!yexpect_map(t, n, what))
+		return false;
+	for (i = 0; i < ymap_len(n); i++) {
+		const char *k = ymap_key_text(t, n, i);
+
+		if (!k)
+			continue; /* reported when the file was loaded */
+		for (j = 0; j < n_allowed; j++)
+			if (!strcmp(k, allowed[j]))
+				break;
+		if (j == n_allowed) {
+			yerr(t, ymap_key(t, n, i), "unknown key %s in %s",
+			     yquote(k, buf, sizeof(buf)), context);
+			ok = false;
+			continue;
+		}
+		keys[j] = ymap_key(t, n, i);
+		vals[j] = ymap_value(t, n, i);
+	}
+	return ok;
+}
+
+bool yrequire(struct ytree *t, const yaml_node_t *map, const yaml_node_t *val, const char *key,
+	      const char *context)
+{
+	if (val)
+		return true;
+	yerr(t, map, "%s: missing required key \"%s\"", context, key);
+	return false;
+}
+
+bool yget_str(struct ytree *t, const yaml_node_t *n, const char *what, const char **out)
+{
+	char buf[128];
+
+	if (yscalar(n) && !yis_null(n)) {
+		*out = yscalar(n);
+		return true;
+	}
+	yerr(t, n, "%s: expected a string, got %s", what, ydescribe(n, buf, sizeof(buf)));
+	return false;
+}
+
+bool yget_uint(struct ytree *t, const yaml_node_t *n, const char *what, uint64_t min,
+	       uint64_t max, uint64_t *out)
+{
+	uint64_t v;
+	bool neg;
+	char buf[128];
+
+	if (yis_plain(n) && parse_int_literal(yscalar(n), &neg, &v) && (!neg || v == 0) &&
+	    v >= min && v <= max) {
+		*out = v;
+		return true;
+	}
+	yerr(t, n, "%s: expected an integer %llu..%llu, got %s", what, (unsigned long long)min,
+	     (unsigned long long)max, ydescribe(n, buf, sizeof(buf)));
+	return false;
+}
+
+bool yget_bool(struct ytree *t, const yaml_node_t *n, const char *what, bool *out)
+{
+	const char *s = yscalar(n);
+	char buf[128];
+
+	if (yis_plain(n) && (!strcmp(s, "true") || !strcmp(s, "false"))) {
+		*out = !strcmp(s, "true");
+		return true;
+	}
+	yerr(t, n, "%s: expected true or false, got %s", what, ydescribe(n, buf, sizeof(buf)));
+	return false;
+}
+
+bool yget_enum(struct ytree *t, const yaml_node_t *n, const char *what,
+	       const char *const *names, size_t n_names, int *out)
+{
+	const char *s = yscalar(n);
+	char buf[128], list[256];
+	size_t i, o = 0;
+
+	for (i = 0; s && !yis_null(n) && i < n_names; i++) {
+		if (!strcmp(s, names[i])) {
+			*out = (int)i;
+			return true;
+		}
+	}
+	list[0] = '\0';
+	for (i = 0; i < n_names; i++) {
+		const char *sep = i == 0 ? "" : i + 1 == n_names ? " or " : ", ";
+		int r = snprintf(list + o, sizeof(list) - o, "%s%s", sep, names[i]);
+
+		if (r < 0 || (size_t)r >= sizeof(list) - o)
+			break;
+		o += (size_t)r;
+	}
+	yerr(t, n, "%s: expected %s, got %s", what, list, ydescribe(n, buf, sizeof(buf)));
+	return false;
+}
+
+void *xgrow(void *p, size_t n, size_t size)
+{
+	if (n == 0)
+		return xreallocarray(p, 1, size);
+	if ((n & (n - 1)) == 0)
+		return xreallocarray(p, n * 2, size);
+	return p;
+}

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The `maps:` section: one block per map, its attributes, the checks a map
+ * type allows offline, and its declared entries.
+ */
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kinds/map/maptypes.h"
+#include "model.h"
+#include "core/progress.h"
+#include "core/yamltree.h"
+
+#define MAX_KEY_SIZE 512
+#define MAX_VALUE_SIZE 1048576
+#define RINGBUF_PAGE 4096
+
+enum map_key {
+	MK_TYPE,
+	MK_KEY_SIZE,
+	MK_VALUE_SIZE,
+	MK_MAX_ENTRIES,
+	MK_FLAGS,
+	MK_NAME,
+	MK_INNER_MAP,
+	MK_POLICY,
+	MK_ENTRIES,
+	MK_ENTRIES_FILE,
+	MK_FROZEN,
+	MK_PREVENT_DESTROY,
+	MK_PRESERVE_ENTRIES,
+	MK_N,
+};
+
+static const char *const map_keys[MK_N] = {
+	[MK_TYPE] = "type",
+	[MK_KEY_SIZE] = "key_size",
+	[MK_VALUE_SIZE] = "value_size",
+	[MK_MAX_ENTRIES] = "max_entries",
+	[MK_FLAGS] = "flags",
+	[MK_NAME] = "name",
+	[MK_INNER_MAP] = "inner_map",
+	[MK_POLICY] = "entries_policy",
+	[MK_ENTRIES] = "entries",
+	[MK_ENTRIES_FILE] = "entries_file",
+	[MK_FROZEN] = "frozen",
+	[MK_PREVENT_DESTROY] = "prevent_destroy",
+	[MK_PRESERVE_ENTRIES] = "preserve_entries",
+};
+
+/* One map block while it is read: its nodes and which attributes came out well. */
+struct map_ctx {
+	struct ytree *t;
+	struct map_spec *s;
+	const char *context; /* map "NAME" */
+	const yaml_node_t *body;
+	yaml_node_t *keys[MK_N];
+	yaml_node_t *vals[MK_N];
+	const struct maptype *mt; /* NULL if the type is missing or bad */
+	bool key_ok, value_ok, max_ok, flags_ok;
+};
+
+static const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+char *describe_bytes(const struct bytes *b)
+{
+	char *hex = bytes_to_hex(b->data, b->len), *s;
+
+	if (!hex)
+		abort(); /* out of memory: see xzalloc */
+	s = xasprintf("hex %s", hex);
+	free(hex);
+	return s;
+}
+
+static bool parse_byte_list(struct ytree *t, const yaml_node_t *n, const char *what,
+			    struct bytes *out)
+{
+	size_t len = yseq_len(n), i;
+	bool ok = true;
+	char buf[128];
+
+	out->len = 0;
+	out->data = len ? xzalloc(len) : NULL;
+	for (i = 0; i < len; i++) {
+		yaml_node_t *item = yseq_item(t, n, i);
+		uint64_t v;
+		bool neg;
+
+		if (!yis_plain(item) || !parse_int_literal(yscalar(item), &neg, &v)) {
+			yerr(t, item, "%s: expected a byte 0..255, got %s", what,
+			     ydescribe(item, buf, sizeof(buf)));
+			ok = false;
+		} else if ((neg && v) || v > 255) {
+			yerr(t, item, "%s: byte %s is out of range 0..255", what, yscalar(item));
+			ok = false;
+		} else {
+			out->data[out->len++] = (uint8_t)v;
+		}
+	}
+	if (!ok || !out->len)
+		bytes_free(out);
+	return ok;
+}
+
+/* A plain integer; returns 1 if n was one (good or not), 0 to try the other forms. */
+static int parse_int_bytes(struct ytree *t, const yaml_node_t *n, const char *what,
+			   int64_t size, struct bytes *out, bool *ok)
+{
+	uint32_t sz = size < 0 ? 8 : (uint32_t)size;
+	int r;
+
+	if (!yis_plain(n) || yis_null(n))
+		return 0;
+	r = bytes_from_int(yscalar(n), sz, out);
+	if (r == -EINVAL)
+		return 0;
+	if (r == -ENOMEM)
+		abort();
+	*ok = r == 0;
+	if (r)
+		yerr(t, n, "%s: %s does not fit in %u byte%s", what, yscalar(n), sz, plural(sz));
+	return 1;
+}
+
+bool parse_bytes_node(struct ytree *t, const yaml_node_t *n, const char *what, int64_t size,
+		      const char *size_name, struct bytes *out)
+{
+	char buf[128], err[160];
+	bool ok = false;
+
+	out->data = NULL;
+	out->len = 0;
+	if (parse_int_bytes(t, n, what, size, out, &ok))
+		return ok;
+	if (yscalar(n) && !yis_null(n)) {
+		int r = bytes_parse_data(yscalar(n), out, err, sizeof(err));
+
+		if (r == -ENOMEM)
+			abort();
+		if (r) {
+			yerr(t, n, "%s: %s", what, err);
+			return false;
+		}
+	} else if (yis_seq(n)) {
+		if (!parse_byte_list(t, n, what, out))
+			return false;
+	} else {
+		yerr(t, n, "%s: expected bytes (\"hex 0f ff\", a list of bytes or an integer), got %s",
+		     what, ydescribe(n, buf, sizeof(buf)));
+		return false;
+	}
+	if (size >= 0 && out->len != (uint64_t)size) {
+		yerr(t, n, "%s: expected %lld byte%s (%s), got %u", what, (long long)size,
+		     plural((uint64_t)size), size_name, out->len);
+		bytes_free(out);
+		return false;
+	}
+	return true;
+}
+
+/* ---- attributes -------------------------------------------------------------- */
+
+static void parse_type(struct map_ctx *c)
+{
+	const yaml_node_t *v = c->vals[MK_TYPE];
+	const struct maptype *mt;
+	const char *s;
+	char q[128];
+
+	if (!v || !yget_str(c->t, v, "type", &s))
+		return;
+	mt = maptype_by_name(s);
+	if (!mt) {
+		yerr(c->t, v, "type: unknown map type %s", yquote(s, q, sizeof(q)));
+		return;
+	}
+	if (!(mt->caps & MT_CREATABLE)) {
+		yerr(c->t, v, "type: cannot create a \"%s\" map from a manifest: it %s", mt->name,
+		     mt->why_not);
+		return;
+	}
+	c->mt = mt;
+	c->s->type = mt->type;
+}
+
+static void list_flags(char *buf, size_t len)
+{
+	const struct mapflag *f;
+	size_t o = 0;
+	unsigned i;
+
+	buf[0] = '\0';
+	for (i = 0; (f = mapflag_at(i)); i++) {
+		int r = snprintf(buf + o, len - o, "%s%s", i ? ", " : "", f->name);
+
+		if (r < 0 || (size_t)r >= len - o)
+			break;
+		o += (size_t)r;
+	}
+}
+
+static bool parse_flag_list(struct ytree *t, const yaml_node_t *n, uint32_t *flags)
+{
+	char q[128], known[256];
+	bool ok = true;
+	size_t i;
+
+	for (i = 0; i < yseq_len(n); i++) {
+		yaml_node_t *item = yseq_item(t, n, i);
+		const struct mapflag *f;
+		const char *s;
+
+		if (!yget_str(t, item, "flags", &s)) {
+			ok = false;
+			continue;
+		}
+		f = mapflag_by_name(s);
+		if (!f) {
+			list_flags(known, sizeof(known));
+			yerr(t, item, "flags: unknown flag %s (known: %s)", yquote(s, q, sizeof(q)),
+			     known);
+			ok = false;
+		} else if (*flags & f->bit) {
+			yerr(t, item, "flags: \"%s\" is listed twice", f->name);
+			ok = false;
+		}
+		if (f)
+			*flags |= f->bit;
+	}
+	return ok;
+}
+
+static void parse_flags(struct map_ctx *c)
+{
+	const yaml_node_t *v = c->vals[MK_FLAGS];
+	char buf[128];
+	uint64_t x;
+
+	if (!v) {
+		c->flags_ok = true;
+		return;
+	}
+	if (yis_seq(v)) {
+		c->flags_ok = parse_flag_list(c->t, v, &c->s->flags);
+	} else if (yis_plain(v) && parse_int_literal(yscalar(v), NULL, NULL)) {
+		c->flags_ok = yget_uint(c->t, v, "flags", 0, UINT32_MAX, &x);
+		c->s->flags = (uint32_t)x;
+	} else {
+		yerr(c->t, v, "flags: expected a list of flag names or an integer 0..%u, got %s",
+		     UINT32_MAX, ydescribe(v, buf, sizeof(buf)));
+	}
+}
+
+static void parse_kname(struct map_ctx *c)
+{
+	const yaml_node_t *v = c->vals[MK_NAME];
+	const char *s;
+	char buf[128];
+	size_t i;
+
+	if (v) {
+		if (!yget_str(c->t, v, "name", &s))
+			return;
+		if (!valid_kname(s)) {
+			yerr(c->t, v, "name: expected 0..%d characters from A-Z a-z 0-9 _ ., got %s",
+			     KNAME_MAX, ydescribe(v, buf, sizeof(buf)));
+			return;
+		}
+		snprintf(c->s->kname, sizeof(c->s->kname), "%s", s);
+		return;
+	}
+	/* The kernel allows no '-' in object names. */
+	for (i = 0; i < KNAME_MAX && c->s->name[i]; i++)
+		c->s->kname[i] = c->s->name[i] == '-' ? '_' : c->s->name[i];
+	c->s->kname[i] = '\0';
+}
+
+static void parse_attrs(struct map_ctx *c)
+{
+	static const char *const policies[] = { "seed", "merge", "exact" };
+	static const enum entries_policy policy_vals[] = {
+		POLICY_SEED,
+		POLICY_MERGE,
+		POLICY_EXACT,
+	};
+	struct ytree *t = c->t;
+	yaml_node_t **v = c->vals;
+	const char *s;
+	uint64_t x;
+	int p;
+
+	parse_type(c);
+	if (v[MK_KEY_SIZE] && (c->key_ok = yget_uint(t, v[MK_KEY_SIZE], "key_size", 0,
+						     MAX_KEY_SIZE, &x)))
+		c->s->key_size = (uint32_t)x;
+	if (v[MK_VALUE_SIZE] && (c->value_ok = yget_uint(t, v[MK_VALUE_SIZE], "value_size", 0,
+							 MAX_VALUE_SIZE, &x)))
+		c->s->value_size = (uint32_t)x;
+	if (v[MK_MAX_ENTRIES] && (c->max_ok = yget_uint(t, v[MK_MAX_ENTRIES], "max_entries", 0,
+							UINT32_MAX, &x)))
+		c->s->max_entries = (uint32_t)x;
+	parse_flags(c);
+	parse_kname(c);
+	if (v[MK_INNER_MAP] && yget_str(t, v[MK_INNER_MAP], "inner_map", &s)) {
+		c->s->inner_map = xstrdup(s);
+		c->s->inner_loc = ytree_loc(t, v[MK_INNER_MAP]);
+	}
+	if (v[MK_POLICY] && yget_enum(t, v[MK_POLICY], "entries_policy", policies, 3, &p))
+		c->s->policy = policy_vals[p];
+	if (v[MK_FROZEN])
+		yget_bool(t, v[MK_FROZEN], "frozen", &c->s->frozen);
+	if (v[MK_PREVENT_DESTROY])
+		yget_bool(t, v[MK_PREVENT_DESTROY], "prevent_destroy", &c->s->prevent_destroy);
+	if (v[MK_PRESERVE_ENTRIES])
+		yget_bool(t, v[MK_PRESERVE_ENTRIES], "preserve_entries", &c->s->preserve_entries);
+}
+
+/* ---- per-type rules ------------------------------------------------------------ */
+
+/* Types whose key is a u32 index below max_entries. */
+static bool array_like(uint32_t type)
+{
+	return type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_PROG_ARRAY;
+}
+
+static bool is_ringbuf(const struct maptype *mt)
+{
+	return !strcmp(mt->name, "ringbuf") || !strcmp(mt->name, "user_ringbuf");
+}
+
+static void check_sizes(struct map_ctx *c)
+{
+	const struct maptype *mt = c->mt;
+	uint32_t ks = c->s->key_size, vs = c->s->value_size, max = c->s->max_entries;
+	struct ytree *t = c->t;
+
+	if (c->key_ok) {
+		if ((mt->caps & MT_KEYLESS) && ks != 0)
+			yerr(t, c->vals[MK_KEY_SIZE], "key_size: expected 0 for map type \"%s\", got %u",
+			     mt->name, ks);
+		else if (!(mt->caps & MT_KEYLESS) && ks == 0)
+			yerr(t, c->vals[MK_KEY_SIZE],
+			     "key_size: expected at least 1 for map type \"%s\", got 0", mt->name);
+		else if (array_like(mt->type) && ks != 4)
+			yerr(t, c->vals[MK_KEY_SIZE], "key_size: expected 4 for map type \"%s\", got %u",
+			     mt->name, ks);
+	}
+	if (c->value_ok) {
+		if ((mt->caps & (MT_OF_MAPS | MT_PROG_VALUES)) && vs != 4)
+			yerr(t, c->vals[MK_VALUE_SIZE],
+			     "value_size: expected 4 for map type \"%s\", got %u", mt->name, vs);
+		else if (is_ringbuf(mt) && vs != 0)
+			yerr(t, c->vals[MK_VALUE_SIZE],
+			     "value_size: expected 0 for map type \"%s\", got %u", mt->name, vs);
+	}
+	if (c->max_ok && is_ringbuf(mt) &&
+	    (max == 0 || (max & (max - 1)) || max % RINGBUF_PAGE))
+		yerr(t, c->vals[MK_MAX_ENTRIES],
+		     "max_entries: expected a power of 2 that is a multiple of %d for map type \"%s\", got %u",
+		     RINGBUF_PAGE, mt->name, max);
+}
+
+static void check_type_rules(struct map_ctx *c)
+{
+	const struct maptype *mt = c->mt;
+	struct ytree *t = c->t;
+
+	if (!mt)
+		return;
+	check_sizes(c);
+	if ((mt->caps & MT_OF_MAPS) && !c->vals[MK_INNER_MAP])
+		yerr(t, c->body, "%s: missing required key \"inner_map\" (map type \"%s\" needs a template map)",
+		     c->context, mt->name);
+	if (!(mt->caps & MT_OF_MAPS) && c->vals[MK_INNER_MAP]) {
+		yerr(t, c->vals[MK_INNER_MAP],
+		     "inner_map: not allowed for map type \"%s\" (only array_of_maps and hash_of_maps have one)",
+		     mt->name);
+		free(c->s->inner_map);
+		c->s->inner_map = NULL;
+	}
+	if (c->flags_ok && (c->s->flags & BPF_F_RDONLY) && c->s->preserve_entries)
+		yerr(t, c->vals[MK_PRESERVE_ENTRIES],
+		     "preserve_entries: not allowed with the rdonly flag (user space cannot write "
+		     "the replacement, so nothing could be copied into it)");
+	if (mt->type == BPF_MAP_TYPE_LPM_TRIE && c->flags_ok && !(c->s->flags & BPF_F_NO_PREALLOC))
+		yerr(t, c->vals[MK_FLAGS] ? c->vals[MK_FLAGS] : c->vals[MK_TYPE],
+		     "map type \"lpm_trie\" requires the no_prealloc flag");
+}
+
+/* ---- entries ------------------------------------------------------------------ */
+
+/* {map: NAME} or {program: REF}; reports when the map type takes the other kind. */
+static bool parse_ref_value(struct map_ctx *c, const yaml_node_t *v, struct map_entry *e)
+{
+	struct ytree *t = c->t;
+	const char *k = ymap_key_text(t, v, 0), *s;
+	yaml_node_t *rv = ymap_value(t, v, 0);
+	char q[128];
+
+	if (ymap_len(v) != 1) {
+		yerr(t, v, "value: expected {map: NAME} or {program: REF}, got a mapping with %zu keys",
+		     ymap_len(v));
+		return false;
+	}
+	if (!k || (strcmp(k, "map") && strcmp(k, "program"))) {
+		yerr(t, v, "value: expected {map: NAME} or {program: REF}, got key %s",
+		     yquote(k ? k : "?", q, sizeof(q)));
+		return false;
+	}
+	if (!strcmp(k, "map") && !(c->mt->caps & MT_OF_MAPS)) {
+		yerr(t, v, "value: {map: NAME} is only allowed in array_of_maps and hash_of_maps, not in \"%s\"",
+		     c->mt->name);
+		return false;
+	}
+	if (!strcmp(k, "program") && !(c->mt->caps & MT_PROG_VALUES)) {
+		yerr(t, v, "value: {program: REF} is only allowed in prog_array, not in \"%s\"",
+		     c->mt->name);
+		return false;
+	}
+	if (!yget_str(t, rv, k, &s))
+		return false;
+	if (!strcmp(k, "program") && !check_prog_ref(t, rv, "program", s))
+		return false;
+	e->vkind = !strcmp(k, "map") ? VAL_MAP : VAL_PROGRAM;
+	e->ref = xstrdup(s);
+	e->ref_loc = ytree_loc(t, rv);
+	return true;
+}
+
+static bool parse_value(struct map_ctx *c, const yaml_node_t *v, struct map_entry *e)
+{
+	unsigned caps = c->mt->caps;
+
+	if (yis_map(v))
+		return parse_ref_value(c, v, e);
+	if (caps & MT_OF_MAPS) {
+		yerr(c->t, v, "value: expected {map: NAME} for map type \"%s\"", c->mt->name);
+		return false;
+	}
+	if (caps & MT_PROG_VALUES) {
+		yerr(c->t, v, "value: expected {program: REF} for map type \"%s\"", c->mt->name);
+		return false;
+	}
+	return parse_bytes_node(c->t, v, "value", c->value_ok ? (int64_t)c->s->value_size : -1,
+				"value_size", &e->value);
+}
+
+/* Array-like maps index by a u32 key: it must be below max_entries. */
+static bool check_index(struct map_ctx *c, const yaml_node_t *key_node, const struct bytes *key)
+{
+	uint32_t idx;
+
+	if (!c->max_ok || !array_like(c->mt->type) || key->len != 4)
+		return true;
+	idx = (uint32_t)key->data[0] | (uint32_t)key->data[1] << 8 |
+	      (uint32_t)key->data[2] << 16 | (uint32_t)key->data[3] << 24;
+	if (idx < c->s->max_entries)
+		return true;
+	yerr(c->t, key_node, "key %u is out of range (max_entries %u)", idx, c->s->max_entries);
+	return false;
+}
+
+/*
+ * An lpm_trie key is a prefix length and the address.  Bits past the prefix
+ * do not tell trie nodes apart, so a key carrying them would name a node
+ * the kernel stores under other bytes: refused rather than silently changed.
+ */
+static bool check_lpm_key(struct map_ctx *c, const yaml_node_t *key_node, const struct bytes *key)
+{
+	uint8_t canon[4 + 256];
+	struct bytes b = { .data = canon, .len = key->len };
+	uint32_t plen;
+	char *d;
+
+	if (c->mt->type != BPF_MAP_TYPE_LPM_TRIE || key->len < 5 || key->len > sizeof(canon))
+		return true;
+	memcpy(canon, key->data, key->len);
+	if (lpm_key_canonicalise(canon, key->len))
+		return true;
+	memcpy(&plen, key->data, sizeof(plen));
+	if (plen > (key->len - 4) * 8) {
+		yerr(c->t, key_node, "key: prefix length %u is longer than the key's %u bits of data",
+		     plen, (key->len - 4) * 8);
+		return false;
+	}
+	d = describe_bytes(&b);
+	yerr(c->t, key_node, "key: bits set past the prefix length %u (the trie ignores them); "
+	     "write \"%s\"", plen, d);
+	free(d);
+	return false;
+}
+
+/* Reports every problem of the entry (key and value both), not just the first. */
+static bool parse_entry(struct map_ctx *c, const yaml_node_t *item, struct map_entry *e,
+			struct loc *key_loc)
+{
+	static const char *const entry_keys[] = { "key", "value" };
+	int64_t key_size = c->key_ok ? (int64_t)c->s->key_size : -1;
+	yaml_node_t *keys[2], *vals[2];
+	struct ytree *t = c->t;
+	char *ctx = xasprintf("entry of %s", c->context);
+	bool ok = false;
+
+	e->loc = ytree_loc(t, item);
+	e->ref_index = -1;
+	e->ref_prog = -1;
+	if (!yfields(t, item, "entries", ctx, entry_keys, 2, keys, vals) && !yis_map(item))
+		goto out;
+	ok = true;
+	if (!yrequire(t, item, vals[0], "key", ctx))
+		ok = false;
+	else if (!parse_bytes_node(t, vals[0], "key", key_size, "key_size", &e->key))
+		ok = false;
+	else if (!check_index(c, vals[0], &e->key))
+		ok = false;
+	else if (!check_lpm_key(c, vals[0], &e->key))
+		ok = false;
+	if (!yrequire(t, item, vals[1], "value", ctx))
+		ok = false;
+	else if (!parse_value(c, vals[1], e))
+		ok = false;
+	*key_loc = ytree_loc(t, vals[0]);
+out:
+	free(ctx);
+	return ok;
+}
+
+struct keyed {
+	const struct bytes *key;
+	const struct loc *loc;
+	size_t idx;
+};
+
+static int keyed_cmp(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	uint32_t n = a->key->len < b->key->len ? a->key->len : b->key->len;
+	int r = n ? memcmp(a->key->data, b->key->data, n) : 0;
+
+	if (r)
+		return r;
+	if (a->key->len != b->key->len)
+		return a->key->len < b->key->len ? -1 : 1;
+	return a->idx < b->idx ? -1 : a->idx > b->idx;
+}
+
+/* Sort instead of comparing every pair: entry lists can be long. */
+static void check_duplicate_keys(struct ytree *t, const struct map_spec *s, const struct loc *locs)
+{
+	struct keyed *k;
+	size_t i, first = 0;
+
+	if (s->n_entries < 2)
+		return;
+	k = xzalloc(s->n_entries * sizeof(*k));
+	for (i = 0; i < s->n_entries; i++)
+		k[i] = (struct keyed){ &s->entries[i].key, &locs[i], i };
+	qsort(k, s->n_entries, sizeof(*k), keyed_cmp);
+	for (i = 1; i < s->n_entries; i++) {
+		char *d;
+
+		if (!bytes_eq(k[first].key, k[i].key)) {
+			first = i;
+			continue;
+		}
+		d = describe_bytes(k[i].key);
+		diag_error(t->d, k[i].loc, "duplicate entry key \"%s\" (first at %d:%d)", d,
+			   k[first].loc->line, k[first].loc->col);
+		free(d);
+	}
+	free(k);
+}
+
+/* what: "entries" or "entries_file", whichever is there (the first if both are). */
+static bool entries_allowed(struct map_ctx *c, const yaml_node_t *v, const char *what)
+{
+	if (!c->mt)
+		return false; /* sizes and value forms depend on the type */
+	if (!(c->mt->caps & MT_ENTRIES)) {
+		yerr(c->t, v, "%s: not supported for map type \"%s\"", what, c->mt->name);
+		return false;
+	}
+	if (c->flags_ok && (c->s->flags & BPF_F_RDONLY)) {
+		yerr(c->t, v, "%s: not allowed with the rdonly flag (user space cannot write the map)",
+		     what);
+		return false;
+	}
+	if (c->flags_ok && (c->s->flags & BPF_F_WRONLY) &&
+	    (c->mt->caps & (MT_OF_MAPS | MT_PROG_VALUES))) {
+		/* a slot follows its target only when bpfapply can see which one it holds */
+		yerr(c->t, v, "%s: a %s with the wronly flag cannot be read back, so its slots "
+			      "could not follow their targets; drop wronly or the entries",
+		     what, c->mt->name);
+		return false;
+	}
+	if (c->flags_ok && (c->s->flags & BPF_F_WRONLY) && c->s->policy != POLICY_SEED) {
+		/* merge and exact compare with what the map holds: it cannot be read */
+		yerr(c->t, v, "%s: a map with the wronly flag cannot be read back; "
+			      "use entries_policy: seed", what);
+		return false;
+	}
+	return true;
+}
+
+/* The `entries:` list; returns its keys' locations (malloc'd) for the entries_file checks. */
+static struct loc *parse_yaml_entries(struct map_ctx *c, const yaml_node_t *v)
+{
+	struct map_spec *s = c->s;
+	struct loc *key_locs;
+	size_t n, i;
+
+	if (!v || yis_null(v) || !yexpect_seq(c->t, v, "entries"))
+		return NULL;
+	n = yseq_len(v);
+	if (c->max_ok && n > s->max_entries)
+		yerr(c->t, v, "entries: %zu entries exceed max_entries %u", n, s->max_entries);
+	s->entries = xzalloc(n * sizeof(*s->entries));
+	key_locs = xzalloc(n * sizeof(*key_locs));
+	for (i = 0; i < n; i++) {
+		struct map_entry *e = &s->entries[s->n_entries];
+
+		progress("parsing the entries of", "map", s->name, i, n);
+		if (parse_entry(c, yseq_item(c->t, v, i), e, &key_locs[s->n_entries])) {
+			s->n_entries++;
+			continue;
+		}
+		bytes_free(&e->key);
+		bytes_free(&e->value);
+		free(e->ref);
+		memset(e, 0, sizeof(*e));
+	}
+	check_duplicate_keys(c->t, s, key_locs);
+	return key_locs;
+}
+
+static void parse_entries(struct map_ctx *c)
+{
+	const yaml_node_t *v = c->vals[MK_ENTRIES], *fv = c->vals[MK_ENTRIES_FILE];
+	struct loc *key_locs;
+
+	if ((!v && !fv) || !entries_allowed(c, v ? v : fv, v ? "entries" : "entries_file"))
+		return;
+	c->s->has_entries = true;
+	key_locs = parse_yaml_entries(c, v);
+	if (fv && c->key_ok && c->value_ok)
+		parse_entries_file(c->t, fv, c->s, c->mt, c->max_ok, array_like(c->mt->type),
+				   key_locs);
+	free(key_locs);
+}
+
+/* ---- the section ---------------------------------------------------------------- */
+
+static void parse_map_body(struct ytree *t, struct map_spec *s, const yaml_node_t *body)
+{
+	struct map_ctx c = { .t = t, .s = s, .body = body };
+	char q[128];
+	int i;
+
+	c.context = xasprintf("map %s", yquote(s->name, q, sizeof(q)));
+	if (!yfields(t, body, c.context, c.context, map_keys, MK_N, c.keys, c.vals) &&
+	    !yis_map(body))
+		goto out;
+	for (i = MK_TYPE; i <= MK_MAX_ENTRIES; i++)
+		yrequire(t, body, c.vals[i], map_keys[i], c.context);
+	parse_attrs(&c);
+	check_type_rules(&c);
+	parse_entries(&c);
+out:
+	free((char *)c.context);
+}
+
+void parse_maps(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *section)
+{
+	struct manifest *m = pc->m;
+	size_t i;
+
+	if (yis_null(section) || !yexpect_map(t, section, "maps"))
+		return;
+	for (i = 0; i < ymap_len(section); i++) {
+		const char *name = ymap_key_text(t, section, i);
+		yaml_node_t *key = ymap_key(t, section, i);
+		struct map_spec s = { .inner_index = -1 };
+		size_t before = diag_count(pc->d);
+		int prev;
+		bool keep;
+
+		if (!name)
+			continue;
+		prev = manifest_map_index(m, name);
+		keep = check_resource_name(t, key, "map", prev >= 0 ? &m->maps[prev].loc : NULL);
+		s.name = xstrdup(name);
+		s.loc = ytree_loc(t, key);
+		parse_map_body(t, &s, ymap_value(t, section, i));
+		if (!keep) {
+			map_spec_clear(&s);
+			continue;
+		}
+		m->maps = xgrow(m->maps, m->n_maps, sizeof(*m->maps));
+		pc->map_bad = xgrow(pc->map_bad, m->n_maps, sizeof(*pc->map_bad));
+		pc->map_bad[m->n_maps] = diag_count(pc->d) != before;
+		m->maps[m->n_maps++] = s;
+	}
+}
