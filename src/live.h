@@ -123,6 +123,9 @@ struct scope_open_opts {
 int live_open_scope(struct live *lv, int *lock_fd, const char *scope, const struct manifest *m,
 		    const struct scope_open_opts *o);
 
+/* kinds/map/live.c */
+int live_read_maps(struct live *lv, const struct manifest *m);
+void live_free_maps(struct live *lv);
 struct live_map *live_find_map(const struct live *lv, const char *name);
 /* Value of key in a map's snapshot, NULL if the key is absent. */
 const struct bytes *live_map_value(const struct live_map *lm, const struct bytes *key);
