@@ -58,7 +58,7 @@ int bpfapply_manifest__load(const char *const *files, size_t n_files, FILE *erro
 		return -ENOMEM;
 	h->m = manifest_load(files, n_files, &d);
 	if (h->m && !diag_count(&d))
-		elf_check_manifest(h->m, &d);
+		manifest_check_objects(h->m, &d);
 	if (!h->m || diag_count(&d)) {
 		write_diags(&d, errors);
 		bpfapply_manifest__free(h);
@@ -107,7 +107,7 @@ int bpfapply_plan__compute(const struct bpfapply_manifest *m, const struct bpfap
 	so.write = o.for_apply;
 	so.nomount = o.nomount;
 	so.lock_timeout = o.lock_timeout > 0 ? o.lock_timeout : 30;
-	err = live_open_scope(&p->lv, &p->lock_fd, m->m->scope, p->m, &so);
+	err = exec_open_scope(&p->lv, &p->lock_fd, m->m->scope, p->m, &so);
 	if (!err)
 		err = plan_compute(&p->plan, p->m, &p->lv, o.destroy, &d);
 	if (!err && diag_count(&d)) {

@@ -9,6 +9,7 @@
 
 #include "cli.h"
 #include "exec.h"
+#include "kind.h"
 #include "core/json.h"
 #include "core/paths.h"
 #include "planfile.h"
@@ -43,6 +44,7 @@ static int check_kernel(const struct manifest *m)
 int cmd_validate(const struct opts *o)
 {
 	struct manifest *m = load_manifest(o, true);
+	unsigned int k;
 	struct json j;
 
 	if (!m)
@@ -56,17 +58,17 @@ int cmd_validate(const struct opts *o)
 		json_obj_begin(&j);
 		json_kv_bool(&j, "valid", true);
 		json_kv_str(&j, "scope", m->scope);
-		json_kv_uint(&j, "maps", m->n_maps);
-		json_kv_uint(&j, "programs", m->n_programs);
-		json_kv_uint(&j, "iterators", m->n_iterators);
-		json_kv_uint(&j, "links", m->n_links);
+		for_each_kind(k)
+			json_kv_uint(&j, kind_ops_get(k)->section, kind_ops_get(k)->count(m));
 		json_kv_bool(&j, "kernel_checked", o->kernel);
 		json_obj_end(&j);
 		json_finish(&j);
 	} else {
-		printf("Manifest valid%s: scope %s, %zu maps, %zu programs, %zu iterators, %zu links.\n",
-		       o->kernel ? " and accepted by this kernel" : "", m->scope, m->n_maps,
-		       m->n_programs, m->n_iterators, m->n_links);
+		printf("Manifest valid%s: scope %s", o->kernel ? " and accepted by this kernel" : "",
+		       m->scope);
+		for_each_kind(k)
+			printf(", %zu %s", kind_ops_get(k)->count(m), kind_ops_get(k)->section);
+		printf(".\n");
 	}
 	manifest_free(m);
 	return EXIT_OK;
@@ -131,26 +133,6 @@ static void report_done(const struct run *r, const struct opts *o, bool destroy)
 		       p->add, p->change, p->replace, p->remove);
 }
 
-/* After a destroy, take away the directories bpfapply made, if empty. */
-static void remove_dirs(const struct opts *o, const char *scope)
-{
-	static const char *const sub[] = { "maps", "programs", "iterators", "links" };
-	char *dir = path_join(o->root, scope);
-	size_t i;
-
-	if (!dir)
-		return;
-	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		char *d = path_join(dir, sub[i]);
-
-		if (d)
-			rmdir(d);
-		free(d);
-	}
-	rmdir(dir);
-	free(dir);
-}
-
 /* A saved plan applies only to the live state it was computed from. */
 static int check_saved(const struct run *r, const struct planfile *pf)
 {
@@ -195,7 +177,7 @@ out:
 	 * directory gone and makes it again (scope_lock re-checks).
 	 */
 	if (r->lock_fd >= 0 && !scope_owns_anything(o, scope))
-		remove_dirs(o, scope); /* only a real scope directory we hold locked */
+		exec_remove_scope_dirs(o->root, scope); /* only a real scope directory we hold locked */
 	return rc;
 }
 

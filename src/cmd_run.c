@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "exec.h"
 #include "core/elf.h"
 #include "core/json.h"
 #include "core/paths.h"
@@ -68,7 +69,7 @@ struct manifest *load_manifest(const struct opts *o, bool check_elf)
 	}
 	m = manifest_load(o->files, o->n_files, &d);
 	if (m && !diag_count(&d) && check_elf)
-		elf_check_manifest(m, &d);
+		manifest_check_objects(m, &d);
 	progress_clear();
 	if (!m || diag_count(&d)) {
 		diag_sort(&d);
@@ -94,7 +95,7 @@ int run_open(struct run *r, const struct opts *o, const char *scope, bool write)
 		.nomount = o->nomount,
 		.lock_timeout = o->lock_timeout,
 	};
-	int err = live_open_scope(&r->lv, &r->lock_fd, scope, r->m, &so);
+	int err = exec_open_scope(&r->lv, &r->lock_fd, scope, r->m, &so);
 
 	r->have_live = true;
 	r->write = write;
@@ -106,11 +107,11 @@ int run_open(struct run *r, const struct opts *o, const char *scope, bool write)
 static bool plan_builds(void *ctx, const char *kind, const char *name)
 {
 	const struct change *c = NULL;
-	int k;
+	unsigned int k;
 
-	for (k = 0; k < KIND__COUNT && !c; k++)
-		if (!strcmp(kind, res_kind_name((enum res_kind)k)))
-			c = plan_find(ctx, (enum res_kind)k, name);
+	for_each_kind(k)
+		if (!c && !strcmp(kind, kind_name(k)))
+			c = plan_find(ctx, k, name);
 	return c && (c->action == ACT_CREATE || c->action == ACT_REPLACE);
 }
 

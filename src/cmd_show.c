@@ -8,118 +8,36 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "kinds/program/program.h"
-#include "kinds/link/link.h"
 #include "core/json.h"
+#include "graph.h"
+#include "kind.h"
 #include "core/paths.h"
 
 static const char *kind_word(uint8_t kind)
 {
-	switch (kind) {
-	case STATE_MAP: return res_kind_name(KIND_MAP);
-	case STATE_PROGRAM: return res_kind_name(KIND_PROGRAM);
-	case STATE_ITERATOR: return res_kind_name(KIND_ITERATOR);
-	case STATE_LINK: return res_kind_name(KIND_LINK);
-	}
-	return "unknown";
-}
+	const struct kind_ops *ops = kind_ops_get(kind);
 
-static const char *map_status(const struct live *lv, const struct state_res *r, uint32_t *live_id)
-{
-	const struct live_map *lm = live_find_map(lv, r->name);
-
-	if (!lm || lm->pin_state == PIN_ABSENT)
-		return "missing";
-	if (lm->pin_state == PIN_OTHER) {
-		*live_id = lm->other_id; /* the program or link pinned in its place */
-		return "replaced";
-	}
-	*live_id = lm->info.id;
-	return lm->info.id == r->id ? "ok" : "replaced";
-}
-
-/* A program entry is ok when every pin the record names holds the recorded object. */
-static const char *program_status(const struct live *lv, const struct state_res *r,
-				  uint32_t *live_id)
-{
-	const struct live_program *lp = live_find_program(lv, r->name);
-	const struct live_pin *first;
-	bool removed = false;
-	size_t i;
-
-	if (!lp || !lp->dir_exists)
-		return "missing";
-	if (program_drifted_pin(lp, r, &removed))
-		return removed ? "missing" : "replaced";
-	for (i = 0; i < r->n_subs; i++) {
-		if (r->subs[i].kind != SUB_PROG)
-			continue;
-		first = live_pin_find(lp->progs, lp->n_progs, r->subs[i].name);
-		*live_id = first ? first->id : 0;
-		break;
-	}
-	return "ok";
-}
-
-static const char *iterator_status(const struct live *lv, const struct state_res *r,
-				   uint32_t *live_id)
-{
-	const struct live_iterator *li = live_find_iterator(lv, r->name);
-
-	if (!li || li->pin_state == PIN_ABSENT)
-		return "missing";
-	if (li->pin_state != PIN_MAP)
-		return "replaced";
-	*live_id = li->link_id;
-	return li->link_id == r->id ? "ok" : "replaced";
-}
-
-/* A link is ok while it is pinned, attached, and on the hook it was put on. */
-static const char *link_status(const struct live *lv, const struct state_res *r,
-			       uint32_t *live_id)
-{
-	const struct live_link *ll = live_find_link(lv, r->name);
-	uint64_t on;
-
-	if (!ll || ll->pin_state == PIN_ABSENT)
-		return "missing";
-	if (ll->pin_state != PIN_MAP || ll->link_id != r->id)
-		return "replaced";
-	*live_id = ll->link_id;
-	on = ll->link_type == BPF_LINK_TYPE_CGROUP ? ll->cgroup_id : ll->ifindex;
-	if (!on)
-		return "detached";
-	return on == r->hook_id ? "ok" : "moved";
+	return ops ? ops->name : "unknown";
 }
 
 /*
  * Drift as show sees it without a manifest: is every recorded object still
- * pinned where bpfapply put it?  live_id: the map id, the first program's
- * id, or the link id.
+ * pinned where bpfapply put it?  live_id: what the kind shows as live (the
+ * map id, the first program's id, the link id).
  */
 static const char *status_of(const struct live *lv, const struct state_res *r, uint32_t *live_id)
 {
+	const struct kind_ops *ops = kind_ops_get(r->kind);
+
 	*live_id = 0;
-	switch (r->kind) {
-	case STATE_MAP: return map_status(lv, r, live_id);
-	case STATE_PROGRAM: return program_status(lv, r, live_id);
-	case STATE_ITERATOR: return iterator_status(lv, r, live_id);
-	case STATE_LINK: return link_status(lv, r, live_id);
-	}
-	return "unknown";
+	return ops ? ops->status(lv, r, live_id) : "unknown";
 }
 
-/* The recorded id to show: programs have one per program, show the first. */
 static uint32_t recorded_id(const struct state_res *r)
 {
-	size_t i;
+	const struct kind_ops *ops = kind_ops_get(r->kind);
 
-	if (r->kind != STATE_PROGRAM)
-		return r->id;
-	for (i = 0; i < r->n_subs; i++)
-		if (r->subs[i].kind == SUB_PROG)
-			return r->subs[i].id;
-	return 0;
+	return ops && ops->recorded_id ? ops->recorded_id(r) : r->id;
 }
 
 static void show_scope_text(const struct live *lv)
@@ -288,66 +206,35 @@ int cmd_show(const struct opts *o)
 	return err ? EXIT_ERR : EXIT_OK;
 }
 
-static void dot_edge(enum res_kind from_kind, const char *from, enum res_kind to_kind,
-		     const char *to, const char *label)
-{
-	printf("  \"%s.%s\" -> \"%s.%s\" [label=\"%s\"];\n", res_kind_name(from_kind), from,
-	       res_kind_name(to_kind), to, label);
-}
-
 /* Edges point from a resource to what it is built from. */
 int cmd_graph(const struct opts *o)
 {
 	struct manifest *m = load_manifest(o, true);
+	struct graph g;
 	size_t i, k;
 
 	if (!m)
 		return EXIT_ERR;
+	if (graph_build(&g, m)) {
+		err_msg("cannot build the dependency graph: %s", strerror(ENOMEM));
+		manifest_free(m);
+		return EXIT_ERR;
+	}
 	printf("digraph \"%s\" {\n  rankdir=LR;\n", m->scope);
-	for (i = 0; i < m->n_maps; i++) {
-		const struct map_spec *ms = &m->maps[i];
+	for (i = 0; i < g.n; i++) {
+		const struct graph_node *nd = &g.nodes[i];
 
-		printf("  \"%s.%s\" [shape=box];\n", res_kind_name(KIND_MAP), ms->name);
-		if (ms->inner_map)
-			dot_edge(KIND_MAP, ms->name, KIND_MAP, ms->inner_map, "inner_map");
-		for (k = 0; k < ms->n_entries; k++) {
-			const struct map_entry *e = &ms->entries[k];
+		printf("  \"%s.%s\" [shape=%s];\n", kind_name(nd->kind), nd->name,
+		       kind_ops_get(nd->kind)->shape);
+		for (k = 0; k < nd->n_out; k++) {
+			const struct graph_node *to = &g.nodes[nd->out[k].to];
 
-			if (e->vkind == VAL_MAP)
-				dot_edge(KIND_MAP, ms->name, KIND_MAP, e->ref, "value");
-			else if (e->vkind == VAL_PROGRAM)
-				dot_edge(KIND_MAP, ms->name, KIND_PROGRAM,
-					 m->programs[e->ref_index].name, "tail call");
+			printf("  \"%s.%s\" -> \"%s.%s\" [label=\"%s\"];\n", kind_name(nd->kind),
+			       nd->name, kind_name(to->kind), to->name, nd->out[k].label);
 		}
 	}
-	for (i = 0; i < m->n_programs; i++) {
-		const struct program_spec *ps = &m->programs[i];
-
-		printf("  \"%s.%s\" [shape=ellipse];\n", res_kind_name(KIND_PROGRAM), ps->name);
-		for (k = 0; k < ps->n_maps; k++)
-			if (ps->maps[k].target.name)
-				dot_edge(KIND_PROGRAM, ps->name, KIND_MAP, ps->maps[k].target.name,
-					 ps->maps[k].elf_name);
-	}
-	for (i = 0; i < m->n_iterators; i++) {
-		const struct iterator_spec *it = &m->iterators[i];
-
-		printf("  \"%s.%s\" [shape=hexagon];\n", res_kind_name(KIND_ITERATOR), it->name);
-		if (it->prog_entry >= 0)
-			dot_edge(KIND_ITERATOR, it->name, KIND_PROGRAM, m->programs[it->prog_entry].name,
-				 "program");
-		if (it->param == ITER_PARAM_MAP && it->map.name)
-			dot_edge(KIND_ITERATOR, it->name, KIND_MAP, it->map.name, "map");
-	}
-	for (i = 0; i < m->n_links; i++) {
-		const struct link_spec *ls = &m->links[i];
-
-		printf("  \"%s.%s\" [shape=cds];\n", res_kind_name(KIND_LINK), ls->name);
-		if (ls->prog_entry >= 0)
-			dot_edge(KIND_LINK, ls->name, KIND_PROGRAM, m->programs[ls->prog_entry].name,
-				 link_hook_name(ls->hook));
-	}
 	printf("}\n");
+	graph_free(&g);
 	manifest_free(m);
 	return EXIT_OK;
 }

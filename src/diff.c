@@ -15,24 +15,6 @@
 #include "core/nameidx.h"
 #include "plan.h"
 
-static const struct kind_ops *const kinds[KIND__COUNT] = {
-	[KIND_MAP] = &kind_map_ops,
-	[KIND_PROGRAM] = &kind_program_ops,
-	[KIND_ITERATOR] = &kind_iterator_ops,
-	[KIND_LINK] = &kind_link_ops,
-};
-
-const struct kind_ops *kind_ops_get(enum res_kind k)
-{
-	return k < KIND__COUNT ? kinds[k] : NULL;
-}
-
-/* The operations table is the one place a kind's name is spelt. */
-const char *res_kind_name(enum res_kind k)
-{
-	return k < KIND__COUNT && kinds[k] ? kinds[k]->name : "?";
-}
-
 const char *reason_code(enum reason r)
 {
 	switch (r) {
@@ -52,7 +34,7 @@ const char *reason_code(enum reason r)
 	return NULL;
 }
 
-struct change *plan_add_change(struct plan *p, enum res_kind k, const char *name,
+struct change *plan_add_change(struct plan *p, enum kind k, const char *name,
 			       const char *pin)
 {
 	struct change *cs, *c;
@@ -69,7 +51,7 @@ struct change *plan_add_change(struct plan *p, enum res_kind k, const char *name
 	c->spec = -1;
 	c->name = strdup(name);
 	c->pin = pin ? strdup(pin) : NULL;
-	if (asprintf(&c->address, "%s.%s", res_kind_name(k), name) < 0)
+	if (asprintf(&c->address, "%s.%s", kind_name(k), name) < 0)
 		c->address = NULL;
 	if (!c->name || !c->address || (pin && !c->pin)) {
 		free(c->name);
@@ -114,29 +96,90 @@ static void count(struct plan *p)
 }
 
 /*
- * Execution (and display) order: creations, replacements and updates in
- * kind order (maps before the programs that reuse them), then deletions
- * in reverse kind order (users before what they use), like Terraform.
+ * Where a change goes in the execution order: declared resources in the
+ * graph's order (what they are built from first; kinds in order where
+ * nothing says otherwise), a kind's resources only the state record names
+ * after its declared ones.  The graph's order keeps each kind's nodes
+ * together, so "after the declared ones" is the end of the kind's nodes.
+ */
+static size_t change_rank(const struct plan *p, const size_t *pos, const struct change *c)
+{
+	const struct graph *g = &p->graph;
+	size_t end = c->kind + 1 < KIND__COUNT ? g->first[c->kind + 1] : g->n;
+
+	if (c->spec >= 0 && (size_t)c->spec < end - g->first[c->kind])
+		return 2 * pos[graph_node_of(g, c->kind, (size_t)c->spec)] + 2;
+	return 2 * end + 1;
+}
+
+struct ranked {
+	size_t rank;
+	size_t i; /* keeps the sort stable */
+};
+
+static int cmp_ranked(const void *a, const void *b)
+{
+	const struct ranked *x = a, *y = b;
+
+	if (x->rank != y->rank)
+		return x->rank < y->rank ? -1 : 1;
+	return x->i < y->i ? -1 : x->i > y->i;
+}
+
+/*
+ * Execution (and display) order: creations, replacements and updates in the
+ * graph's order, then deletions in reverse kind order (users before what
+ * they use: the state record does not keep their edges), like Terraform.
  */
 static int order_changes(struct plan *p)
 {
 	struct change *sorted = calloc(p->n ? p->n : 1, sizeof(*sorted));
-	size_t i, n = 0;
-	int k;
+	struct ranked *r = calloc(p->n ? p->n : 1, sizeof(*r));
+	size_t *pos = calloc(p->graph.n ? p->graph.n : 1, sizeof(*pos));
+	size_t i, n = 0, nr = 0;
+	int k, err = 0;
 
-	if (!sorted)
-		return -ENOMEM;
+	if (!sorted || !r || !pos) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < p->graph.n; i++)
+		pos[p->order[i]] = i;
 	for (i = 0; i < p->n; i++)
 		if (p->changes[i].action != ACT_DELETE)
-			sorted[n++] = p->changes[i];
-	for (k = KIND__COUNT - 1; k >= 0; k--)
+			r[nr++] = (struct ranked){ change_rank(p, pos, &p->changes[i]), i };
+	qsort(r, nr, sizeof(*r), cmp_ranked);
+	for (i = 0; i < nr; i++)
+		sorted[n++] = p->changes[r[i].i];
+	for (k = KIND__COUNT - 1; k >= KIND__FIRST; k--)
 		for (i = 0; i < p->n; i++)
 			if (p->changes[i].action == ACT_DELETE && (int)p->changes[i].kind == k)
 				sorted[n++] = p->changes[i];
 	free(p->changes);
 	p->changes = sorted;
+	sorted = NULL;
 	nameidx_free(p->names); /* it holds indexes into the old order */
-	return 0;
+out:
+	free(sorted);
+	free(r);
+	free(pos);
+	return err;
+}
+
+/* The graph of the manifest and its order; empty without a manifest. */
+static int plan_graph(struct plan *p, const struct manifest *m)
+{
+	int err;
+
+	if (!m)
+		return 0;
+	err = graph_build(&p->graph, m);
+	if (err)
+		return err;
+	p->order = calloc(p->graph.n ? p->graph.n : 1, sizeof(*p->order));
+	if (!p->order)
+		return -ENOMEM;
+	return graph_order(&p->graph, p->order);
 }
 
 int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
@@ -152,17 +195,20 @@ int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool
 	p->resumes = lv->have_state && lv->state.pending;
 	if (!p->scope)
 		return -ENOMEM;
-	for (k = 0; k < KIND__COUNT; k++) {
-		if (!kinds[k])
-			continue;
-		err = kinds[k]->diff(p, m, lv, destroy, d);
+	err = plan_graph(p, m);
+	if (err)
+		return err;
+	for_each_kind(k) {
+		err = kind_ops_get(k)->diff(p, m, lv, destroy, d);
 		if (err)
 			return err;
 	}
-	for (k = 0; k < KIND__COUNT && m && !destroy; k++) {
-		if (!kinds[k] || !kinds[k]->diff_late)
+	for_each_kind(k) {
+		const struct kind_ops *ops = kind_ops_get(k);
+
+		if (!m || destroy || !ops->diff_late)
 			continue;
-		err = kinds[k]->diff_late(p, m, lv, d);
+		err = ops->diff_late(p, m, lv, d);
 		if (err)
 			return err;
 	}
@@ -178,10 +224,10 @@ bool plan_has_changes(const struct plan *p)
 
 static bool change_of_kind(const void *elem, const void *arg)
 {
-	return ((const struct change *)elem)->kind == *(const enum res_kind *)arg;
+	return ((const struct change *)elem)->kind == *(const enum kind *)arg;
 }
 
-struct change *plan_find(const struct plan *p, enum res_kind k, const char *name)
+struct change *plan_find(const struct plan *p, enum kind k, const char *name)
 {
 	int i = nameidx_find_if(p->names, p->changes, p->n, sizeof(*p->changes),
 				offsetof(struct change, name), name, change_of_kind, &k);
@@ -207,6 +253,8 @@ void plan_free(struct plan *p)
 	free(p->changes);
 	nameidx_free(p->names);
 	free(p->names);
+	graph_free(&p->graph);
+	free(p->order);
 	free(p->scope);
 	memset(p, 0, sizeof(*p));
 }

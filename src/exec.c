@@ -27,19 +27,6 @@ size_t exec_change_index(const struct exec *x, const struct change *c)
 	return (size_t)(c - x->p->changes);
 }
 
-int exec_map_fd(const struct exec *x, int map_idx)
-{
-	const struct change *c = plan_find(x->p, KIND_MAP, x->m->maps[map_idx].name);
-	size_t i;
-
-	if (!c)
-		return -1;
-	i = exec_change_index(x, c);
-	if (x->fd[i] >= 0)
-		return x->fd[i];
-	return c->live ? c->live->fd : -1;
-}
-
 /*
  * A link is detached before it is unpinned: its hook is then free at once,
  * not when the kernel gets round to freeing the link.  Only a pin that is
@@ -151,7 +138,7 @@ static int build_state(struct exec *x, struct state *next)
 		struct change *c = &x->p->changes[i];
 
 		if (c->action != ACT_NOOP)
-			err = kind_ops_get(c->kind)->record(x, c, next);
+			err = kind_kernel_get(c->kind)->record(x, c, next);
 	}
 	return err;
 }
@@ -201,9 +188,9 @@ static int for_each(struct exec *x, enum phase ph)
 
 	for (i = 0; i < x->p->n && !err; i++) {
 		struct change *c = &x->p->changes[i];
-		const struct kind_ops *ops = kind_ops_get(c->kind);
+		const struct kind_kernel_ops *ops = kind_kernel_get(c->kind);
 
-		progress(what[ph], ops->name, c->name, i, x->p->n);
+		progress(what[ph], kind_name(c->kind), c->name, i, x->p->n);
 		if (c->action == ACT_NOOP)
 			continue;
 		if (ph == PH_STAGE)
@@ -281,46 +268,6 @@ int exec_unpin(const char *what, const char *path)
  * file's permissions.  The id check makes sure the pin still holds the
  * program that was loaded or recorded.
  */
-int exec_prog_fd(const struct exec *x, int entry, const char *prog)
-{
-	const char *name = x->m->programs[entry].name;
-	const struct change *c = plan_find(x->p, KIND_PROGRAM, name);
-	const struct state_res *r = state_find(&x->staged, STATE_PROGRAM, name);
-	const struct live_program *lp = live_find_program(x->lv, name);
-	const struct live_pin *pin;
-	struct bpf_prog_info pi;
-	char *path = NULL;
-	uint32_t id = 0;
-	size_t i;
-	int fd;
-
-	if (c && (c->action == ACT_CREATE || c->action == ACT_REPLACE)) {
-		for (i = 0; r && i < r->n_subs; i++)
-			if (r->subs[i].kind == SUB_PROG && !strcmp(r->subs[i].name, prog))
-				id = r->subs[i].id;
-		path = path_join(x->staging_dir, "programs");
-		if (path) {
-			char *dir = path;
-
-			path = path_join3(dir, name, prog);
-			free(dir);
-		}
-	} else if (lp && (pin = live_pin_find(lp->progs, lp->n_progs, prog))) {
-		id = pin->id;
-		path = strdup(pin->path);
-	}
-	if (!id || !path)
-		return free(path), id ? -ENOMEM : -ENOENT;
-	fd = bpf_obj_get(path);
-	free(path);
-	if (fd < 0)
-		return -errno;
-	if (live_fd_kind(fd) != BPF_FD_PROG || live_prog_info(fd, &pi) || pi.id != id) {
-		close(fd);
-		return -ESTALE;
-	}
-	return fd;
-}
 
 /* Close staged fds and unpin everything under staging/: after a failure the
  * new objects, after a commit the replaced ones. */
@@ -331,7 +278,7 @@ static void undo_updates(struct exec *x)
 
 	for (i = x->p->n; i-- > 0;) {
 		struct change *c = &x->p->changes[i];
-		const struct kind_ops *ops = kind_ops_get(c->kind);
+		const struct kind_kernel_ops *ops = kind_kernel_get(c->kind);
 
 		if (c->n_done && ops->undo_update)
 			ops->undo_update(x, c);
@@ -350,14 +297,14 @@ static int attach_all(struct exec *x)
 
 	for (i = 0; i < x->p->n; i++) {
 		struct change *c = &x->p->changes[i];
-		const struct kind_ops *ops = kind_ops_get(c->kind);
+		const struct kind_kernel_ops *ops = kind_kernel_get(c->kind);
 
 		if (c->action != ACT_NOOP && ops->attach && (err = ops->attach(x, c)))
 			break;
 	}
 	for (j = i + 1; err && j-- > 0;) {
 		struct change *c = &x->p->changes[j];
-		const struct kind_ops *ops = kind_ops_get(c->kind);
+		const struct kind_kernel_ops *ops = kind_kernel_get(c->kind);
 
 		if (c->action != ACT_NOOP && ops->undo_attach)
 			ops->undo_attach(x, c);
@@ -377,24 +324,92 @@ static void drop_staging(struct exec *x)
 	exec_clean_staging(x->staging_dir);
 }
 
+/* The scope walk checks each kind's directory as the kind lays it out. */
+static int check_layout(int scope_fd, const char *dir)
+{
+	struct scope_dir_rule rules[KIND__COUNT];
+	size_t n = 0;
+	unsigned int k;
+
+	for_each_kind(k) {
+		rules[n].dir = kind_ops_get(k)->dir;
+		rules[n++].entries = kind_ops_get(k)->layout == LAYOUT_ENTRIES;
+	}
+	return scope_check(scope_fd, dir, rules, n);
+}
+
+int exec_open_scope(struct live *lv, int *lock_fd, const char *scope, const struct manifest *m,
+		    const struct scope_open_opts *o)
+{
+	bool on_bpffs = false;
+	char *dir = path_join(o->root, scope);
+	int err;
+
+	*lock_fd = -1;
+	if (!dir)
+		return -ENOMEM;
+	err = scope_dir_check(dir);
+	if (err)
+		goto free_dir;
+	if (o->write) {
+		err = root_prepare(o->root, o->root_is_default, o->nomount);
+		on_bpffs = !err;
+		if (!err && (err = mkdir_p(dir)))
+			err_msg("cannot create %s: %s", dir, strerror(-err));
+	} else {
+		err = root_probe(o->root, o->nomount, &on_bpffs);
+	}
+	if (!err && on_bpffs && access(dir, F_OK) == 0) {
+		*lock_fd = scope_lock(dir, o->write, o->lock_timeout);
+		if (*lock_fd < 0)
+			err = *lock_fd;
+		else
+			err = check_layout(*lock_fd, dir);
+	}
+free_dir:
+	free(dir);
+	return err ? err : live_read(lv, o->root, on_bpffs, scope, m);
+}
+
+void exec_remove_scope_dirs(const char *root, const char *scope)
+{
+	char *dir = path_join(root, scope);
+	unsigned int k;
+
+	if (!dir)
+		return;
+	for_each_kind(k) {
+		char *d = path_join(dir, kind_ops_get(k)->dir);
+
+		if (d)
+			rmdir(d);
+		free(d);
+	}
+	rmdir(dir);
+	free(dir);
+}
+
+int exec_mkdir(const char *dir, const char *sub)
+{
+	char *d = path_join(dir, sub);
+	int err = d ? mkdir_p(d) : -ENOMEM;
+
+	free(d);
+	return err;
+}
+
 static int prepare(struct exec *x)
 {
-	static const char *const dirs[] = { "maps", "programs", "iterators" };
-	char *staged_maps;
-	size_t i;
+	unsigned int k;
 	int err;
 
 	err = exec_clean_staging(x->staging_dir);
-	for (i = 0; !err && i < sizeof(dirs) / sizeof(dirs[0]); i++) {
-		char *d = path_join(x->scope_dir, dirs[i]);
+	for_each_kind(k) {
+		const struct kind_kernel_ops *ops = kind_kernel_get(k);
 
-		err = d ? mkdir_p(d) : -ENOMEM;
-		free(d);
+		if (!err && ops->prepare)
+			err = ops->prepare(x);
 	}
-	staged_maps = path_join(x->staging_dir, "maps");
-	if (!err)
-		err = staged_maps ? mkdir_p(staged_maps) : -ENOMEM;
-	free(staged_maps);
 	if (err)
 		err_msg("cannot prepare %s: %s", x->scope_dir, strerror(-err));
 	return err;

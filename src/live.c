@@ -14,8 +14,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "kind.h"
 #include "live.h"
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 #include "core/nameidx.h"
 #include "core/paths.h"
 #include "core/progress.h"
@@ -238,6 +239,7 @@ static int check_proc(void)
 int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char *scope,
 	      const struct manifest *m)
 {
+	unsigned int k;
 	int err;
 
 	memset(lv, 0, sizeof(*lv));
@@ -254,59 +256,10 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 	err = read_state(lv, scope);
 	if (err)
 		return err;
-	err = live_read_maps(lv, m);
-	if (!err)
-		err = live_read_programs(lv, m);
-	if (!err)
-		err = live_read_iterators(lv, m);
-	if (!err)
-		err = live_read_links(lv, m);
-	if (err)
-		return err;
+	for_each_kind(k) {
+		err = kind_kernel_get(k)->read_live(lv, m);
+		if (err)
+			return err;
+	}
 	return 0;
-}
-
-int live_open_scope(struct live *lv, int *lock_fd, const char *scope, const struct manifest *m,
-		    const struct scope_open_opts *o)
-{
-	bool on_bpffs = false;
-	char *dir = path_join(o->root, scope);
-	int err;
-
-	*lock_fd = -1;
-	if (!dir)
-		return -ENOMEM;
-	err = scope_dir_check(dir);
-	if (err)
-		goto free_dir;
-	if (o->write) {
-		err = root_prepare(o->root, o->root_is_default, o->nomount);
-		on_bpffs = !err;
-		if (!err && (err = mkdir_p(dir)))
-			err_msg("cannot create %s: %s", dir, strerror(-err));
-	} else {
-		err = root_probe(o->root, o->nomount, &on_bpffs);
-	}
-	if (!err && on_bpffs && access(dir, F_OK) == 0) {
-		*lock_fd = scope_lock(dir, o->write, o->lock_timeout);
-		if (*lock_fd < 0)
-			err = *lock_fd;
-		else
-			err = scope_check(*lock_fd, dir);
-	}
-free_dir:
-	free(dir);
-	return err ? err : live_read(lv, o->root, on_bpffs, scope, m);
-}
-
-void live_free(struct live *lv)
-{
-	live_free_maps(lv);
-	live_free_programs(lv);
-	live_free_iterators(lv);
-	live_free_links(lv);
-	state_free(&lv->state);
-	free(lv->root);
-	free(lv->scope_dir);
-	memset(lv, 0, sizeof(*lv));
 }

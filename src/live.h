@@ -107,22 +107,6 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 	      const struct manifest *m);
 void live_free(struct live *lv);
 
-struct scope_open_opts {
-	const char *root;
-	bool root_is_default;
-	bool write;          /* apply/destroy: mount bpffs if needed, create, lock exclusively */
-	bool nomount;
-	double lock_timeout;
-};
-
-/*
- * Find the bpffs root, take the scope lock (shared to look, exclusive to
- * change; *lock_fd stays -1 when there is nothing to lock yet) and read the
- * live state.  0 or -errno, with messages printed.
- */
-int live_open_scope(struct live *lv, int *lock_fd, const char *scope, const struct manifest *m,
-		    const struct scope_open_opts *o);
-
 /* kinds/map/live.c */
 int live_read_maps(struct live *lv, const struct manifest *m);
 void live_free_maps(struct live *lv);

@@ -111,7 +111,7 @@ struct program_spec {
 	size_t n_maps;
 	struct global_var *globals;
 	size_t n_globals;
-	struct elf_info *elf; /* filled by elf_check_manifest(); owned */
+	struct elf_info *elf; /* filled by manifest_check_objects(); owned */
 };
 
 enum iter_param {
@@ -153,7 +153,7 @@ struct manifest {
 	size_t n_links;
 	char **files; /* every file read; struct loc.file points into these */
 	size_t n_files;
-	/* hashed look-ups by name of maps, programs, iterators; NULL: linear (see nameidx.h) */
+	/* hashed look-ups by name, one per kind (by enum kind); NULL: linear (see nameidx.h) */
 	struct nameidx *names;
 };
 
@@ -162,6 +162,13 @@ struct manifest {
  * model.  Every problem is added to d; returns NULL if there was any.
  */
 struct manifest *manifest_load(const char *const *files, size_t n_files, struct diag *d);
+/*
+ * Read the objects the manifest names (ELF files) and check it against them:
+ * selected programs, reused map names and shapes, globals, program REFs of
+ * prog_array values, iterators and links, iterator sections and parameters,
+ * program types against hooks.  Located errors go to d; returns 0.
+ */
+int manifest_check_objects(struct manifest *m, struct diag *d);
 void manifest_free(struct manifest *m);
 
 /* Lookups by name; NULL / -1 when absent. */

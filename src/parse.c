@@ -1,19 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Manifest loading: the top level of each file (format version, scope, the
- * three sections), merging several files of one scope, and the model's
- * lifetime.  The sections themselves are in parse_maps.c and
- * parse_programs.c, cross-references in resolve.c.
+ * Manifest loading: the top level of each file (format version, scope, one
+ * section per kind), merging several files of one scope, and the model's
+ * lifetime.  The sections themselves are the kinds' (kinds/KIND/parse.c),
+ * cross-references in resolve.c.
  */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/elf.h"
-#include "kinds/link/link.h"
-#include "model.h"
 #include "core/nameidx.h"
-#include "core/yamltree.h"
+#include "kind.h"
+#include "model.h"
+#include "parse.h"
 
 #define FORMAT_VERSION "v1"
 
@@ -62,31 +61,6 @@ bool valid_scope_name(const char *s)
 	return name_chars(s, 1, NAME_MAX_LEN, "_-", false);
 }
 
-/* Hashed once the manifest is loaded: a manifest of thousands of maps stays linear. */
-int manifest_map_index(const struct manifest *m, const char *name)
-{
-	if (!m)
-		return -1;
-	return nameidx_find(m->names ? &m->names[0] : NULL, m->maps, m->n_maps, sizeof(*m->maps),
-			    offsetof(struct map_spec, name), name);
-}
-
-int manifest_program_index(const struct manifest *m, const char *name)
-{
-	if (!m)
-		return -1;
-	return nameidx_find(m->names ? &m->names[1] : NULL, m->programs, m->n_programs,
-			    sizeof(*m->programs), offsetof(struct program_spec, name), name);
-}
-
-int manifest_iterator_index(const struct manifest *m, const char *name)
-{
-	if (!m)
-		return -1;
-	return nameidx_find(m->names ? &m->names[2] : NULL, m->iterators, m->n_iterators,
-			    sizeof(*m->iterators), offsetof(struct iterator_spec, name), name);
-}
-
 bool check_resource_name(struct ytree *t, const yaml_node_t *key, const char *kind,
 			 const struct loc *prev)
 {
@@ -107,6 +81,84 @@ bool check_resource_name(struct ytree *t, const yaml_node_t *key, const char *ki
 	return true;
 }
 
+/* ---- shared by the kinds' sections ---------------------------------------------- */
+
+/* Program and variable names are C identifiers (function and symbol names in the ELF). */
+bool valid_ident(const char *s)
+{
+	size_t i;
+
+	if (!s || !*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (i = 0; s[i]; i++) {
+		char c = s[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_'))
+			return false;
+	}
+	return true;
+}
+
+bool check_prog_ref(struct ytree *t, const yaml_node_t *n, const char *what, const char *ref)
+{
+	const char *slash = strchr(ref, '/');
+	char entry[NAME_MAX_LEN + 1], buf[128];
+	size_t len = slash ? (size_t)(slash - ref) : strlen(ref);
+
+	if (len > 0 && len <= NAME_MAX_LEN) {
+		memcpy(entry, ref, len);
+		entry[len] = '\0';
+		if (valid_resource_name(entry) && (!slash || valid_ident(slash + 1)))
+			return true;
+	}
+	yerr(t, n, "%s: expected ENTRY/PROGRAM or ENTRY, got %s", what,
+	     ydescribe(n, buf, sizeof(buf)));
+	return false;
+}
+
+/* Relative object paths are relative to the manifest file, not to the working directory. */
+char *manifest_relative_path(const char *manifest_file, const char *path)
+{
+	const char *slash = strrchr(manifest_file, '/');
+
+	if (path[0] == '/' || !slash)
+		return xstrdup(path);
+	return xasprintf("%.*s/%s", (int)(slash - manifest_file), manifest_file, path);
+}
+
+/* A map NAME of the manifest, or {pinned: /abs/path} for one bpfapply does not own. */
+bool parse_map_ref(struct ytree *t, const yaml_node_t *n, const char *what, struct map_ref *r)
+{
+	static const char *const pinned_key[] = { "pinned" };
+	yaml_node_t *k[1], *v[1];
+	const char *s;
+	char buf[128];
+
+	r->index = -1;
+	r->loc = ytree_loc(t, n);
+	if (yis_map(n)) {
+		if (!yfields(t, n, what, "{pinned: PATH}", pinned_key, 1, k, v) ||
+		    !yrequire(t, n, v[0], "pinned", what) || !yget_str(t, v[0], "pinned", &s))
+			return false;
+		if (s[0] != '/') {
+			yerr(t, v[0], "pinned: expected an absolute path, got %s",
+			     ydescribe(v[0], buf, sizeof(buf)));
+			return false;
+		}
+		r->pinned = xstrdup(s);
+		r->loc = ytree_loc(t, v[0]);
+		return true;
+	}
+	if (yscalar(n) && !yis_null(n)) {
+		r->name = xstrdup(yscalar(n));
+		return true;
+	}
+	yerr(t, n, "%s: expected a map name or {pinned: PATH}, got %s", what,
+	     ydescribe(n, buf, sizeof(buf)));
+	return false;
+}
+
 /* ---- freeing ------------------------------------------------------------------ */
 
 void map_ref_clear(struct map_ref *r)
@@ -117,85 +169,20 @@ void map_ref_clear(struct map_ref *r)
 	r->pinned = NULL;
 }
 
-void map_spec_clear(struct map_spec *s)
-{
-	size_t i;
-
-	/* the entries_file records point into s->records */
-	for (i = 0; i < (s->records ? s->n_yaml_entries : s->n_entries); i++) {
-		bytes_free(&s->entries[i].key);
-		bytes_free(&s->entries[i].value);
-		free(s->entries[i].ref);
-	}
-	free(s->entries);
-	free(s->records);
-	free(s->entries_file);
-	free(s->entries_file_path);
-	free(s->inner_map);
-	free(s->name);
-	memset(s, 0, sizeof(*s));
-}
-
-void program_spec_clear(struct program_spec *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n_progs; i++)
-		free(p->progs[i]);
-	for (i = 0; i < p->n_maps; i++) {
-		free(p->maps[i].elf_name);
-		map_ref_clear(&p->maps[i].target);
-	}
-	for (i = 0; i < p->n_globals; i++) {
-		free(p->globals[i].name);
-		free(p->globals[i].int_text);
-		bytes_free(&p->globals[i].data);
-	}
-	free(p->progs);
-	free(p->prog_locs);
-	free(p->maps);
-	free(p->globals);
-	free(p->name);
-	free(p->object);
-	free(p->object_path);
-	free(p->type);
-	elf_info_free(p->elf);
-	memset(p, 0, sizeof(*p));
-}
-
-void iterator_spec_clear(struct iterator_spec *it)
-{
-	free(it->name);
-	free(it->program);
-	map_ref_clear(&it->map);
-	free(it->cgroup_path);
-	free(it->cgroup_order);
-	memset(it, 0, sizeof(*it));
-}
-
 void manifest_free(struct manifest *m)
 {
+	unsigned int k;
 	size_t i;
 
 	if (!m)
 		return;
-	for (i = 0; i < m->n_maps; i++)
-		map_spec_clear(&m->maps[i]);
-	for (i = 0; i < m->n_programs; i++)
-		program_spec_clear(&m->programs[i]);
-	for (i = 0; i < m->n_iterators; i++)
-		iterator_spec_clear(&m->iterators[i]);
-	for (i = 0; i < m->n_links; i++)
-		link_spec_clear(&m->links[i]);
-	free(m->links);
+	for_each_kind(k)
+		kind_ops_get(k)->free_specs(m);
 	for (i = 0; i < m->n_files; i++)
 		free(m->files[i]);
-	free(m->maps);
-	free(m->programs);
-	free(m->iterators);
 	free(m->files);
 	free(m->scope);
-	for (i = 0; m->names && i < 3; i++)
+	for (i = 0; m->names && i < KIND__COUNT; i++)
 		nameidx_free(&m->names[i]);
 	free(m->names);
 	free(m);
@@ -203,16 +190,23 @@ void manifest_free(struct manifest *m)
 
 /* ---- the top level of one file --------------------------------------------- */
 
-enum top_key { TOP_VERSION, TOP_SCOPE, TOP_MAPS, TOP_PROGRAMS, TOP_ITERATORS, TOP_LINKS, TOP_N };
+/* The keys of a file: the format version, the scope, one section per kind. */
+enum { TOP_VERSION, TOP_SCOPE, TOP_SECTIONS };
+#define TOP_N (TOP_SECTIONS + KIND__COUNT)
 
-static const char *const top_keys[TOP_N] = {
-	[TOP_VERSION] = "bpfapply",
-	[TOP_SCOPE] = "scope",
-	[TOP_MAPS] = "maps",
-	[TOP_PROGRAMS] = "programs",
-	[TOP_ITERATORS] = "iterators",
-	[TOP_LINKS] = "links",
-};
+static size_t top_keys(const char **keys, unsigned int *kind_at)
+{
+	size_t n = 0;
+	unsigned int k;
+
+	keys[n++] = "bpfapply";
+	keys[n++] = "scope";
+	for_each_kind(k) {
+		kind_at[n] = k;
+		keys[n++] = kind_ops_get(k)->section;
+	}
+	return n;
+}
 
 /* false when the file is in a format this parser cannot read at all */
 static bool check_version(struct ytree *t, const yaml_node_t *root, const yaml_node_t *v)
@@ -259,23 +253,22 @@ static void check_scope(struct parse_ctx *pc, struct ytree *t, const yaml_node_t
 static void parse_file(struct parse_ctx *pc, const char *file)
 {
 	yaml_node_t *keys[TOP_N], *vals[TOP_N], *root;
+	unsigned int kind_at[TOP_N];
+	const char *names[TOP_N];
+	size_t n = top_keys(names, kind_at), i;
 	struct ytree t;
 
 	root = ytree_load(&t, file, pc->d);
 	if (!root)
 		goto out;
-	yfields(&t, root, "the manifest", "the manifest", top_keys, TOP_N, keys, vals);
+	yfields(&t, root, "the manifest", "the manifest", (const char *const *)names, n, keys,
+		vals);
 	if (!check_version(&t, root, vals[TOP_VERSION]))
 		goto out;
 	check_scope(pc, &t, root, vals[TOP_SCOPE]);
-	if (vals[TOP_MAPS])
-		parse_maps(pc, &t, vals[TOP_MAPS]);
-	if (vals[TOP_PROGRAMS])
-		parse_programs(pc, &t, vals[TOP_PROGRAMS]);
-	if (vals[TOP_ITERATORS])
-		parse_iterators(pc, &t, vals[TOP_ITERATORS]);
-	if (vals[TOP_LINKS])
-		parse_links(pc, &t, vals[TOP_LINKS]);
+	for (i = TOP_SECTIONS; i < n; i++)
+		if (vals[i])
+			kind_ops_get(kind_at[i])->parse(pc, &t, vals[i]);
 out:
 	ytree_free(&t);
 }
@@ -287,7 +280,7 @@ struct manifest *manifest_load(const char *const *files, size_t n_files, struct 
 	struct manifest *m;
 
 	m = xzalloc(sizeof(*m));
-	m->names = xzalloc(3 * sizeof(*m->names));
+	m->names = xzalloc(KIND__COUNT * sizeof(*m->names));
 	pc.m = m;
 	if (n_files == 0)
 		diag_error(d, NULL, "no manifest file given");

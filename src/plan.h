@@ -14,6 +14,8 @@
 
 #include "core/bytes.h"
 #include "core/diag.h"
+#include "graph.h"
+#include "kinds.h"
 #include "live.h"
 #include "model.h"
 #include "core/state.h"
@@ -26,15 +28,6 @@ enum action {
 	ACT_DELETE,
 };
 
-enum res_kind {
-	KIND_MAP = 0,
-	KIND_PROGRAM,
-	KIND_ITERATOR,
-	KIND_LINK,
-	KIND__COUNT,
-};
-
-const char *res_kind_name(enum res_kind k);
 
 /* Why a change is planned (JSON action_reason; Terraform-like vocabulary). */
 enum reason {
@@ -66,7 +59,7 @@ struct entry_op {
 };
 
 struct change {
-	enum res_kind kind;
+	enum kind kind;
 	char *name;
 	char *address;       /* "map.counters" */
 	char *pin;
@@ -98,6 +91,8 @@ struct plan {
 	uint64_t state_serial; /* serial of the state record it was computed from */
 	bool resumes;          /* the state record says an apply was interrupted */
 	struct nameidx *names; /* plan_find's hash of the changes' names; NULL: linear */
+	struct graph graph;    /* of the manifest it was computed from (empty without one) */
+	size_t *order;         /* graph.nodes in dependency order: the order of the changes */
 };
 
 /*
@@ -111,7 +106,7 @@ int plan_compute(struct plan *p, const struct manifest *m, struct live *lv, bool
 		 struct diag *d);
 void plan_free(struct plan *p);
 bool plan_has_changes(const struct plan *p);
-struct change *plan_find(const struct plan *p, enum res_kind k, const char *name);
+struct change *plan_find(const struct plan *p, enum kind k, const char *name);
 
 /* Rendering: text as design.md §7, or JSON in Terraform's plan representation. */
 #define PLAN_JSON_FORMAT_VERSION "1.2"

@@ -123,14 +123,8 @@ static void json_change(const struct change *c, const struct manifest *m, struct
 		json_kv_str(j, "action_reason", reason_code(c->reason));
 	ops->describe(c, m, desc, sizeof(desc));
 	json_kv_str(j, "description", desc);
-	if (c->kind == KIND_MAP && c->action == ACT_UPDATE) {
-		json_key(j, "entries");
-		json_obj_begin(j);
-		json_kv_uint(j, "add", c->n_add);
-		json_kv_uint(j, "change", c->n_change);
-		json_kv_uint(j, "remove", c->n_remove);
-		json_obj_end(j);
-	}
+	if (ops->json_extra)
+		ops->json_extra(c, j);
 	json_obj_end(j);
 }
 

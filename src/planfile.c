@@ -15,42 +15,14 @@
 
 #include "core/elf.h"
 #include "core/fingerprint.h"
-#include "kinds/link/link.h"
+#include "kind.h"
 #include "planfile.h"
 #include "core/readfile.h"
 
-static void fp_pins(struct fp *f, const struct live_pin *pins, size_t n)
-{
-	size_t i;
-
-	fp_u64(f, n);
-	for (i = 0; i < n; i++) {
-		fp_str(f, pins[i].name);
-		fp_u32(f, pins[i].pin_state);
-		fp_u32(f, pins[i].id);
-	}
-}
-
-static void fp_map(struct fp *f, const struct live_map *lm)
-{
-	size_t i;
-
-	fp_str(f, lm->name);
-	fp_u32(f, lm->pin_state);
-	fp_u32(f, lm->info.id);
-	fp_u32(f, lm->frozen);
-	fp_u32(f, lm->contents_read);
-	fp_u64(f, lm->n_kvs);
-	for (i = 0; i < lm->n_kvs; i++) {
-		fp_bytes(f, lm->kvs[i].key.data, lm->kvs[i].key.len);
-		fp_bytes(f, lm->kvs[i].value.data, lm->kvs[i].value.len);
-	}
-}
-
 uint64_t live_fingerprint(const struct live *lv)
 {
+	unsigned int k;
 	struct fp f;
-	size_t i;
 
 	/* not root_on_bpffs: a root apply has still to mount holds what an empty one does */
 	if (fp_init(&f))
@@ -58,26 +30,8 @@ uint64_t live_fingerprint(const struct live *lv)
 	fp_u32(&f, lv->have_state);
 	fp_u64(&f, lv->state.serial);
 	fp_u32(&f, lv->state.pending);
-	for (i = 0; i < lv->n_maps; i++)
-		fp_map(&f, &lv->maps[i]);
-	for (i = 0; i < lv->n_programs; i++) {
-		const struct live_program *lp = &lv->programs[i];
-
-		fp_str(&f, lp->name);
-		fp_u32(&f, lp->dir_exists);
-		fp_u32(&f, lp->has_pins);
-		fp_pins(&f, lp->progs, lp->n_progs);
-		fp_pins(&f, lp->maps, lp->n_maps);
-		fp_pins(&f, lp->bound, lp->n_bound);
-	}
-	for (i = 0; i < lv->n_iterators; i++) {
-		fp_str(&f, lv->iterators[i].name);
-		fp_u32(&f, lv->iterators[i].pin_state);
-		fp_u32(&f, lv->iterators[i].link_id);
-		fp_u32(&f, lv->iterators[i].param_map_id);
-	}
-	for (i = 0; i < lv->n_links; i++)
-		link_fingerprint_live(&f, &lv->links[i]);
+	for_each_kind(k)
+		kind_kernel_get(k)->fingerprint_live(&f, lv);
 	return fp_final(&f);
 }
 
@@ -99,6 +53,7 @@ static int fp_file(struct fp *f, const char *path)
 
 uint64_t desired_fingerprint(const struct manifest *m)
 {
+	unsigned int k;
 	struct fp f;
 	size_t i;
 
@@ -110,26 +65,24 @@ uint64_t desired_fingerprint(const struct manifest *m)
 			return 0;
 		}
 	}
-	for (i = 0; i < m->n_programs; i++)
-		fp_u64(&f, m->programs[i].elf ? m->programs[i].elf->fp : 0);
-	/* data files are inputs like ELF objects: a saved plan is stale once one changes */
-	for (i = 0; i < m->n_maps; i++)
-		fp_u64(&f, m->maps[i].entries_file_fp);
+	for_each_kind(k)
+		if (kind_ops_get(k)->fingerprint_inputs)
+			kind_ops_get(k)->fingerprint_inputs(&f, m);
 	return fp_final(&f);
 }
 
 /* Is out one of the files the plan is made from?  Then writing it would lose that file. */
 static bool out_is_input(const struct stat *out, const struct manifest *m)
 {
+	unsigned int k;
 	struct stat st;
 	size_t i;
 
 	for (i = 0; i < m->n_files; i++)
 		if (!stat(m->files[i], &st) && st.st_dev == out->st_dev && st.st_ino == out->st_ino)
 			return true;
-	for (i = 0; i < m->n_programs; i++)
-		if (m->programs[i].object_path && !stat(m->programs[i].object_path, &st) &&
-		    st.st_dev == out->st_dev && st.st_ino == out->st_ino)
+	for_each_kind(k)
+		if (kind_ops_get(k)->is_input && kind_ops_get(k)->is_input(m, out->st_dev, out->st_ino))
 			return true;
 	return false;
 }
@@ -147,7 +100,7 @@ static int check_out(const char *path, const struct manifest *m)
 		return -EINVAL;
 	}
 	if (out_is_input(&st, m)) {
-		err_msg("-o %s: is one of the plan's inputs (a manifest or an ELF object); "
+		err_msg("-o %s: is one of the plan's inputs (a manifest, an ELF object or a data file); "
 			"choose another file", path);
 		return -EINVAL;
 	}

@@ -30,6 +30,22 @@ extern "C" {
 
 const char *bpfapply_version(void);
 
+/*
+ * Messages that are not about the manifest or the plan (system errors,
+ * warnings, --debug lines) go through one print function, as libbpf's do
+ * (libbpf_set_print).  The default writes them to stderr as the command
+ * does ("bpfapply: MSG", "bpfapply: warning: MSG", "debug: MSG", a log as
+ * it is).  msg has no trailing newline.  Returns the previous function; NULL silences.
+ */
+enum bpfapply_print_level {
+	BPFAPPLY_ERROR,
+	BPFAPPLY_WARN,
+	BPFAPPLY_DEBUG, /* only when debugging is on (the command's --debug) */
+	BPFAPPLY_LOG,   /* text from libbpf or the verifier, verbatim (line ends inside) */
+};
+typedef void (*bpfapply_print_fn_t)(enum bpfapply_print_level level, const char *msg);
+bpfapply_print_fn_t bpfapply_set_print(bpfapply_print_fn_t fn);
+
 struct bpfapply_manifest;
 struct bpfapply_plan;
 

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* Diagnostics: located manifest errors, and messages for the user. */
-#include "core/diag.h"
-#include "core/json.h"
-#include "core/progress.h"
-
+/*
+ * Diagnostics: located manifest errors, and messages for the user, which
+ * go through one print function (bpfapply_set_print).
+ */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <bpfapply/bpfapply.h>
+
+#include "core/diag.h"
+#include "core/json.h"
+#include "core/progress.h"
 
 int g_debug;
 bool g_json;
@@ -159,56 +164,92 @@ static char *vformat_line(const char *fmt, va_list ap)
 	return s;
 }
 
-void err_msg(const char *fmt, ...)
+/* The command's way: errors as {"error": ...} on stdout with -j, else all on stderr. */
+static void default_print(enum bpfapply_print_level level, const char *msg)
 {
-	va_list ap;
-	char *s;
-
-	progress_clear();
-	va_start(ap, fmt);
-	s = vformat_line(fmt, ap);
-	va_end(ap);
-	if (g_json) {
+	if (level == BPFAPPLY_ERROR && g_json) {
 		struct json j;
 
 		json_init(&j, stdout, false);
 		json_obj_begin(&j);
-		json_kv_str(&j, "error", s ? s : "out of memory");
+		json_kv_str(&j, "error", msg);
 		json_obj_end(&j);
 		json_finish(&j);
 		fflush(stdout);
+	} else if (level == BPFAPPLY_ERROR) {
+		fprintf(stderr, "bpfapply: %s\n", msg);
+	} else if (level == BPFAPPLY_WARN) {
+		fprintf(stderr, "bpfapply: warning: %s\n", msg);
+	} else if (level == BPFAPPLY_DEBUG) {
+		fprintf(stderr, "debug: %s\n", msg);
 	} else {
-		fprintf(stderr, "bpfapply: %s\n", s ? s : "out of memory");
+		fprintf(stderr, "%s\n", msg);
 	}
+}
+
+static bpfapply_print_fn_t print_fn = default_print;
+
+bpfapply_print_fn_t bpfapply_set_print(bpfapply_print_fn_t fn)
+{
+	bpfapply_print_fn_t old = print_fn;
+
+	print_fn = fn;
+	return old;
+}
+
+static void print_msg(enum bpfapply_print_level level, const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (!print_fn)
+		return;
+	progress_clear();
+	s = vformat_line(fmt, ap);
+	print_fn(level, s ? s : "out of memory");
 	free(s);
+}
+
+void err_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_msg(BPFAPPLY_ERROR, fmt, ap);
+	va_end(ap);
 }
 
 void dbg_msg(const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
 	if (!g_debug)
 		return;
-	progress_clear();
 	va_start(ap, fmt);
-	s = vformat_line(fmt, ap);
+	print_msg(BPFAPPLY_DEBUG, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "debug: %s\n", s ? s : "out of memory");
-	free(s);
+}
+
+void log_msg(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	print_msg(BPFAPPLY_LOG, fmt, ap);
+	va_end(ap);
+}
+
+void vlog_msg(const char *fmt, va_list ap)
+{
+	print_msg(BPFAPPLY_LOG, fmt, ap);
 }
 
 void warn_msg(const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
 
-	progress_clear();
 	va_start(ap, fmt);
-	s = vformat_line(fmt, ap);
+	print_msg(BPFAPPLY_WARN, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "bpfapply: warning: %s\n", s ? s : "out of memory");
-	free(s);
 }
 
 const char *loc_str(const struct loc *loc)

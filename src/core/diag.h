@@ -53,5 +53,8 @@ void err_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void dbg_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A warning: on stderr in both modes, so that -j output stays one document. */
 void warn_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Text from libbpf or the kernel, passed on as it is (one trailing newline dropped). */
+void log_msg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void vlog_msg(const char *fmt, va_list ap);
 
 #endif

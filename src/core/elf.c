@@ -131,7 +131,8 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 {
 	if (level == LIBBPF_DEBUG || !g_debug)
 		return 0;
-	return vfprintf(stderr, fmt, ap);
+	vlog_msg(fmt, ap);
+	return 0;
 }
 
 struct bpf_object *elf_open_object(const struct elf_info *e, const char *path)
@@ -244,20 +245,6 @@ const struct elf_var *elf_find_var(const struct elf_info *e, const char *name)
 	return NULL;
 }
 
-size_t program_count(const struct program_spec *ps)
-{
-	if (ps->n_progs)
-		return ps->n_progs;
-	return ps->elf ? ps->elf->n_progs : 0;
-}
-
-const char *program_name_at(const struct program_spec *ps, size_t i)
-{
-	if (ps->n_progs)
-		return ps->progs[i];
-	return ps->elf->progs[i].name;
-}
-
 int global_encode(const struct global_var *g, const struct elf_var *var, uint8_t *out,
 		  char *err, size_t errlen)
 {
@@ -288,35 +275,4 @@ int global_encode(const struct global_var *g, const struct elf_var *var, uint8_t
 		memcpy(out, g->data.data, g->data.len);
 	bytes_free(&b);
 	return 0;
-}
-
-int ref_resolve(const struct manifest *m, const char *ref, int *entry, const char **prog)
-{
-	const char *slash = strchr(ref, '/');
-	char name[NAME_MAX_LEN + 1];
-	size_t len = slash ? (size_t)(slash - ref) : strlen(ref);
-	const struct program_spec *ps;
-	size_t i;
-
-	if (len > NAME_MAX_LEN)
-		return -EINVAL;
-	memcpy(name, ref, len);
-	name[len] = '\0';
-	*entry = manifest_program_index(m, name);
-	if (*entry < 0)
-		return -ENOENT;
-	ps = &m->programs[*entry];
-	if (!slash) {
-		if (program_count(ps) != 1)
-			return -EINVAL;
-		*prog = program_name_at(ps, 0);
-		return 0;
-	}
-	for (i = 0; i < program_count(ps); i++) {
-		if (!strcmp(program_name_at(ps, i), slash + 1)) {
-			*prog = program_name_at(ps, i);
-			return 0;
-		}
-	}
-	return -ENOENT;
 }

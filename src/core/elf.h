@@ -56,23 +56,9 @@ const struct elf_prog *elf_find_prog(const struct elf_info *e, const char *name)
 const struct elf_map *elf_find_map(const struct elf_info *e, const char *name);
 const struct elf_var *elf_find_var(const struct elf_info *e, const char *name);
 
-/*
- * Inspect every program entry's object and check the manifest against it:
- * selected programs, reused map names and compatibility, global names and
- * sizes, program REFs of prog_array entries and iterators, iterator
- * sections and parameters.  Located errors go to d.
- */
-int elf_check_manifest(struct manifest *m, struct diag *d);
-
-/* The programs an entry loads (its selection, or every program in the ELF). */
-size_t program_count(const struct program_spec *ps);
-const char *program_name_at(const struct program_spec *ps, size_t i);
 
 /* Encode a global's declared value into exactly var->size bytes. */
 int global_encode(const struct global_var *g, const struct elf_var *var, uint8_t *out,
 		  char *err, size_t errlen);
-
-/* Resolve "ENTRY/PROG" or "ENTRY" to an entry index and a program name. */
-int ref_resolve(const struct manifest *m, const char *ref, int *entry, const char **prog);
 
 #endif

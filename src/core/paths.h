@@ -54,12 +54,19 @@ bool fd_on_bpffs(int fd);
 DIR *dir_open_dup(int dfd);
 /* ROOT/SCOPE, if it exists, is a real directory (not a link); -errno printed. */
 int scope_dir_check(const char *scope_dir);
+/* A directory of ROOT/SCOPE where a kind keeps its pins. */
+struct scope_dir_rule {
+	const char *dir;
+	bool entries; /* DIR/ENTRY/NAME pins and DIR/ENTRY/maps/NAME; else DIR/NAME pins */
+};
 /*
  * Everything bpfapply walks below the locked scope directory is what it
- * makes: directories where it keeps directories, pins where it keeps pins,
- * no symbolic link anywhere, all on bpffs.  -errno, printed (-ELOOP: found
+ * makes (state, staging/ and the kinds' directories as rules say):
+ * directories where it keeps directories, pins where it keeps pins, no
+ * symbolic link anywhere, all on bpffs.  -errno, printed (-ELOOP: found
  * something bpfapply did not make).
  */
-int scope_check(int scope_fd, const char *scope_dir);
+int scope_check(int scope_fd, const char *scope_dir, const struct scope_dir_rule *rules,
+		size_t n_rules);
 
 #endif

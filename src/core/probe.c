@@ -18,7 +18,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 #include "core/probe.h"
 
 #ifndef CAP_PERFMON

@@ -13,7 +13,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 #include "core/probe.h"
 
 unsigned probe_caps_missing(unsigned need, unsigned have)

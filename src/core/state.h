@@ -23,13 +23,6 @@
 #define STATE_MAGIC "BPFA"
 #define STATE_VERSION 1
 
-enum state_kind {
-	STATE_MAP = 1,
-	STATE_PROGRAM = 2,  /* one program entry (ELF object) */
-	STATE_ITERATOR = 3,
-	STATE_LINK = 4,
-};
-
 #define STATE_F_PREVENT_DESTROY (1u << 0)
 /*
  * Intent records only: no committed record named this object before the
@@ -55,7 +48,7 @@ struct state_sub {
 };
 
 struct state_res {
-	uint8_t kind;
+	uint8_t kind;         /* enum kind (kinds.h): the record stores its code */
 	char *name;
 	uint32_t id;          /* kernel id of the pinned object at commit (map id, link id) */
 	uint64_t spec_fp;     /* fingerprint of the spec (and ELF) that produced it */

@@ -26,6 +26,7 @@
 
 #include "core/fingerprint.h"
 #include "core/state.h"
+#include "kinds.h"
 #include "../state_raw.h"
 
 
@@ -87,7 +88,7 @@ static void exercise_ops(const struct state *s)
 		if (state_upsert(&c, c.res[i].kind, c.res[i].name) != &c.res[i])
 			fail("state_upsert() of an existing record did not return it");
 	n = c.n;
-	added = state_upsert(&c, STATE_PROGRAM, "fuzz-added");
+	added = state_upsert(&c, KIND_PROGRAM, "fuzz-added");
 	if (!added)
 		fail("state_upsert() failed");
 	if (c.n != n && c.n != n + 1)
@@ -103,10 +104,10 @@ static void exercise_ops(const struct state *s)
 		if (c.n != n - 1 || state_find(&c, s->res[i].kind, s->res[i].name))
 			fail("state_remove() did not remove exactly the record");
 	}
-	state_remove(&c, STATE_PROGRAM, "fuzz-added");
+	state_remove(&c, KIND_PROGRAM, "fuzz-added");
 	if (c.n || c.res)
 		fail("records left after removing them all");
-	r = state_find(&c, STATE_PROGRAM, "fuzz-added");
+	r = state_find(&c, KIND_PROGRAM, "fuzz-added");
 	if (r)
 		fail("state_find() found a removed record");
 	state_free(&c);

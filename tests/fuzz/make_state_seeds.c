@@ -16,6 +16,7 @@
 
 #include "core/fingerprint.h"
 #include "core/state.h"
+#include "kinds.h"
 #include "../state_raw.h"
 
 
@@ -110,7 +111,7 @@ static void unknown_tags(struct tb *top)
 
 	tb_str(&res, RT_NAME, "entry");
 	tb_uint(&res, RT_FLAGS, 0, 4);
-	tb_uint(&res, RT_KIND, STATE_PROGRAM, 1);
+	tb_uint(&res, RT_KIND, KIND_PROGRAM, 1);
 	tb_tlv(&res, 12, "later", 5); /* unknown */
 	tb_tlv(&res, RT_SUB, sub.buf, (uint32_t)sub.len);
 
@@ -140,7 +141,7 @@ int main(int argc, char **argv)
 	s.updated_at = 1700000000;
 	s.scope = strdup("edge");
 	s.tool_version = strdup("0.1.0");
-	r = state_upsert(&s, STATE_MAP, "counters");
+	r = state_upsert(&s, KIND_MAP, "counters");
 	if (!r)
 		die("state_upsert");
 	r->id = 12;
@@ -149,17 +150,17 @@ int main(int argc, char **argv)
 	r->policy = 1;
 	put_state("one-map", &s);
 
-	r = state_upsert(&s, STATE_MAP, "limits");
+	r = state_upsert(&s, KIND_MAP, "limits");
 	r->id = 13;
 	r->flags = STATE_F_PREVENT_DESTROY;
-	r = state_upsert(&s, STATE_PROGRAM, "xdp");
+	r = state_upsert(&s, KIND_PROGRAM, "xdp");
 	r->spec_fp = 1;
 	r->entries_fp = 2;
 	if (state_res_add_sub(r, SUB_PROG, "main_func", 31) ||
 	    state_res_add_sub(r, SUB_PROG, "bpf_func_process", 32) ||
 	    state_res_add_sub(r, SUB_MAP, "rxcnt", 33))
 		die("state_res_add_sub");
-	r = state_upsert(&s, STATE_ITERATOR, "tasks");
+	r = state_upsert(&s, KIND_ITERATOR, "tasks");
 	r->id = 40;
 	if (state_res_add_sub(r, SUB_MAP, "counters", 12))
 		die("state_res_add_sub");

@@ -209,6 +209,12 @@ test_hostile_plan_output() {
 	refused "-o $T/around/m.yaml: is one of the plan's inputs" ba plan -f "$T/around/m.yaml" -o "$T/around/m.yaml"
 	(cd "$T/around" && refused "-o m.yaml: is one of the plan's inputs" ba plan -f "$T/around/m.yaml" -o m.yaml)
 	refused "is one of the plan's inputs" ba plan -f "$T/around/m.yaml" -o "$T/around/obj.bpf.o"
+	# a data file (entries_file:) is an input as much as an ELF object: one record, u32 -> u32
+	printf '\x01\x00\x00\x00\x02\x00\x00\x00' > "$T/around/d.bin"
+	printf 'bpfapply: v1\nscope: s\nmaps:\n  d: {type: hash, key_size: 4, value_size: 4, max_entries: 4, entries_file: d.bin}\n' \
+		> "$T/around/d.yaml"
+	refused "is one of the plan's inputs" ba plan -f "$T/around/d.yaml" -o "$T/around/d.bin"
+	[ "$(od -An -tx1 "$T/around/d.bin" | tr -d ' \n')" = 0100000002000000 ] || fail "the data file was written over"
 	refused "-o $T/around/link.yaml: is a symbolic link" ba plan -f "$T/around/m.yaml" -o "$T/around/link.yaml"
 	refused "-o /dev/null: is not a regular file" ba plan -f "$T/around/m.yaml" -o /dev/null
 	[ -c /dev/null ] || fail "/dev/null is no longer a device"

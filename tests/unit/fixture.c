@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* The plan tests' shared fixture: see fixture.h. */
 #include "fixture.h"
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +9,7 @@
 
 #include "kinds/map/map.h"
 #include "core/state.h"
+#include "kinds.h"
 
 int fx_setup_ncpus(void **state, int ncpus)
 {
@@ -142,7 +143,7 @@ struct live_map *live_as_spec(struct fx *f, const char *name, uint32_t id)
 
 void rec(struct fx *f, const char *name, uint32_t id, uint64_t spec_fp, uint32_t flags)
 {
-	struct state_res *r = state_upsert(&f->lv.state, STATE_MAP, name);
+	struct state_res *r = state_upsert(&f->lv.state, KIND_MAP, name);
 
 	assert_non_null(r);
 	r->id = id;
@@ -218,12 +219,12 @@ void compute(struct fx *f, bool destroy)
 	compute_m(f, f->m, destroy);
 }
 
-struct change *fx_change(const struct fx *f, enum res_kind k, const char *name)
+struct change *fx_change(const struct fx *f, enum kind k, const char *name)
 {
 	struct change *c = plan_find(&f->p, k, name);
 
 	if (!c)
-		fail_msg("no change for %s.%s", res_kind_name(k), name);
+		fail_msg("no change for %s.%s", kind_name(k), name);
 	return c;
 }
 

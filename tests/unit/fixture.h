@@ -84,7 +84,7 @@ void kv32(struct live_map *lm, uint32_t key, uint32_t val);
 void compute_m(struct fx *f, const struct manifest *m, bool destroy);
 void compute(struct fx *f, bool destroy); /* for f->m */
 
-struct change *fx_change(const struct fx *f, enum res_kind k, const char *name);
+struct change *fx_change(const struct fx *f, enum kind k, const char *name);
 
 void assert_summary(const struct plan *p, unsigned add, unsigned change, unsigned replace,
 		    unsigned remove);

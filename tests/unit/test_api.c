@@ -91,12 +91,50 @@ static void test_misuse(void **state)
 	assert_int_equal(BPFAPPLY_EXIT_CHANGES, 2);
 }
 
+static int n_printed;
+static enum bpfapply_print_level last_level;
+static char last_msg[512];
+
+static void capture(enum bpfapply_print_level level, const char *msg)
+{
+	n_printed++;
+	last_level = level;
+	snprintf(last_msg, sizeof(last_msg), "%s", msg);
+}
+
+/* What is not about the manifest goes through the print function, not stderr. */
+static void test_print_callback(void **state)
+{
+	const char *files[] = { "examples/quickstart.yaml" };
+	struct bpfapply_plan_opts opts = { .sz = sizeof(opts), .root = "/proc/self/status/root",
+					   .for_apply = true, .nomount = true };
+	struct bpfapply_manifest *m;
+	struct bpfapply_plan *p = NULL;
+	bpfapply_print_fn_t old;
+
+	(void)state;
+	assert_int_equal(bpfapply_manifest__load(files, 1, NULL, &m), 0);
+	old = bpfapply_set_print(capture);
+	assert_non_null(old);
+	assert_int_not_equal(bpfapply_plan__compute(m, &opts, NULL, &p), 0);
+	assert_true(n_printed > 0);
+	assert_int_equal(last_level, BPFAPPLY_ERROR);
+	assert_non_null(strstr(last_msg, "/proc/self/status"));
+	assert_ptr_equal(bpfapply_set_print(NULL), capture);
+	n_printed = 0;
+	assert_int_not_equal(bpfapply_plan__compute(m, &opts, NULL, &p), 0);
+	assert_int_equal(n_printed, 0);
+	assert_null(bpfapply_set_print(old));
+	bpfapply_manifest__free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_load_plan_render),
 		cmocka_unit_test(test_errors_are_located),
 		cmocka_unit_test(test_misuse),
+		cmocka_unit_test(test_print_callback),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

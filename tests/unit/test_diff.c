@@ -19,7 +19,7 @@
 #include "core/diag.h"
 #include "kinds/map/map.h"
 #include "live.h"
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 #include "model.h"
 #include "plan.h"
 #include "core/state.h"
@@ -168,7 +168,7 @@ static void test_unchanged_noop(void **state)
 	c = chg(f, "x");
 	assert_change(c, ACT_NOOP, R_NONE, NULL);
 	assert_false(c->foreign);
-	assert_ptr_equal(c->prior, state_find(&f->lv.state, STATE_MAP, "x"));
+	assert_ptr_equal(c->prior, state_find(&f->lv.state, KIND_MAP, "x"));
 	assert_int_equal(c->n_ops, 0);
 	assert_summary(&f->p, 0, 0, 0, 0);
 }
@@ -281,7 +281,7 @@ static void test_inner_template_changed(void **state)
 	assert_summary(&f->p, 0, 0, 2, 0);
 
 	/* the outer map's record matching the current spec: nothing to do for it */
-	state_find(&f->lv.state, STATE_MAP, "outer")->spec_fp = map_spec_fp(f->m, spec(f, "outer"));
+	state_find(&f->lv.state, KIND_MAP, "outer")->spec_fp = map_spec_fp(f->m, spec(f, "outer"));
 	compute(f, false);
 	assert_change(chg(f, "outer"), ACT_NOOP, R_NONE, NULL);
 	assert_summary(&f->p, 0, 0, 1, 0);
@@ -675,7 +675,7 @@ static void test_not_in_manifest(void **state)
 	c = chg(f, "old");
 	assert_change(c, ACT_DELETE, R_NOT_IN_MANIFEST, "not in manifest");
 	assert_int_equal(c->spec, -1);
-	assert_ptr_equal(c->prior, state_find(&f->lv.state, STATE_MAP, "old"));
+	assert_ptr_equal(c->prior, state_find(&f->lv.state, KIND_MAP, "old"));
 	assert_string_equal(c->pin, PIN("old"));
 	assert_false(c->foreign);
 
@@ -828,7 +828,7 @@ static void test_prevent_destroy_flag_removed(void **state)
 
 	fx_load(f, HASH_X);
 	managed(f, "x", 1);
-	state_find(&f->lv.state, STATE_MAP, "x")->flags = STATE_F_PREVENT_DESTROY;
+	state_find(&f->lv.state, KIND_MAP, "x")->flags = STATE_F_PREVENT_DESTROY;
 	compute(f, true);
 	assert_int_equal(diag_count(&f->d), 0);
 	assert_change(chg(f, "x"), ACT_DELETE, R_DESTROY, "destroy");
@@ -847,7 +847,7 @@ static void test_prevent_destroy_toggle(void **state)
 		   "    max_entries: 16\n"
 		   "    prevent_destroy: true\n");
 	managed(f, "x", 1);
-	state_find(&f->lv.state, STATE_MAP, "x")->flags = 0;
+	state_find(&f->lv.state, KIND_MAP, "x")->flags = 0;
 	compute(f, false);
 	assert_int_equal(diag_count(&f->d), 0);
 	c = chg(f, "x");
@@ -858,7 +858,7 @@ static void test_prevent_destroy_toggle(void **state)
 	/* and back: the record is flagged, the manifest no longer is */
 	manifest_free(f->m);
 	f->m = load_yaml(HASH_X);
-	state_find(&f->lv.state, STATE_MAP, "x")->flags = STATE_F_PREVENT_DESTROY;
+	state_find(&f->lv.state, KIND_MAP, "x")->flags = STATE_F_PREVENT_DESTROY;
 	compute(f, false);
 	assert_int_equal(diag_count(&f->d), 0);
 	c = chg(f, "x");

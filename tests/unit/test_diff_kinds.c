@@ -2,7 +2,7 @@
 /*
  * The diff of program entries, iterators and prog_array wiring with no
  * kernel: manifests naming the BPF objects `make` builds (checked with
- * elf_check_manifest(), as `plan` does), a live snapshot and state record
+ * manifest_check_objects(), as `plan` does), a live snapshot and state record
  * built by hand the way live_read() fills them, and plan_compute() in
  * between.  Each test checks the action, the reason code, the detail and
  * the plan text line (design.md §7) it expects.  Tests run from the top of
@@ -122,7 +122,7 @@ static struct manifest *load_yaml_ex(const char *body, const char *elf_allow)
 	assert_int_equal(fclose(fp), 0);
 	m = fx_parse(HEADER, text);
 	free(text);
-	assert_int_equal(elf_check_manifest(m, &d), 0);
+	assert_int_equal(manifest_check_objects(m, &d), 0);
 	for (i = 0; i < d.n; i++) {
 		if (!elf_allow || !strstr(d.msgs[i].text, elf_allow)) {
 			print_diags(&d);
@@ -227,7 +227,7 @@ static const struct iterator_spec *ispec(const struct fx *f, const char *name)
 static struct live_map *managed_map(struct fx *f, const char *name, uint32_t id)
 {
 	const struct map_spec *ms = spec(f, name);
-	struct state_res *r = state_upsert(&f->lv.state, STATE_MAP, name);
+	struct state_res *r = state_upsert(&f->lv.state, KIND_MAP, name);
 
 	assert_non_null(r);
 	r->id = id;
@@ -269,7 +269,7 @@ static bool bound(const struct program_spec *ps, const char *elf_name)
 static struct live_program *managed_prog(struct fx *f, const char *name, uint32_t base)
 {
 	const struct program_spec *ps = pspec(f, name);
-	struct state_res *r = state_upsert(&f->lv.state, STATE_PROGRAM, name);
+	struct state_res *r = state_upsert(&f->lv.state, KIND_PROGRAM, name);
 	struct live_program *lp = lprog(f, name);
 	char *path;
 	size_t i;
@@ -317,7 +317,7 @@ static struct live_program *managed_prog(struct fx *f, const char *name, uint32_
 /* A state record of a program entry that is no longer declared, pins as recorded. */
 static struct live_program *recorded_prog(struct fx *f, const char *name, uint32_t id)
 {
-	struct state_res *r = state_upsert(&f->lv.state, STATE_PROGRAM, name);
+	struct state_res *r = state_upsert(&f->lv.state, KIND_PROGRAM, name);
 	struct live_program *lp = lprog(f, name);
 	char *path;
 
@@ -382,7 +382,7 @@ static struct state_sub *rec_sub(struct fx *f, uint8_t kind, const char *name, u
 static struct live_iterator *managed_iter(struct fx *f, const char *name, uint32_t link_id)
 {
 	const struct iterator_spec *it = ispec(f, name);
-	struct state_res *r = state_upsert(&f->lv.state, STATE_ITERATOR, name);
+	struct state_res *r = state_upsert(&f->lv.state, KIND_ITERATOR, name);
 	struct live_iterator *li = liter(f, name);
 
 	assert_non_null(r);
@@ -402,7 +402,7 @@ static struct live_iterator *managed_iter(struct fx *f, const char *name, uint32
 /* A state record of an iterator that is no longer declared, its link pinned as recorded. */
 static struct live_iterator *recorded_iter(struct fx *f, const char *name, uint32_t link_id)
 {
-	struct state_res *r = state_upsert(&f->lv.state, STATE_ITERATOR, name);
+	struct state_res *r = state_upsert(&f->lv.state, KIND_ITERATOR, name);
 	struct live_iterator *li = liter(f, name);
 
 	assert_non_null(r);
@@ -649,7 +649,7 @@ static void test_prog_noop(void **state)
 	compute(f, false);
 	c = PROG(f, "p");
 	assert_change(c, ACT_NOOP, NULL, NULL);
-	assert_ptr_equal(c->prior, state_find(&f->lv.state, STATE_PROGRAM, "p"));
+	assert_ptr_equal(c->prior, state_find(&f->lv.state, KIND_PROGRAM, "p"));
 	assert_false(c->foreign);
 	assert_int_equal(diag_count(&f->d), 0);
 	assert_summary(&f->p, 0, 0, 0, 0);
@@ -675,7 +675,7 @@ static void test_prog_object_changed(void **state)
 	managed_prog(f, "p", 10);
 	assert_int_not_equal(v2, pspec(f, "p")->elf->fp);
 	/* the record says it was loaded from the other object (same selection) */
-	state_find(&f->lv.state, STATE_PROGRAM, "p")->entries_fp = v2;
+	state_find(&f->lv.state, KIND_PROGRAM, "p")->entries_fp = v2;
 	compute(f, false);
 	assert_change(PROG(f, "p"), ACT_REPLACE, "replace_because_cannot_update",
 		      "object changed; 1 program reloaded");
@@ -690,7 +690,7 @@ static void test_prog_object_changed_all(void **state)
 
 	fx_load(f, PROG_P);
 	managed_prog(f, "p", 10);
-	state_find(&f->lv.state, STATE_PROGRAM, "p")->entries_fp ^= 1;
+	state_find(&f->lv.state, KIND_PROGRAM, "p")->entries_fp ^= 1;
 	compute(f, false);
 	assert_change(PROG(f, "p"), ACT_REPLACE, "replace_because_cannot_update",
 		      "object changed; 2 programs reloaded");
@@ -721,7 +721,7 @@ static void test_prog_params_changed(void **state)
 		uint64_t fp = params_fp_of(before[i], "p");
 
 		assert_int_not_equal(fp, program_params_fp(pspec(f, "p")));
-		state_find(&f->lv.state, STATE_PROGRAM, "p")->spec_fp = fp;
+		state_find(&f->lv.state, KIND_PROGRAM, "p")->spec_fp = fp;
 		compute(f, false);
 		assert_change(PROG(f, "p"), ACT_REPLACE, "replace_because_cannot_update",
 			      "load parameters changed; 2 programs reloaded");
@@ -737,8 +737,8 @@ static void test_prog_object_before_params(void **state)
 	/* both changed: the object is what the line names */
 	fx_load(f, PROG_P_GLOBALS("1", "0x61"));
 	managed_prog(f, "p", 10);
-	state_find(&f->lv.state, STATE_PROGRAM, "p")->spec_fp ^= 1;
-	state_find(&f->lv.state, STATE_PROGRAM, "p")->entries_fp ^= 1;
+	state_find(&f->lv.state, KIND_PROGRAM, "p")->spec_fp ^= 1;
+	state_find(&f->lv.state, KIND_PROGRAM, "p")->entries_fp ^= 1;
 	compute(f, false);
 	assert_change(PROG(f, "p"), ACT_REPLACE, "replace_because_cannot_update",
 		      "object changed; 2 programs reloaded");
@@ -764,7 +764,7 @@ static void test_prog_reordered_noop(void **state)
 		   "      ret_val: 1\n");
 	assert_int_equal(program_params_fp(pspec(f, "p")), fp);
 	managed_prog(f, "p", 10);
-	state_find(&f->lv.state, STATE_PROGRAM, "p")->spec_fp = fp;
+	state_find(&f->lv.state, KIND_PROGRAM, "p")->spec_fp = fp;
 	compute(f, false);
 	assert_change(PROG(f, "p"), ACT_NOOP, NULL, NULL);
 	assert_summary(&f->p, 0, 0, 0, 0);
@@ -794,7 +794,7 @@ static void test_prog_bindings_reordered_noop(void **state)
 	lprog(f, "p");
 	assert_int_equal(program_params_fp(pspec(f, "p")), fp);
 	managed_prog(f, "p", 10);
-	state_find(&f->lv.state, STATE_PROGRAM, "p")->spec_fp = fp;
+	state_find(&f->lv.state, KIND_PROGRAM, "p")->spec_fp = fp;
 	compute(f, false);
 	assert_change(PROG(f, "p"), ACT_NOOP, NULL, NULL);
 }
@@ -864,7 +864,7 @@ static void test_prog_drift_before_object(void **state)
 	/* drift and an object change: the drift is what the line names */
 	fx_load(f, PROG_P);
 	managed_prog(f, "p", 10);
-	state_find(&f->lv.state, STATE_PROGRAM, "p")->entries_fp ^= 1;
+	state_find(&f->lv.state, KIND_PROGRAM, "p")->entries_fp ^= 1;
 	live_prog_pin(f, "p", "always_drop")->pin_state = PIN_ABSENT;
 	compute(f, false);
 	assert_change(PROG(f, "p"), ACT_REPLACE, "pin_removed_outside",
@@ -979,7 +979,7 @@ static void test_prog_pinned_binding_changed(void **state)
 	fx_load(f, PROG_P_PINNED);
 	lp = managed_prog(f, "p", 10);
 	assert_int_equal(lp->n_bound, 1);
-	assert_int_equal(rec_sub(f, STATE_PROGRAM, "p", SUB_PINNED, "counter")->id, lp->bound[0].id);
+	assert_int_equal(rec_sub(f, KIND_PROGRAM, "p", SUB_PINNED, "counter")->id, lp->bound[0].id);
 	compute(f, false);
 	assert_change(PROG(f, "p"), ACT_NOOP, NULL, NULL);
 
@@ -1013,7 +1013,7 @@ static void test_prog_not_in_manifest(void **state)
 	c = PROG(f, "old");
 	assert_change(c, ACT_DELETE, "delete_because_no_resource_config", "not in manifest");
 	assert_int_equal(c->spec, -1);
-	assert_ptr_equal(c->prior, state_find(&f->lv.state, STATE_PROGRAM, "old"));
+	assert_ptr_equal(c->prior, state_find(&f->lv.state, KIND_PROGRAM, "old"));
 	assert_string_equal(c->pin, SCOPE_DIR "/programs/old");
 	assert_int_equal(diag_count(&f->d), 0);
 	assert_line(f, false, "-", "program.old", "not in manifest");
@@ -1195,7 +1195,7 @@ static void test_iter_ref_spelling_noop(void **state)
 	managed_map(f, "counters", 5);
 	managed_prog(f, "dump", 10);
 	managed_iter(f, "it", 100);
-	assert_int_equal(state_find(&f->lv.state, STATE_ITERATOR, "it")->spec_fp, fp);
+	assert_int_equal(state_find(&f->lv.state, KIND_ITERATOR, "it")->spec_fp, fp);
 	compute(f, false);
 	assert_change(ITER(f, "it"), ACT_NOOP, NULL, NULL);
 	assert_summary(&f->p, 0, 0, 0, 0);
@@ -1267,7 +1267,7 @@ static void test_iter_param_changed(void **state)
 	compute(f, false);
 	assert_change(ITER(f, "it"), ACT_NOOP, NULL, NULL);
 	for (i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
-		state_find(&f->lv.state, STATE_ITERATOR, "it")->spec_fp = iter_fp_of(before[i], "it");
+		state_find(&f->lv.state, KIND_ITERATOR, "it")->spec_fp = iter_fp_of(before[i], "it");
 		compute(f, false);
 		assert_change(ITER(f, "it"), ACT_REPLACE, "replace_because_cannot_update",
 			      "program or parameter changed");
@@ -1297,7 +1297,7 @@ static void test_iter_task_param_changed(void **state)
 	compute(f, false);
 	assert_change(ITER(f, "it"), ACT_NOOP, NULL, NULL);
 	for (i = 0; i < sizeof(before) / sizeof(before[0]); i++) {
-		state_find(&f->lv.state, STATE_ITERATOR, "it")->spec_fp = iter_fp_of(before[i], "it");
+		state_find(&f->lv.state, KIND_ITERATOR, "it")->spec_fp = iter_fp_of(before[i], "it");
 		compute(f, false);
 		assert_change(ITER(f, "it"), ACT_REPLACE, "replace_because_cannot_update",
 			      "program or parameter changed");
@@ -1313,7 +1313,7 @@ static void test_iter_program_reloaded(void **state)
 	managed_map(f, "counters", 5);
 	managed_prog(f, "dump", 10);
 	managed_iter(f, "it", 100);
-	state_find(&f->lv.state, STATE_PROGRAM, "dump")->entries_fp ^= 1;
+	state_find(&f->lv.state, KIND_PROGRAM, "dump")->entries_fp ^= 1;
 	compute(f, false);
 	assert_change(PROG(f, "dump"), ACT_REPLACE, "replace_because_cannot_update",
 		      "object changed; 1 program reloaded");
@@ -1323,7 +1323,7 @@ static void test_iter_program_reloaded(void **state)
 	assert_summary(&f->p, 0, 0, 2, 0);
 
 	/* the entry's pins were removed: it is created again, the link follows */
-	state_find(&f->lv.state, STATE_PROGRAM, "dump")->entries_fp ^= 1;
+	state_find(&f->lv.state, KIND_PROGRAM, "dump")->entries_fp ^= 1;
 	lp = live_find_program(&f->lv, "dump");
 	lp->dir_exists = false;
 	compute(f, false);
@@ -1531,7 +1531,7 @@ static void test_tail_target_reloaded(void **state)
 	struct change *c;
 
 	tail_applied(f, TAIL("merge"));
-	state_find(&f->lv.state, STATE_PROGRAM, "xdp")->entries_fp ^= 1;
+	state_find(&f->lv.state, KIND_PROGRAM, "xdp")->entries_fp ^= 1;
 	compute(f, false);
 	assert_change(PROG(f, "xdp"), ACT_REPLACE, "replace_because_cannot_update",
 		      "object changed; 3 programs reloaded");
@@ -1568,7 +1568,7 @@ static void test_tail_seed(void **state)
 
 	/* but a reloaded target is rewired: the old program is gone */
 	le32(lm->kvs[0].value.data, live_prog_pin(f, "xdp", "bpf_func_process")->id);
-	state_find(&f->lv.state, STATE_PROGRAM, "xdp")->entries_fp ^= 1;
+	state_find(&f->lv.state, KIND_PROGRAM, "xdp")->entries_fp ^= 1;
 	compute(f, false);
 	c = MAP(f, "jmp_table");
 	assert_change(c, ACT_UPDATE, "entries_differ", NULL);
@@ -1598,7 +1598,7 @@ static void test_tail_rewire_with_state_only_change(void **state)
 
 	lm = tail_applied(f, TAIL("merge"));
 	/* the record says prevent_destroy, the manifest no longer does */
-	state_find(&f->lv.state, STATE_MAP, "jmp_table")->flags = STATE_F_PREVENT_DESTROY;
+	state_find(&f->lv.state, KIND_MAP, "jmp_table")->flags = STATE_F_PREVENT_DESTROY;
 	compute(f, false);
 	assert_change(MAP(f, "jmp_table"), ACT_UPDATE, "update_state_record_only",
 		      "prevent_destroy cleared");

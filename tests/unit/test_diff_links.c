@@ -44,7 +44,7 @@ static void load(struct fx *f, const char *links, const char *extra_elf_error)
 	assert_true(asprintf(&body, "programs:\n  p: {object: %s}\nlinks:\n%s", obj_path, links) > 0);
 	fx_adopt(f, fx_parse(HEADER, body));
 	free(body);
-	assert_int_equal(elf_check_manifest(f->m, &d), 0);
+	assert_int_equal(manifest_check_objects(f->m, &d), 0);
 	for (i = 0; i < d.n; i++)
 		if (!extra_elf_error || !strstr(d.msgs[i].text, extra_elf_error))
 			fail_msg("unexpected ELF check error: %s", d.msgs[i].text);
@@ -57,7 +57,7 @@ static void load(struct fx *f, const char *links, const char *extra_elf_error)
 static void managed_p(struct fx *f)
 {
 	const struct program_spec *ps = &f->m->programs[0];
-	struct state_res *r = state_upsert(&f->lv.state, STATE_PROGRAM, "p");
+	struct state_res *r = state_upsert(&f->lv.state, KIND_PROGRAM, "p");
 	struct live_program *lp;
 	size_t i;
 
@@ -114,7 +114,7 @@ static struct live_link *managed_link(struct fx *f, const char *name, uint32_t i
 				      uint64_t hook_id, const char *prog)
 {
 	const struct link_spec *ls = &f->m->links[manifest_link_index(f->m, name)];
-	struct state_res *r = state_upsert(&f->lv.state, STATE_LINK, name);
+	struct state_res *r = state_upsert(&f->lv.state, KIND_LINK, name);
 	struct live_link *ll = llink(f, name, hook_id);
 
 	assert_non_null(r);
@@ -306,7 +306,7 @@ static void test_removed_and_destroy(void **state)
 	load(f, XDP_IN, NULL);
 	managed_p(f);
 	managed_link(f, "in", 9, 7, "xdp_count");
-	r = state_upsert(&f->lv.state, STATE_LINK, "old");
+	r = state_upsert(&f->lv.state, KIND_LINK, "old");
 	r->id = 10;
 	ll = llink(f, "old", 0);
 	ll->pin_state = PIN_MAP;

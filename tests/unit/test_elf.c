@@ -4,7 +4,7 @@
  * test objects `make` builds in tests/bpf/ (run from the top of the tree):
  * what elf_inspect() reads from an object, how globals are encoded, how
  * program REFs resolve, which manifest edits change the load-parameter
- * fingerprint, and the located errors of elf_check_manifest().
+ * fingerprint, and the located errors of manifest_check_objects().
  */
 #include "unit.h"
 
@@ -135,7 +135,7 @@ static struct manifest *load_checked(const char *name, const char *text)
 	struct manifest *m = manifest_load(files, 1, &d);
 
 	if (m && !diag_count(&d))
-		elf_check_manifest(m, &d);
+		manifest_check_objects(m, &d);
 	if (diag_count(&d))
 		print_diags(&d);
 	assert_int_equal(diag_count(&d), 0);
@@ -707,7 +707,7 @@ static void test_params_fp_selection_of_all(void **state)
 		    params_fp("    maps:\n      counter: hits2\n"));
 }
 
-/* ---- elf_check_manifest: located errors ------------------------------------------------- */
+/* ---- manifest_check_objects: located errors ------------------------------------------------- */
 
 /*
  * Line by line, so that the expected LINE:COL below can be read off:
@@ -804,7 +804,7 @@ static void test_check_located_errors(void **state)
 		print_diags(&d);
 	assert_int_equal(diag_count(&d), 0);
 	assert_non_null(m);
-	assert_int_equal(elf_check_manifest(m, &d), 0);
+	assert_int_equal(manifest_check_objects(m, &d), 0);
 	diag_sort(&d);
 
 	for (i = 0; i < sizeof(exp) / sizeof(exp[0]); i++) {

@@ -14,7 +14,7 @@
 
 #include "core/diag.h"
 #include "kinds/link/link.h"
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 #include "model.h"
 
 #define GOOD "tests/manifests/good/"

@@ -250,7 +250,7 @@ static void test_text_details(void **state)
 	rec(f, "gone_pin", 1, map_spec_fp(f->m, spec(f, "gone_pin")), 0);
 	managed(f, "swapped", 2)->info.id = 99;
 	managed(f, "guard", 3);
-	state_find(&f->lv.state, STATE_MAP, "guard")->flags = 0;
+	state_find(&f->lv.state, KIND_MAP, "guard")->flags = 0;
 	lm = managed(f, "e", 4);
 	kv32(lm, 1, 5);
 	kv32(lm, 3, 3);
@@ -448,7 +448,7 @@ static void test_json_reasons(void **state)
 	rec(f, "gone_pin", 1, map_spec_fp(f->m, spec(f, "gone_pin")), 0);
 	managed(f, "swapped", 2)->info.id = 99;
 	managed(f, "guard", 3);
-	state_find(&f->lv.state, STATE_MAP, "guard")->flags = 0;
+	state_find(&f->lv.state, KIND_MAP, "guard")->flags = 0;
 	compute(f, false);
 	json(f, false);
 	save_json(f);
@@ -532,7 +532,7 @@ static void test_json_entries_drift(void **state)
 	lm = managed(f, "cfg", 5);
 	kv32(lm, 0, 9);
 	lm->contents_read = true;
-	r = state_find(&f->lv.state, STATE_MAP, "cfg");
+	r = state_find(&f->lv.state, KIND_MAP, "cfg");
 	r->entries_fp = map_entries_fp(spec(f, "cfg"));
 	compute(f, false);
 	json(f, false);

@@ -13,6 +13,7 @@
 #include "unit.h"
 #include "core/fingerprint.h"
 #include "core/state.h"
+#include "kinds.h"
 #include "../state_raw.h"
 
 #define HDR STATE_RAW_HDR
@@ -148,7 +149,7 @@ static void test_round_trip_empty_and_null(void **unused)
 
 	/* "" is not NULL, in records and in names */
 	s.scope = strdup("");
-	assert_non_null(state_upsert(&s, STATE_MAP, ""));
+	assert_non_null(state_upsert(&s, KIND_MAP, ""));
 	assert_int_equal(state_res_add_sub(&s.res[0], SUB_MAP, "", 0), 0);
 	assert_int_equal(state_encode(&s, &buf, &len), 0);
 	assert_int_equal(state_decode(buf, len, &d), 0);
@@ -386,7 +387,7 @@ static void test_unknown_tags_skipped(void **unused)
 	tb_nest(&res, 16, &sub);
 	tb_nest(&res, 17, &sub); /* a later nested kind */
 	tb_str(&res, 2, "xdp");
-	tb_uint(&res, 1, STATE_PROGRAM, 1);
+	tb_uint(&res, 1, KIND_PROGRAM, 1);
 	tb_nest(&raw, 16, &res);
 	tb_str(&raw, 3, "9.9.9");
 
@@ -396,7 +397,7 @@ static void test_unknown_tags_skipped(void **unused)
 	assert_string_equal(d.scope, "edge");
 	assert_string_equal(d.tool_version, "9.9.9");
 	assert_int_equal(d.n, 1);
-	assert_int_equal(d.res[0].kind, STATE_PROGRAM);
+	assert_int_equal(d.res[0].kind, KIND_PROGRAM);
 	assert_string_equal(d.res[0].name, "xdp");
 	assert_int_equal(d.res[0].id, 0);
 	assert_true(d.res[0].spec_fp == 0xfeed);
@@ -432,22 +433,22 @@ static void test_malformed_payloads(void **unused)
 		memset(&sub, 0, sizeof(sub));
 		switch (i) {
 		case 0: /* duplicate resource */
-			add_res(&raw, STATE_MAP, "a", NULL);
-			add_res(&raw, STATE_MAP, "a", NULL);
+			add_res(&raw, KIND_MAP, "a", NULL);
+			add_res(&raw, KIND_MAP, "a", NULL);
 			break;
 		case 1: /* duplicate field */
 			tb_uint(&extra, 3, 8, 4);
-			add_res(&raw, STATE_MAP, "a", &extra);
+			add_res(&raw, KIND_MAP, "a", &extra);
 			break;
 		case 2: /* wrong width */
 			tb_uint(&extra, 4, 1, 4);
-			add_res(&raw, STATE_MAP, "a", &extra);
+			add_res(&raw, KIND_MAP, "a", &extra);
 			break;
 		case 3: /* NUL inside a name */
 			tb_tlv(&raw, 2, "ed\0ge", 5);
 			break;
 		case 4: /* resource without a name */
-			tb_uint(&extra, 1, STATE_MAP, 1);
+			tb_uint(&extra, 1, KIND_MAP, 1);
 			tb_nest(&raw, 16, &extra);
 			break;
 		case 5: /* resource without a kind */
@@ -457,14 +458,14 @@ static void test_malformed_payloads(void **unused)
 		case 6: /* sub without a name */
 			tb_uint(&sub, 1, SUB_MAP, 1);
 			tb_nest(&extra, 16, &sub);
-			add_res(&raw, STATE_PROGRAM, "p", &extra);
+			add_res(&raw, KIND_PROGRAM, "p", &extra);
 			break;
 		case 7: /* nested length runs past its parent */
 			tb_uint(&sub, 1, SUB_MAP, 1);
 			tb_str(&sub, 2, "m");
 			tb_nest(&extra, 16, &sub);
 			tb_le(extra.buf + 2, sub.len + 1, 4);
-			add_res(&raw, STATE_PROGRAM, "p", &extra);
+			add_res(&raw, KIND_PROGRAM, "p", &extra);
 			break;
 		case 8: /* a TLV header cut short at the end */
 			tb_uint(&raw, 1, 5, 8);
@@ -492,7 +493,7 @@ static void test_header_lies(void **unused)
 	size_t len;
 
 	(void)unused;
-	add_res(&raw, STATE_MAP, "a", NULL);
+	add_res(&raw, KIND_MAP, "a", NULL);
 	buf = wrap(&raw, 1, HDR, 1, &len);
 
 	tb_le(buf + 24, fp_buf(raw.buf, raw.len) ^ 1, 8); /* checksum */
@@ -533,35 +534,35 @@ static void test_upsert_find_remove(void **unused)
 	struct state_res *r;
 
 	(void)unused;
-	assert_null(state_find(&s, STATE_MAP, "a"));
-	assert_non_null(state_upsert(&s, STATE_MAP, "a"));
-	assert_non_null(state_upsert(&s, STATE_PROGRAM, "a"));
-	r = state_upsert(&s, STATE_MAP, "b");
+	assert_null(state_find(&s, KIND_MAP, "a"));
+	assert_non_null(state_upsert(&s, KIND_MAP, "a"));
+	assert_non_null(state_upsert(&s, KIND_PROGRAM, "a"));
+	r = state_upsert(&s, KIND_MAP, "b");
 	assert_non_null(r);
 	r->id = 5;
-	assert_non_null(state_upsert(&s, STATE_ITERATOR, "c"));
+	assert_non_null(state_upsert(&s, KIND_ITERATOR, "c"));
 	assert_int_equal(s.n, 4);
 	/* upsert of an existing record returns it, untouched */
-	r = state_upsert(&s, STATE_MAP, "b");
+	r = state_upsert(&s, KIND_MAP, "b");
 	assert_int_equal(r->id, 5);
 	assert_int_equal(s.n, 4);
-	assert_ptr_equal(state_find(&s, STATE_MAP, "b"), r);
-	assert_null(state_find(&s, STATE_ITERATOR, "b"));
-	assert_null(state_find(&s, STATE_MAP, NULL));
-	assert_null(state_upsert(&s, STATE_MAP, NULL));
+	assert_ptr_equal(state_find(&s, KIND_MAP, "b"), r);
+	assert_null(state_find(&s, KIND_ITERATOR, "b"));
+	assert_null(state_find(&s, KIND_MAP, NULL));
+	assert_null(state_upsert(&s, KIND_MAP, NULL));
 
-	state_remove(&s, STATE_PROGRAM, "a");
-	state_remove(&s, STATE_PROGRAM, "nope");
+	state_remove(&s, KIND_PROGRAM, "a");
+	state_remove(&s, KIND_PROGRAM, "nope");
 	assert_int_equal(s.n, 3);
 	/* insertion order survives removal */
 	assert_string_equal(s.res[0].name, "a");
 	assert_string_equal(s.res[1].name, "b");
 	assert_string_equal(s.res[2].name, "c");
-	state_remove(&s, STATE_ITERATOR, "c");
-	state_remove(&s, STATE_MAP, "a");
-	state_remove(&s, STATE_MAP, "b");
+	state_remove(&s, KIND_ITERATOR, "c");
+	state_remove(&s, KIND_MAP, "a");
+	state_remove(&s, KIND_MAP, "b");
 	assert_int_equal(s.n, 0);
-	assert_non_null(state_upsert(&s, STATE_MAP, "d"));
+	assert_non_null(state_upsert(&s, KIND_MAP, "d"));
 	assert_int_equal(s.n, 1);
 	state_free(&s);
 	state_free(&s); /* idempotent */
@@ -574,7 +575,7 @@ static void test_subs(void **unused)
 	struct state_res *r;
 
 	(void)unused;
-	r = state_upsert(&s, STATE_PROGRAM, "xdp");
+	r = state_upsert(&s, KIND_PROGRAM, "xdp");
 	assert_non_null(r);
 	assert_int_equal(state_res_add_sub(r, SUB_PROG, "main_func", 10), 0);
 	assert_int_equal(state_res_add_sub(r, SUB_MAP, "rxcnt", 11), 0);

@@ -18,6 +18,7 @@
 
 #include "unit.h"
 #include "core/state.h"
+#include "kinds.h"
 
 static char g_dir[64];
 static bool g_mounted;
@@ -86,7 +87,7 @@ static void build(struct state *s, int n_res)
 	s->tool_version = strdup("0.1.0");
 	for (i = 0; i < n_res; i++) {
 		snprintf(name, sizeof(name), "map_%d", i);
-		r = state_upsert(s, STATE_MAP, name);
+		r = state_upsert(s, KIND_MAP, name);
 		assert_non_null(r);
 		r->id = i;
 		/* incompressible-ish, so that the bigger record really is bigger */

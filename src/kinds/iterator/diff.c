@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/elf.h"
+#include "kinds/program/program.h"
 #include "core/fingerprint.h"
 #include "core/json.h"
 #include "kinds/iterator/iterator.h"
@@ -90,7 +91,7 @@ static int diff_declared(struct plan *p, const struct manifest *m, struct live *
 	if (!c || !li)
 		return -ENOMEM;
 	c->spec = (int)idx;
-	c->prior = state_find(&lv->state, STATE_ITERATOR, it->name);
+	c->prior = state_find(&lv->state, KIND_ITERATOR, it->name);
 	if (!c->prior && li->pin_state != PIN_ABSENT) {
 		c->foreign = true;
 		diag_error(d, &it->loc, "iterator \"%s\": %s exists but was not created by bpfapply; "
@@ -112,7 +113,7 @@ static int diff_declared(struct plan *p, const struct manifest *m, struct live *
 	return change_set_detail(c, "%s", why);
 }
 
-static int iterator_diff(struct plan *p, const struct manifest *m, struct live *lv,
+int iterator_diff(struct plan *p, const struct manifest *m, struct live *lv,
 			 bool destroy, struct diag *d)
 {
 	size_t i;
@@ -128,7 +129,7 @@ static int iterator_diff(struct plan *p, const struct manifest *m, struct live *
 		struct live_iterator *li;
 		struct change *c;
 
-		if (r->kind != STATE_ITERATOR ||
+		if (r->kind != KIND_ITERATOR ||
 		    (!destroy && m && manifest_iterator_index(m, r->name) >= 0))
 			continue;
 		li = live_find_iterator(lv, r->name);
@@ -168,7 +169,7 @@ static void describe_param(const struct iterator_spec *it, char *buf, size_t len
 	}
 }
 
-static void iterator_describe(const struct change *c, const struct manifest *m, char *buf,
+void iterator_describe(const struct change *c, const struct manifest *m, char *buf,
 			      size_t len)
 {
 	const struct iterator_spec *it = c->spec >= 0 ? &m->iterators[c->spec] : NULL;
@@ -185,7 +186,7 @@ static void iterator_describe(const struct change *c, const struct manifest *m, 
 	}
 }
 
-static void iterator_json_attrs(const struct change *c, const struct manifest *m, bool after,
+void iterator_json_attrs(const struct change *c, const struct manifest *m, bool after,
 				struct json *j)
 {
 	const struct iterator_spec *it = c->spec >= 0 ? &m->iterators[c->spec] : NULL;
@@ -205,14 +206,3 @@ static void iterator_json_attrs(const struct change *c, const struct manifest *m
 	}
 	json_obj_end(j);
 }
-
-const struct kind_ops kind_iterator_ops = {
-	.kind = KIND_ITERATOR,
-	.name = "iterator",
-	.diff = iterator_diff,
-	.describe = iterator_describe,
-	.json_attrs = iterator_json_attrs,
-	.stage = iterator_stage,
-	.commit = iterator_commit,
-	.record = iterator_record,
-};

@@ -18,6 +18,8 @@
 #include "exec.h"
 #include "core/fault.h"
 #include "kinds/iterator/iterator.h"
+#include "kinds/map/map.h"
+#include "kinds/program/program.h"
 #include "core/paths.h"
 
 /* Left out: descendants_pre, as documented; the kernel refuses ORDER_UNSPEC. */
@@ -130,7 +132,7 @@ int iterator_stage(struct exec *x, struct change *c)
 	dir = path_join(x->staging_dir, "iterators");
 	err = dir ? mkdir_p(dir) : -ENOMEM;
 	pin = dir ? path_join(dir, it->name) : NULL;
-	staged = state_upsert(&x->staged, STATE_ITERATOR, it->name);
+	staged = state_upsert(&x->staged, KIND_ITERATOR, it->name);
 	if (err || !pin || !staged) {
 		err = err ? err : -ENOMEM;
 		goto out;
@@ -166,15 +168,15 @@ int iterator_commit(struct exec *x, struct change *c)
 
 int iterator_record(struct exec *x, struct change *c, struct state *next)
 {
-	const struct state_res *staged = state_find(&x->staged, STATE_ITERATOR, c->name);
+	const struct state_res *staged = state_find(&x->staged, KIND_ITERATOR, c->name);
 	struct state_res *r;
 
 	if (c->action == ACT_DELETE) {
 		if (x->final)
-			state_remove(next, STATE_ITERATOR, c->name);
+			state_remove(next, KIND_ITERATOR, c->name);
 		return 0;
 	}
-	r = state_upsert(next, STATE_ITERATOR, c->name);
+	r = state_upsert(next, KIND_ITERATOR, c->name);
 	if (!r)
 		return -ENOMEM;
 	r->spec_fp = iterator_spec_fp(x->m, &x->m->iterators[c->spec]);
@@ -183,3 +185,21 @@ int iterator_record(struct exec *x, struct change *c, struct state *next)
 	r->id = staged->id;
 	return state_res_copy_subs(r, staged);
 }
+
+static int iterator_prepare(struct exec *x)
+{
+	return exec_mkdir(x->scope_dir, "iterators");
+}
+
+const struct kind_kernel_ops kind_iterator_kernel = {
+	.read_live = live_read_iterators,
+	.fingerprint_live = iterator_fingerprint_live,
+	.probe = iterator_probe,
+	.features_key = "iterators",
+	.features_title = "Iterator targets (SEC(\"iter/TARGET\"))",
+	.features = iterator_features,
+	.prepare = iterator_prepare,
+	.stage = iterator_stage,
+	.commit = iterator_commit,
+	.record = iterator_record,
+};

@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "core/fingerprint.h"
+#include "kinds/iterator/iterator.h"
 #include "live.h"
 #include "core/paths.h"
 
@@ -82,7 +84,7 @@ int live_read_iterators(struct live *lv, const struct manifest *m)
 			return err;
 	}
 	for (i = 0; i < lv->state.n; i++) {
-		if (lv->state.res[i].kind != STATE_ITERATOR)
+		if (lv->state.res[i].kind != KIND_ITERATOR)
 			continue;
 		err = add_iterator(lv, lv->state.res[i].name, NULL);
 		if (err)
@@ -91,25 +93,14 @@ int live_read_iterators(struct live *lv, const struct manifest *m)
 	return 0;
 }
 
-struct live_iterator *live_find_iterator(const struct live *lv, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < lv->n_iterators; i++)
-		if (!strcmp(lv->iterators[i].name, name))
-			return &lv->iterators[i];
-	return NULL;
-}
-
-void live_free_iterators(struct live *lv)
+void iterator_fingerprint_live(struct fp *f, const struct live *lv)
 {
 	size_t i;
 
 	for (i = 0; i < lv->n_iterators; i++) {
-		free(lv->iterators[i].name);
-		free(lv->iterators[i].pin);
+		fp_str(f, lv->iterators[i].name);
+		fp_u32(f, lv->iterators[i].pin_state);
+		fp_u32(f, lv->iterators[i].link_id);
+		fp_u32(f, lv->iterators[i].param_map_id);
 	}
-	free(lv->iterators);
-	lv->iterators = NULL;
-	lv->n_iterators = 0;
 }

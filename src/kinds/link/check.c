@@ -11,6 +11,7 @@
 #include <bpf/libbpf.h>
 
 #include "core/elf.h"
+#include "kinds/program/program.h"
 #include "kinds/link/link.h"
 
 /* Program type and expected attach type, as libbpf will load the program. */
@@ -85,7 +86,7 @@ static void check_link(struct manifest *m, struct link_spec *ls, struct diag *d)
 			   ls->cg->name);
 }
 
-void link_check_manifest(struct manifest *m, struct diag *d)
+void link_check_objects(struct manifest *m, struct diag *d)
 {
 	size_t i;
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/elf.h"
+#include "kinds/program/program.h"
 #include "core/fingerprint.h"
 #include "core/json.h"
 #include "kinds/link/link.h"
@@ -203,7 +204,7 @@ static int diff_declared(struct plan *p, const struct manifest *m, struct live *
 	if (!c || !ll)
 		return -ENOMEM;
 	c->spec = (int)idx;
-	c->prior = state_find(&lv->state, STATE_LINK, ls->name);
+	c->prior = state_find(&lv->state, KIND_LINK, ls->name);
 	if (!c->prior && ll->pin_state != PIN_ABSENT) {
 		c->foreign = true;
 		diag_error(d, &ls->loc, "link \"%s\": %s exists but was not created by bpfapply; "
@@ -255,7 +256,7 @@ static int diff_recorded_only(struct plan *p, struct live *lv, const struct stat
 }
 
 /* Diffs run before the program kind's diff_late: a program's own change is known. */
-static int link_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
+int link_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
 			  struct diag *d)
 {
 	size_t i;
@@ -269,7 +270,7 @@ static int link_diff_late(struct plan *p, const struct manifest *m, struct live 
 	return 0;
 }
 
-static int link_diff(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
+int link_diff(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
 		     struct diag *d)
 {
 	size_t i;
@@ -279,7 +280,7 @@ static int link_diff(struct plan *p, const struct manifest *m, struct live *lv, 
 	for (i = 0; i < lv->state.n; i++) {
 		const struct state_res *r = &lv->state.res[i];
 
-		if (r->kind != STATE_LINK || (!destroy && m && manifest_link_index(m, r->name) >= 0))
+		if (r->kind != KIND_LINK || (!destroy && m && manifest_link_index(m, r->name) >= 0))
 			continue;
 		err = diff_recorded_only(p, lv, r, destroy);
 		if (err)
@@ -288,7 +289,7 @@ static int link_diff(struct plan *p, const struct manifest *m, struct live *lv, 
 	return 0;
 }
 
-static void link_describe(const struct change *c, const struct manifest *m, char *buf, size_t len)
+void link_describe(const struct change *c, const struct manifest *m, char *buf, size_t len)
 {
 	const struct link_spec *ls = c->spec >= 0 ? &m->links[c->spec] : NULL;
 	char hook[4200];
@@ -320,7 +321,7 @@ static void json_hook(struct json *j, const struct link_spec *ls)
 				       : ls->mode == XDPM_GENERIC ? "generic" : NULL);
 }
 
-static void link_json_attrs(const struct change *c, const struct manifest *m, bool after,
+void link_json_attrs(const struct change *c, const struct manifest *m, bool after,
 			    struct json *j)
 {
 	const struct link_spec *ls = c->spec >= 0 ? &m->links[c->spec] : NULL;
@@ -339,17 +340,3 @@ static void link_json_attrs(const struct change *c, const struct manifest *m, bo
 	}
 	json_obj_end(j);
 }
-
-const struct kind_ops kind_link_ops = {
-	.kind = KIND_LINK,
-	.name = "link",
-	.diff = link_diff,
-	.diff_late = link_diff_late,
-	.describe = link_describe,
-	.json_attrs = link_json_attrs,
-	.stage = link_stage,
-	.attach = link_attach,
-	.undo_attach = link_undo_attach,
-	.commit = link_commit,
-	.record = link_record,
-};

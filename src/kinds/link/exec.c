@@ -23,6 +23,7 @@
 #include "exec.h"
 #include "core/fault.h"
 #include "kinds/link/link.h"
+#include "kinds/program/program.h"
 #include "core/paths.h"
 
 int link_stage(struct exec *x, struct change *c)
@@ -187,7 +188,7 @@ static int attach_new(struct exec *x, struct change *c, const struct link_spec *
 		free(live_dir);
 	}
 	pin = dir ? path_join(dir, ls->name) : NULL;
-	staged = state_upsert(&x->staged, STATE_LINK, ls->name);
+	staged = state_upsert(&x->staged, KIND_LINK, ls->name);
 	if (err || !pin || !staged) {
 		err = err ? err : -ENOMEM;
 		goto out;
@@ -226,7 +227,7 @@ static int update_program(struct exec *x, struct change *c, const struct link_sp
 	int link_fd = -1, new_fd = -1, old_fd = -1, err;
 	struct state_res *staged;
 
-	staged = state_upsert(&x->staged, STATE_LINK, ls->name);
+	staged = state_upsert(&x->staged, KIND_LINK, ls->name);
 	new_fd = prog_fd_of(x, ls);
 	link_fd = bpf_obj_get(c->pin);
 	old_fd = ll ? bpf_prog_get_fd_by_id(ll->prog_id) : -1;
@@ -319,17 +320,17 @@ int link_commit(struct exec *x, struct change *c)
 
 int link_record(struct exec *x, struct change *c, struct state *next)
 {
-	const struct state_res *staged = state_find(&x->staged, STATE_LINK, c->name);
+	const struct state_res *staged = state_find(&x->staged, KIND_LINK, c->name);
 	const struct link_spec *ls;
 	struct state_res *r;
 
 	if (c->action == ACT_DELETE) {
 		if (x->final)
-			state_remove(next, STATE_LINK, c->name);
+			state_remove(next, KIND_LINK, c->name);
 		return 0;
 	}
 	ls = &x->m->links[c->spec];
-	r = state_upsert(next, STATE_LINK, c->name);
+	r = state_upsert(next, KIND_LINK, c->name);
 	if (!r)
 		return -ENOMEM;
 	r->spec_fp = link_hook_fp(ls);
@@ -341,3 +342,18 @@ int link_record(struct exec *x, struct change *c, struct state *next)
 	r->hook_id = staged->hook_id;
 	return 0;
 }
+
+/* No prepare: ROOT/SCOPE/links is made by the first link staged. */
+const struct kind_kernel_ops kind_link_kernel = {
+	.read_live = live_read_links,
+	.fingerprint_live = link_fingerprint_live,
+	.probe = link_probe,
+	.features_key = "links",
+	.features_title = "Link hooks (links:)",
+	.features = link_features,
+	.stage = link_stage,
+	.attach = link_attach,
+	.undo_attach = link_undo_attach,
+	.commit = link_commit,
+	.record = link_record,
+};

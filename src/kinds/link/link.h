@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "kind.h"
+#include "parse.h"
 #include "live.h"
 #include "model.h"
 
@@ -95,20 +96,31 @@ uint64_t link_program_fp(const struct manifest *m, const struct link_spec *ls);
 int manifest_link_index(const struct manifest *m, const char *name);
 
 /* parse.c */
+void parse_links(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *section);
+void resolve_links(struct parse_ctx *pc);
 void link_spec_clear(struct link_spec *ls);
-/* check.c: the program's type fits the hook (needs the ELF objects). */
-void link_check_manifest(struct manifest *m, struct diag *d);
 
-/* probe.c: what the running kernel lacks for the links (read-only questions);
- * only: as probe_check_manifest()'s, with the kind "link". */
-void link_probe_manifest(const struct manifest *m, bool (*only)(void *, const char *, const char *),
-			 void *ctx, struct diag *d);
+/* diff.c */
+int link_diff(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
+	      struct diag *d);
+int link_diff_late(struct plan *p, const struct manifest *m, struct live *lv, struct diag *d);
+void link_describe(const struct change *c, const struct manifest *m, char *buf, size_t len);
+void link_json_attrs(const struct change *c, const struct manifest *m, bool after,
+		     struct json *j);
+/* check.c: the program's type fits the hook (needs the ELF objects). */
+void link_check_objects(struct manifest *m, struct diag *d);
+
+/* probe.c: what the running kernel lacks for the links (read-only questions) */
+unsigned link_probe(const struct manifest *m, bool (*only)(void *, const char *, const char *),
+		    void *ctx, unsigned caps, struct diag *d);
+struct features;
+void link_features(struct features *f);
 
 /* live.c */
 struct live_link *live_find_link(const struct live *lv, const char *name);
 /* What a saved plan checks has not changed (planfile.c). */
 struct fp;
-void link_fingerprint_live(struct fp *f, const struct live_link *ll);
+void link_fingerprint_live(struct fp *f, const struct live *lv);
 /* The id bpf gives the cgroup at path (its kernfs id); -errno. */
 int link_cgroup_id(const char *path, uint64_t *id);
 

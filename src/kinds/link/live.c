@@ -125,7 +125,7 @@ static bool recorded_link(const struct live *lv, uint32_t id)
 	size_t i;
 
 	for (i = 0; i < lv->state.n; i++)
-		if (lv->state.res[i].kind == STATE_LINK && lv->state.res[i].id == id)
+		if (lv->state.res[i].kind == KIND_LINK && lv->state.res[i].id == id)
 			return true;
 	return false;
 }
@@ -242,7 +242,7 @@ int live_read_links(struct live *lv, const struct manifest *m)
 			return err;
 	}
 	for (i = 0; i < lv->state.n; i++) {
-		if (lv->state.res[i].kind != STATE_LINK)
+		if (lv->state.res[i].kind != KIND_LINK)
 			continue;
 		err = add_link(lv, lv->state.res[i].name, NULL);
 		if (err)
@@ -251,38 +251,22 @@ int live_read_links(struct live *lv, const struct manifest *m)
 	return 0;
 }
 
-void link_fingerprint_live(struct fp *f, const struct live_link *ll)
-{
-	fp_str(f, ll->name);
-	fp_u32(f, ll->pin_state);
-	fp_u32(f, ll->link_id);
-	fp_u32(f, ll->prog_id);
-	fp_u32(f, ll->ifindex);
-	fp_u64(f, ll->cgroup_id);
-	fp_u64(f, ll->target_id);
-	fp_u32(f, (uint32_t)ll->target_err);
-	fp_u32(f, ll->holder_prog_id);
-}
-
-struct live_link *live_find_link(const struct live *lv, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < lv->n_links; i++)
-		if (!strcmp(lv->links[i].name, name))
-			return &lv->links[i];
-	return NULL;
-}
-
-void live_free_links(struct live *lv)
+void link_fingerprint_live(struct fp *f, const struct live *lv)
 {
 	size_t i;
 
 	for (i = 0; i < lv->n_links; i++) {
-		free(lv->links[i].name);
-		free(lv->links[i].pin);
+		const struct live_link *ll = &lv->links[i];
+
+		fp_str(f, ll->name);
+		fp_u32(f, ll->pin_state);
+		fp_u32(f, ll->link_id);
+		fp_u32(f, ll->prog_id);
+		fp_u32(f, ll->ifindex);
+		fp_u64(f, ll->cgroup_id);
+		fp_u64(f, ll->target_id);
+		fp_u32(f, (uint32_t)ll->target_err);
+		fp_u32(f, ll->holder_prog_id);
 	}
-	free(lv->links);
-	lv->links = NULL;
-	lv->n_links = 0;
 }
+

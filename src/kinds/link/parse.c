@@ -9,7 +9,8 @@
 #include <string.h>
 
 #include "kinds/link/link.h"
-#include "core/yamltree.h"
+#include "kinds/program/program.h"
+#include "parse.h"
 
 /* bpftool-cgroup(8)'s ATTACH_TYPE names, with the program type each takes. */
 static const struct link_cgroup_attach cgroup_attaches[] = {

@@ -10,11 +10,13 @@
 #include <string.h>
 
 #include "core/elf.h"
+#include "kinds/program/program.h"
 #include "core/fingerprint.h"
 #include "core/json.h"
+#include "graph.h"
 #include "kind.h"
 #include "kinds/map/map.h"
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 
 /* Everything that, when changed, needs a new kernel object. */
 uint64_t map_spec_fp(const struct manifest *m, const struct map_spec *ms)
@@ -338,7 +340,7 @@ static int diff_declared_map(struct plan *p, const struct manifest *m, struct li
 		return -ENOMEM;
 	c->spec = idx;
 	c->live = lm;
-	c->prior = state_find(&lv->state, STATE_MAP, ms->name);
+	c->prior = state_find(&lv->state, KIND_MAP, ms->name);
 	if (!c->prior) {
 		if (lm->pin_state != PIN_ABSENT) {
 			c->foreign = true;
@@ -369,42 +371,6 @@ static int diff_declared_map(struct plan *p, const struct manifest *m, struct li
 		return 0;
 	}
 	return diff_existing(c, p, m, ms, lv->ncpus);
-}
-
-/* Depth-first: templates and {map: X} targets before the maps built on them. */
-static int visit(const struct manifest *m, int idx, unsigned char *mark, int *order, int *n)
-{
-	const struct map_spec *ms = &m->maps[idx];
-	size_t i;
-
-	if (mark[idx] == 2)
-		return 0;
-	if (mark[idx] == 1)
-		return -ELOOP; /* resolve.c rejects cycles; be safe anyway */
-	mark[idx] = 1;
-	if (ms->inner_index >= 0 && visit(m, ms->inner_index, mark, order, n))
-		return -ELOOP;
-	for (i = 0; i < ms->n_entries; i++)
-		if (ms->entries[i].vkind == VAL_MAP && ms->entries[i].ref_index >= 0 &&
-		    visit(m, ms->entries[i].ref_index, mark, order, n))
-			return -ELOOP;
-	mark[idx] = 2;
-	order[(*n)++] = idx;
-	return 0;
-}
-
-int map_topo_order(const struct manifest *m, int *order)
-{
-	unsigned char *mark = calloc(m->n_maps ? m->n_maps : 1, 1);
-	int n = 0, err = 0;
-	size_t i;
-
-	if (!mark)
-		return -ENOMEM;
-	for (i = 0; i < m->n_maps && !err; i++)
-		err = visit(m, (int)i, mark, order, &n);
-	free(mark);
-	return err;
 }
 
 /* The id a {program: REF} slot should hold, or 0 when the program is (re)loaded. */
@@ -464,7 +430,7 @@ static void refuse_protected_replace(const struct manifest *m, const struct chan
  * its target when the target is reloaded, without reloading the program
  * that tail-calls through the array.
  */
-static int map_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
+int map_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
 			 struct diag *d)
 {
 	size_t i;
@@ -515,7 +481,7 @@ static int diff_deleted(struct plan *p, const struct manifest *m, struct live *l
 		struct live_map *lm;
 		struct change *c;
 
-		if (r->kind != STATE_MAP)
+		if (r->kind != KIND_MAP)
 			continue;
 		if (!destroy && m && manifest_map_index(m, r->name) >= 0)
 			continue;
@@ -548,30 +514,30 @@ static int diff_deleted(struct plan *p, const struct manifest *m, struct live *l
 	return 0;
 }
 
-static int map_diff(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
+int map_diff(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
 		    struct diag *d)
 {
-	int *order, err = 0;
+	int err = 0;
 	size_t i;
 
 	if (m && !destroy) {
-		order = calloc(m->n_maps ? m->n_maps : 1, sizeof(*order));
-		if (!order)
-			return -ENOMEM;
-		err = map_topo_order(m, order);
-		for (i = 0; i < m->n_maps && !err; i++)
-			err = diff_declared_map(p, m, lv, order[i], d);
+		/* in dependency order: a map built on a replaced one is replaced too */
+		for (i = 0; i < p->graph.n && !err; i++) {
+			const struct graph_node *nd = &p->graph.nodes[p->order[i]];
+
+			if (nd->kind == KIND_MAP)
+				err = diff_declared_map(p, m, lv, (int)nd->index, d);
+		}
 		for (i = 0; i < p->n && !err; i++)
 			if (p->changes[i].kind == KIND_MAP)
 				refuse_protected_replace(m, &p->changes[i], d);
-		free(order);
 		if (err)
 			return err;
 	}
 	return diff_deleted(p, m, lv, destroy, d);
 }
 
-static void map_describe(const struct change *c, const struct manifest *m, char *buf,
+void map_describe(const struct change *c, const struct manifest *m, char *buf,
 			 size_t len)
 {
 	const struct map_spec *ms = c->spec >= 0 ? &m->maps[c->spec] : NULL;
@@ -649,7 +615,7 @@ static void json_desired(const struct map_spec *ms, struct json *j)
 	json_obj_end(j);
 }
 
-static void map_json_attrs(const struct change *c, const struct manifest *m, bool after,
+void map_json_attrs(const struct change *c, const struct manifest *m, bool after,
 			   struct json *j)
 {
 	if (after) {
@@ -664,18 +630,3 @@ static void map_json_attrs(const struct change *c, const struct manifest *m, boo
 	else
 		json_live(c->live, j);
 }
-
-const struct kind_ops kind_map_ops = {
-	.kind = KIND_MAP,
-	.name = "map",
-	.diff = map_diff,
-	.diff_late = map_diff_late,
-	.describe = map_describe,
-	.json_attrs = map_json_attrs,
-	.stage = map_stage,
-	.stage_late = map_stage_late,
-	.update = map_update,
-	.undo_update = map_undo_update,
-	.commit = map_commit,
-	.record = map_record,
-};

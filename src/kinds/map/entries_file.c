@@ -12,10 +12,10 @@
 #include <string.h>
 
 #include "core/fingerprint.h"
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 #include "model.h"
 #include "core/readfile.h"
-#include "core/yamltree.h"
+#include "kinds/map/map.h"
 
 /* Without a usable max_entries the file is still bounded (the parse fails anyway). */
 #define ENTRIES_FILE_FALLBACK_MAX (1ull << 30)
@@ -273,4 +273,13 @@ void parse_entries_file(struct ytree *t, const yaml_node_t *v, struct map_spec *
 		return;
 	}
 	append_records(s, buf, &r, &loc);
+}
+
+/* Data files are inputs like ELF objects: a saved plan is stale once one changes. */
+void map_fingerprint_inputs(struct fp *f, const struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_maps; i++)
+		fp_u64(f, m->maps[i].entries_file_fp);
 }

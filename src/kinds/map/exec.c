@@ -17,7 +17,8 @@
 #include "exec.h"
 #include "core/fault.h"
 #include "kinds/map/map.h"
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
+#include "kinds/program/program.h"
 #include "core/paths.h"
 #include "core/progress.h"
 
@@ -574,12 +575,12 @@ int map_record(struct exec *x, struct change *c, struct state *next)
 
 	if (c->action == ACT_DELETE) {
 		if (x->final)
-			state_remove(next, STATE_MAP, c->name);
+			state_remove(next, KIND_MAP, c->name);
 		return 0;
 	}
 	if (!ms)
 		return -EINVAL; /* only deletions have no declaration */
-	r = state_upsert(next, STATE_MAP, c->name);
+	r = state_upsert(next, KIND_MAP, c->name);
 	if (!r)
 		return -ENOMEM;
 	if (c->action == ACT_CREATE || c->action == ACT_REPLACE) {
@@ -598,4 +599,42 @@ int map_record(struct exec *x, struct change *c, struct state *next)
 	if (ms->flags & BPF_F_WRONLY)
 		r->flags |= STATE_F_WRONLY;
 	return 0;
+}
+
+/* ROOT/SCOPE/maps and staging/maps, where new maps are built. */
+static int map_prepare(struct exec *x)
+{
+	int err = exec_mkdir(x->scope_dir, "maps");
+
+	return err ? err : exec_mkdir(x->staging_dir, "maps");
+}
+
+const struct kind_kernel_ops kind_map_kernel = {
+	.read_live = live_read_maps,
+	.fingerprint_live = map_fingerprint_live,
+	.probe = map_probe,
+	.features_key = "map_types",
+	.features_title = "Map types",
+	.features = map_features,
+	.prepare = map_prepare,
+	.stage = map_stage,
+	.stage_late = map_stage_late,
+	.update = map_update,
+	.undo_update = map_undo_update,
+	.commit = map_commit,
+	.record = map_record,
+};
+
+/* The fd to use for map m->maps[map_idx]: the staged one, else the live one; -1. */
+int exec_map_fd(const struct exec *x, int map_idx)
+{
+	const struct change *c = plan_find(x->p, KIND_MAP, x->m->maps[map_idx].name);
+	size_t i;
+
+	if (!c)
+		return -1;
+	i = exec_change_index(x, c);
+	if (x->fd[i] >= 0)
+		return x->fd[i];
+	return c->live ? c->live->fd : -1;
 }

@@ -15,8 +15,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "kinds/map/map.h"
 #include "live.h"
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
+#include "core/fingerprint.h"
 #include "core/nameidx.h"
 #include "core/paths.h"
 #include "core/progress.h"
@@ -413,7 +415,7 @@ int live_read_maps(struct live *lv, const struct manifest *m)
 		const struct state_res *r = &lv->state.res[i];
 		struct live_map *lm;
 
-		if (r->kind != STATE_MAP || live_find_map(lv, r->name))
+		if (r->kind != KIND_MAP || live_find_map(lv, r->name))
 			continue;
 		lm = add_map(lv, r->name);
 		if (!lm)
@@ -443,4 +445,24 @@ void live_free_maps(struct live *lv)
 	free(lv->maps);
 	nameidx_free(lv->map_names);
 	free(lv->map_names);
+}
+
+void map_fingerprint_live(struct fp *f, const struct live *lv)
+{
+	size_t i, k;
+
+	for (i = 0; i < lv->n_maps; i++) {
+		const struct live_map *lm = &lv->maps[i];
+
+		fp_str(f, lm->name);
+		fp_u32(f, lm->pin_state);
+		fp_u32(f, lm->info.id);
+		fp_u32(f, lm->frozen);
+		fp_u32(f, lm->contents_read);
+		fp_u64(f, lm->n_kvs);
+		for (k = 0; k < lm->n_kvs; k++) {
+			fp_bytes(f, lm->kvs[k].key.data, lm->kvs[k].key.len);
+			fp_bytes(f, lm->kvs[k].value.data, lm->kvs[k].value.len);
+		}
+	}
 }

@@ -1,16 +1,47 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Maps: shared between the pure half (kind_map_diff.c) and the kernel half (kind_map.c). */
+/*
+ * Maps: the `maps:` section (parse.c, entries_file.c, resolve.c), the live
+ * reader (live.c), the pure diff (diff.c, match.c) and the executor's steps
+ * (exec.c); kind.c fills the pure table, exec.c the kernel one.  This header
+ * is their shared interface.
+ */
 #ifndef BPFAPPLY_KIND_MAP_H
 #define BPFAPPLY_KIND_MAP_H
 
 #include <stdint.h>
 
 #include "kind.h"
+#include "parse.h"
+
+struct maptype;
+
+/* parse.c: the `maps:` section of one file */
+void parse_maps(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *section);
+void map_spec_clear(struct map_spec *s);
+/*
+ * entries_file.c: `entries_file:` of map s, after its `entries:` were
+ * parsed (yaml_locs: their keys' locations).  indexed: keys are u32
+ * indexes below max_entries (array-like types).
+ */
+void parse_entries_file(struct ytree *t, const yaml_node_t *v, struct map_spec *s,
+			const struct maptype *mt, bool max_ok, bool indexed,
+			const struct loc *yaml_locs);
+/* resolve.c; map_check_objects: {program: REF} values against the ELF objects */
+void map_resolve(struct parse_ctx *pc);
+/* A {NAME} map reference of another kind -> its index, reporting one not declared */
+void resolve_map_ref(struct parse_ctx *pc, struct map_ref *r);
+void map_check_objects(struct manifest *m, struct diag *d);
+
+/* diff.c */
+int map_diff(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
+	     struct diag *d);
+int map_diff_late(struct plan *p, const struct manifest *m, struct live *lv, struct diag *d);
+void map_describe(const struct change *c, const struct manifest *m, char *buf, size_t len);
+void map_json_attrs(const struct change *c, const struct manifest *m, bool after,
+		    struct json *j);
 
 uint64_t map_spec_fp(const struct manifest *m, const struct map_spec *ms);
 uint64_t map_entries_fp(const struct map_spec *ms);
-/* Indices of m->maps in dependency order (order has room for n_maps). */
-int map_topo_order(const struct manifest *m, int *order);
 /* The declared entries sorted by key (free() it), and a lookup in that array. */
 const struct map_entry **map_entries_by_key(const struct map_spec *ms);
 bool map_entries_has(const struct map_entry *const *sorted, size_t n, const struct bytes *key);
@@ -23,6 +54,20 @@ bool map_entries_has(const struct map_entry *const *sorted, size_t n, const stru
 int map_entries_match(const struct map_spec *ms, const struct live_map *lm,
 		      const struct bytes ***value_of, bool **declared);
 
+/* live.c: what a saved plan checks has not changed */
+void map_fingerprint_live(struct fp *f, const struct live *lv);
+/* entries_file.c: the data files' fingerprints, for saved plans */
+void map_fingerprint_inputs(struct fp *f, const struct manifest *m);
+
+/* probe.c: what the running kernel refuses (kind_kernel_ops.probe) */
+unsigned map_probe(const struct manifest *m, bool (*only)(void *, const char *, const char *),
+		   void *ctx, unsigned caps, struct diag *d);
+struct features;
+void map_features(struct features *f);
+
+/* exec.c; exec_map_fd for the kinds that use maps: the fd to use for
+ * m->maps[map_idx], the staged map or the live one, -1 if none */
+int exec_map_fd(const struct exec *x, int map_idx);
 int map_stage(struct exec *x, struct change *c);
 int map_stage_late(struct exec *x, struct change *c);
 int map_update(struct exec *x, struct change *c);

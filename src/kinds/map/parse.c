@@ -8,10 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 #include "model.h"
 #include "core/progress.h"
-#include "core/yamltree.h"
+#include "kinds/map/map.h"
 
 #define MAX_KEY_SIZE 512
 #define MAX_VALUE_SIZE 1048576
@@ -707,4 +707,23 @@ void parse_maps(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *sectio
 		pc->map_bad[m->n_maps] = diag_count(pc->d) != before;
 		m->maps[m->n_maps++] = s;
 	}
+}
+
+void map_spec_clear(struct map_spec *s)
+{
+	size_t i;
+
+	/* the entries_file records point into s->records */
+	for (i = 0; i < (s->records ? s->n_yaml_entries : s->n_entries); i++) {
+		bytes_free(&s->entries[i].key);
+		bytes_free(&s->entries[i].value);
+		free(s->entries[i].ref);
+	}
+	free(s->entries);
+	free(s->records);
+	free(s->entries_file);
+	free(s->entries_file_path);
+	free(s->inner_map);
+	free(s->name);
+	memset(s, 0, sizeof(*s));
 }

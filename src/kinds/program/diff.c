@@ -201,9 +201,9 @@ static int diff_declared(struct plan *p, const struct manifest *m, struct live *
 	if (!c || !lp)
 		return -ENOMEM;
 	c->spec = (int)idx;
-	c->prior = state_find(&lv->state, STATE_PROGRAM, ps->name);
+	c->prior = state_find(&lv->state, KIND_PROGRAM, ps->name);
 	if (!ps->elf)
-		return 0; /* elf_check_manifest reported why */
+		return 0; /* manifest_check_objects reported why */
 	if (c->prior && lv->state.pending && (c->prior->flags & STATE_F_INTENT_NEW) &&
 	    lp->dir_exists && (program_drifted_pin(lp, c->prior, &(bool){ false }) ||
 				lp->unrecorded)) {
@@ -243,7 +243,7 @@ static int diff_declared(struct plan *p, const struct manifest *m, struct live *
 	return change_set_detail(c, "%s from %s", nprogs(program_count(ps)), ps->object);
 }
 
-static int program_diff(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
+int program_diff(struct plan *p, const struct manifest *m, struct live *lv, bool destroy,
 			struct diag *d)
 {
 	size_t i;
@@ -259,7 +259,7 @@ static int program_diff(struct plan *p, const struct manifest *m, struct live *l
 		struct live_program *lp;
 		struct change *c;
 
-		if (r->kind != STATE_PROGRAM ||
+		if (r->kind != KIND_PROGRAM ||
 		    (!destroy && m && manifest_program_index(m, r->name) >= 0))
 			continue;
 		lp = live_find_program(lv, r->name);
@@ -279,7 +279,7 @@ static int program_diff(struct plan *p, const struct manifest *m, struct live *l
  * actions (a frozen prog_array whose target is reloaded): the programs
  * that reuse it are reloaded with the new map too.
  */
-static int program_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
+int program_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
 			     struct diag *d)
 {
 	size_t i;
@@ -307,14 +307,14 @@ static int program_diff_late(struct plan *p, const struct manifest *m, struct li
 	return 0;
 }
 
-static void program_describe(const struct change *c, const struct manifest *m, char *buf,
+void program_describe(const struct change *c, const struct manifest *m, char *buf,
 			     size_t len)
 {
 	(void)m;
 	snprintf(buf, len, "%s", c->action == ACT_NOOP ? "up to date" : c->detail ? c->detail : "");
 }
 
-static void program_json_attrs(const struct change *c, const struct manifest *m, bool after,
+void program_json_attrs(const struct change *c, const struct manifest *m, bool after,
 			       struct json *j)
 {
 	const struct program_spec *ps = c->spec >= 0 ? &m->programs[c->spec] : NULL;
@@ -343,15 +343,3 @@ static void program_json_attrs(const struct change *c, const struct manifest *m,
 	}
 	json_obj_end(j);
 }
-
-const struct kind_ops kind_program_ops = {
-	.kind = KIND_PROGRAM,
-	.name = "program",
-	.diff = program_diff,
-	.diff_late = program_diff_late,
-	.describe = program_describe,
-	.json_attrs = program_json_attrs,
-	.stage = program_stage,
-	.commit = program_commit,
-	.record = program_record,
-};

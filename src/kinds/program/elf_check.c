@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Offline checks of a manifest against its ELF objects: what resolve.c
- * cannot know without opening them (program names, map names and shapes,
- * global variables, iterator sections and their parameters).
+ * Program entries, offline checks against their ELF objects: what the
+ * parser cannot know without opening them (program names, map names and
+ * shapes, global variables), and program REFs resolved against them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 #include <bpf/libbpf.h>
 
 #include "core/elf.h"
-#include "kinds/link/link.h"
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
+#include "kinds/program/program.h"
 
 /* "a, b, c" list of names for "it has: ..." hints (static buffer). */
 static const char *prog_names(const struct elf_info *e)
@@ -134,8 +134,8 @@ static int prog_pos(const struct program_spec *ps, const char *prog)
 	return -1;
 }
 
-static bool resolve_ref(const struct manifest *m, const char *ref, const struct loc *loc,
-			int *entry, int *pos, struct diag *d)
+bool program_resolve_ref(const struct manifest *m, const char *ref, const struct loc *loc,
+			 int *entry, int *pos, struct diag *d)
 {
 	const char *prog;
 	int rc = ref_resolve(m, ref, entry, &prog);
@@ -151,73 +151,11 @@ static bool resolve_ref(const struct manifest *m, const char *ref, const struct 
 	return true;
 }
 
-static const char *iter_target(const struct elf_prog *p)
+/* Read every entry's ELF object and check the entry against it. */
+void program_load_objects(struct manifest *m, struct diag *d)
 {
-	if (!strncmp(p->section, "iter/", 5))
-		return p->section + 5;
-	if (!strncmp(p->section, "iter.s/", 7))
-		return p->section + 7;
-	return NULL;
-}
-
-static bool target_in(const char *target, const char *const *list)
-{
-	for (; *list; list++)
-		if (!strcmp(target, *list))
-			return true;
-	return false;
-}
-
-static void check_iterator(struct manifest *m, struct iterator_spec *it, struct diag *d)
-{
-	static const char *const map_targets[] = { "bpf_map_elem", "bpf_sk_storage_map",
-						   "sockmap", NULL };
-	static const char *const task_targets[] = { "task", "task_file", "task_vma", NULL };
-	static const char *const cgroup_targets[] = { "cgroup", NULL };
-	const struct program_spec *ps;
-	const char *target;
-	int pos;
-
-	if (!resolve_ref(m, it->program, &it->program_loc, &it->prog_entry, &pos, d))
-		return;
-	it->prog_index = pos;
-	ps = &m->programs[it->prog_entry];
-	if (!ps->elf)
-		return;
-	target = iter_target(elf_find_prog(ps->elf, program_name_at(ps, (size_t)pos)));
-	if (!target) {
-		diag_error(d, &it->program_loc, "program \"%s\" is not an iterator (no iter/ section)",
-			   it->program);
-		return;
-	}
-	if (it->param == ITER_PARAM_NONE && target_in(target, map_targets))
-		diag_error(d, &it->loc, "iterator \"%s\": iter/%s needs a map: parameter", it->name,
-			   target);
-	else if ((it->param == ITER_PARAM_MAP && !target_in(target, map_targets)) ||
-		 (it->param == ITER_PARAM_TASK && !target_in(target, task_targets)) ||
-		 (it->param == ITER_PARAM_CGROUP && !target_in(target, cgroup_targets)))
-		diag_error(d, &it->param_loc, "iterator \"%s\": iter/%s takes no %s parameter",
-			   it->name, target,
-			   it->param == ITER_PARAM_MAP ? "map" : it->param == ITER_PARAM_TASK ? "task"
-											: "cgroup");
-}
-
-int elf_check_manifest(struct manifest *m, struct diag *d)
-{
-	size_t i, k;
+	size_t i;
 
 	for (i = 0; i < m->n_programs; i++)
 		check_entry(m, &m->programs[i], d);
-	for (i = 0; i < m->n_maps; i++) {
-		for (k = 0; k < m->maps[i].n_entries; k++) {
-			struct map_entry *e = &m->maps[i].entries[k];
-
-			if (e->vkind == VAL_PROGRAM)
-				resolve_ref(m, e->ref, &e->ref_loc, &e->ref_index, &e->ref_prog, d);
-		}
-	}
-	for (i = 0; i < m->n_iterators; i++)
-		check_iterator(m, &m->iterators[i], d);
-	link_check_manifest(m, d);
-	return 0;
 }

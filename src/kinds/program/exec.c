@@ -19,6 +19,7 @@
 #include "core/elf.h"
 #include "exec.h"
 #include "core/fault.h"
+#include "kinds/map/map.h"
 #include "kinds/program/program.h"
 #include "core/paths.h"
 #include "core/probe.h"
@@ -36,7 +37,7 @@ static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list 
 	if (log_capture)
 		return vfprintf(log_capture, fmt, ap);
 	if (g_debug)
-		return vfprintf(stderr, fmt, ap);
+		vlog_msg(fmt, ap);
 	return 0;
 }
 
@@ -76,8 +77,8 @@ static void print_log_tail(char *log, size_t len)
 		}
 	}
 	if (start)
-		fprintf(stderr, "... (%s: whole log with -d)\n", "verifier log tail");
-	fwrite(log + start, 1, len - start, stderr);
+		log_msg("... (%s: whole log with -d)", "verifier log tail");
+	log_msg("%.*s", (int)(len - start), log + start);
 }
 
 /* ---- staging one entry -------------------------------------------------------- */
@@ -136,7 +137,7 @@ static int bind_maps(struct exec *x, const struct program_spec *ps, struct bpf_o
 		int fd;
 
 		if (!map) {
-			err = -ENOENT; /* elf_check_manifest saw it: the object changed since */
+			err = -ENOENT; /* manifest_check_objects saw it: the object changed since */
 			err_msg("program entry '%s': map '%s' is not in %s", ps->name, b->elf_name,
 				ps->object);
 			break;
@@ -324,7 +325,7 @@ int program_stage(struct exec *x, struct change *c)
 	if (c->action != ACT_CREATE && c->action != ACT_REPLACE)
 		return 0;
 	ps = &x->m->programs[c->spec];
-	staged = state_upsert(&x->staged, STATE_PROGRAM, ps->name);
+	staged = state_upsert(&x->staged, KIND_PROGRAM, ps->name);
 	dir = path_join3(x->staging_dir, "programs", ps->name);
 	maps = dir ? path_join(dir, "maps") : NULL;
 	if (!staged || !maps)
@@ -367,8 +368,9 @@ out:
  */
 static int unpin_recorded(const struct change *c, bool pending)
 {
-	size_t i;
 	char *maps = path_join(c->pin, "maps");
+	int err = 0, e;
+	size_t i;
 
 	for (i = 0; c->prior && i < c->prior->n_subs; i++) {
 		const struct state_sub *s = &c->prior->subs[i];
@@ -389,15 +391,16 @@ static int unpin_recorded(const struct change *c, bool pending)
 			ours = !live_map_info(fd, &mi) && (mi.id == s->id || pending);
 		if (fd >= 0)
 			close(fd);
-		if (ours)
-			exec_unpin(c->address, path);
+		/* every pin is tried; the first failure is the result */
+		if (ours && (e = exec_unpin(c->address, path)) && !err)
+			err = e;
 		free(path);
 	}
 	if (maps)
 		rmdir(maps);
 	rmdir(c->pin);
 	free(maps);
-	return 0;
+	return err;
 }
 
 int program_commit(struct exec *x, struct change *c)
@@ -423,10 +426,10 @@ int program_record(struct exec *x, struct change *c, struct state *next)
 
 	if (c->action == ACT_DELETE) {
 		if (x->final)
-			state_remove(next, STATE_PROGRAM, c->name);
+			state_remove(next, KIND_PROGRAM, c->name);
 		return 0;
 	}
-	r = state_upsert(next, STATE_PROGRAM, c->name);
+	r = state_upsert(next, KIND_PROGRAM, c->name);
 	if (!r || !ps)
 		return -ENOMEM;
 	r->spec_fp = program_params_fp(ps);
@@ -434,6 +437,67 @@ int program_record(struct exec *x, struct change *c, struct state *next)
 	/* an entry no committed record named: only the staged ids prove its pins ours */
 	if (!x->final && (!c->prior || (c->prior->flags & STATE_F_INTENT_NEW)))
 		r->flags |= STATE_F_INTENT_NEW;
-	staged = state_find(&x->staged, STATE_PROGRAM, c->name);
+	staged = state_find(&x->staged, KIND_PROGRAM, c->name);
 	return staged ? state_res_copy_subs(r, staged) : 0;
+}
+
+static int program_prepare(struct exec *x)
+{
+	return exec_mkdir(x->scope_dir, "programs");
+}
+
+const struct kind_kernel_ops kind_program_kernel = {
+	.read_live = live_read_programs,
+	.fingerprint_live = program_fingerprint_live,
+	.probe = program_probe,
+	.features_key = "program_types",
+	.features_title = "Program types (by section)",
+	.features = program_features,
+	.prepare = program_prepare,
+	.stage = program_stage,
+	.commit = program_commit,
+	.record = program_record,
+};
+
+/* A new fd (close it) for program prog of entry m->programs[entry]: the
+ * staged one when the entry is (re)loaded, else the live one; -errno. */
+int exec_prog_fd(const struct exec *x, int entry, const char *prog)
+{
+	const char *name = x->m->programs[entry].name;
+	const struct change *c = plan_find(x->p, KIND_PROGRAM, name);
+	const struct state_res *r = state_find(&x->staged, KIND_PROGRAM, name);
+	const struct live_program *lp = live_find_program(x->lv, name);
+	const struct live_pin *pin;
+	struct bpf_prog_info pi;
+	char *path = NULL;
+	uint32_t id = 0;
+	size_t i;
+	int fd;
+
+	if (c && (c->action == ACT_CREATE || c->action == ACT_REPLACE)) {
+		for (i = 0; r && i < r->n_subs; i++)
+			if (r->subs[i].kind == SUB_PROG && !strcmp(r->subs[i].name, prog))
+				id = r->subs[i].id;
+		path = path_join(x->staging_dir, "programs");
+		if (path) {
+			char *dir = path;
+
+			path = path_join3(dir, name, prog);
+			free(dir);
+		}
+	} else if (lp && (pin = live_pin_find(lp->progs, lp->n_progs, prog))) {
+		id = pin->id;
+		path = strdup(pin->path);
+	}
+	if (!id || !path)
+		return free(path), id ? -ENOMEM : -ENOENT;
+	fd = bpf_obj_get(path);
+	free(path);
+	if (fd < 0)
+		return -errno;
+	if (live_fd_kind(fd) != BPF_FD_PROG || live_prog_info(fd, &pi) || pi.id != id) {
+		close(fd);
+		return -ESTALE;
+	}
+	return fd;
 }

@@ -12,6 +12,8 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "core/fingerprint.h"
+#include "kinds/program/program.h"
 #include "live.h"
 #include "core/paths.h"
 
@@ -193,7 +195,7 @@ static int add_program(struct live *lv, const char *name, const struct program_s
 			return err;
 		lp->has_pins = err > 0;
 	}
-	r = state_find(&lv->state, STATE_PROGRAM, name);
+	r = state_find(&lv->state, KIND_PROGRAM, name);
 	err = read_recorded(lp, r);
 	if (err)
 		return err;
@@ -213,7 +215,7 @@ int live_read_programs(struct live *lv, const struct manifest *m)
 			return err;
 	}
 	for (i = 0; i < lv->state.n; i++) {
-		if (lv->state.res[i].kind != STATE_PROGRAM)
+		if (lv->state.res[i].kind != KIND_PROGRAM)
 			continue;
 		err = add_program(lv, lv->state.res[i].name, NULL);
 		if (err)
@@ -222,52 +224,30 @@ int live_read_programs(struct live *lv, const struct manifest *m)
 	return 0;
 }
 
-struct live_program *live_find_program(const struct live *lv, const char *name)
+static void fp_pins(struct fp *f, const struct live_pin *pins, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < lv->n_programs; i++)
-		if (!strcmp(lv->programs[i].name, name))
-			return &lv->programs[i];
-	return NULL;
-}
-
-const struct live_pin *live_pin_find(const struct live_pin *pins, size_t n, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (!strcmp(pins[i].name, name))
-			return &pins[i];
-	return NULL;
-}
-
-static void pins_free(struct live_pin *pins, size_t n)
-{
-	size_t i;
-
+	fp_u64(f, n);
 	for (i = 0; i < n; i++) {
-		free(pins[i].name);
-		free(pins[i].path);
+		fp_str(f, pins[i].name);
+		fp_u32(f, pins[i].pin_state);
+		fp_u32(f, pins[i].id);
 	}
-	free(pins);
 }
 
-void live_free_programs(struct live *lv)
+void program_fingerprint_live(struct fp *f, const struct live *lv)
 {
 	size_t i;
 
 	for (i = 0; i < lv->n_programs; i++) {
-		struct live_program *lp = &lv->programs[i];
+		const struct live_program *lp = &lv->programs[i];
 
-		pins_free(lp->progs, lp->n_progs);
-		pins_free(lp->maps, lp->n_maps);
-		pins_free(lp->bound, lp->n_bound);
-		free(lp->unrecorded);
-		free(lp->name);
-		free(lp->dir);
+		fp_str(f, lp->name);
+		fp_u32(f, lp->dir_exists);
+		fp_u32(f, lp->has_pins);
+		fp_pins(f, lp->progs, lp->n_progs);
+		fp_pins(f, lp->maps, lp->n_maps);
+		fp_pins(f, lp->bound, lp->n_bound);
 	}
-	free(lv->programs);
-	lv->programs = NULL;
-	lv->n_programs = 0;
 }

@@ -1,49 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * The `programs:` section (ELF objects to load, with map reuse and global
- * data) and the `iterators:` section (iterator links and their parameter).
+ * The `programs:` section: ELF objects to load, with map reuse and global
+ * data.
  */
 #include <stdlib.h>
 #include <string.h>
 
-#include "model.h"
-#include "core/yamltree.h"
-
-/* Program and variable names are C identifiers (function and symbol names in the ELF). */
-static bool valid_ident(const char *s)
-{
-	size_t i;
-
-	if (!s || !*s || (*s >= '0' && *s <= '9'))
-		return false;
-	for (i = 0; s[i]; i++) {
-		char c = s[i];
-
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-		      c == '_'))
-			return false;
-	}
-	return true;
-}
-
-bool check_prog_ref(struct ytree *t, const yaml_node_t *n, const char *what, const char *ref)
-{
-	const char *slash = strchr(ref, '/');
-	char entry[NAME_MAX_LEN + 1], buf[128];
-	size_t len = slash ? (size_t)(slash - ref) : strlen(ref);
-
-	if (len > 0 && len <= NAME_MAX_LEN) {
-		memcpy(entry, ref, len);
-		entry[len] = '\0';
-		if (valid_resource_name(entry) && (!slash || valid_ident(slash + 1)))
-			return true;
-	}
-	yerr(t, n, "%s: expected ENTRY/PROGRAM or ENTRY, got %s", what,
-	     ydescribe(n, buf, sizeof(buf)));
-	return false;
-}
-
-/* ---- programs ------------------------------------------------------------------ */
+#include "core/elf.h"
+#include "kinds/program/program.h"
+#include "parse.h"
 
 enum prog_key { PK_OBJECT, PK_TYPE, PK_PROGRAMS, PK_MAPS, PK_GLOBALS, PK_N };
 
@@ -54,16 +19,6 @@ static const char *const prog_keys[PK_N] = {
 	[PK_MAPS] = "maps",
 	[PK_GLOBALS] = "globals",
 };
-
-/* Relative object paths are relative to the manifest file, not to the working directory. */
-char *manifest_relative_path(const char *manifest_file, const char *path)
-{
-	const char *slash = strrchr(manifest_file, '/');
-
-	if (path[0] == '/' || !slash)
-		return xstrdup(path);
-	return xasprintf("%.*s/%s", (int)(slash - manifest_file), manifest_file, path);
-}
 
 static void parse_object(struct ytree *t, struct program_spec *p, const yaml_node_t *v)
 {
@@ -128,39 +83,6 @@ static void parse_prog_list(struct ytree *t, struct program_spec *p, const yaml_
 		p->progs[p->n_progs] = xstrdup(s);
 		p->prog_locs[p->n_progs++] = ytree_loc(t, item);
 	}
-}
-
-/* A map NAME of the manifest, or {pinned: /abs/path} for one bpfapply does not own. */
-static bool parse_map_ref(struct ytree *t, const yaml_node_t *n, const char *what,
-			  struct map_ref *r)
-{
-	static const char *const pinned_key[] = { "pinned" };
-	yaml_node_t *k[1], *v[1];
-	const char *s;
-	char buf[128];
-
-	r->index = -1;
-	r->loc = ytree_loc(t, n);
-	if (yis_map(n)) {
-		if (!yfields(t, n, what, "{pinned: PATH}", pinned_key, 1, k, v) ||
-		    !yrequire(t, n, v[0], "pinned", what) || !yget_str(t, v[0], "pinned", &s))
-			return false;
-		if (s[0] != '/') {
-			yerr(t, v[0], "pinned: expected an absolute path, got %s",
-			     ydescribe(v[0], buf, sizeof(buf)));
-			return false;
-		}
-		r->pinned = xstrdup(s);
-		r->loc = ytree_loc(t, v[0]);
-		return true;
-	}
-	if (yscalar(n) && !yis_null(n)) {
-		r->name = xstrdup(yscalar(n));
-		return true;
-	}
-	yerr(t, n, "%s: expected a map name or {pinned: PATH}, got %s", what,
-	     ydescribe(n, buf, sizeof(buf)));
-	return false;
 }
 
 static void parse_bindings(struct ytree *t, struct program_spec *p, const yaml_node_t *v)
@@ -284,145 +206,29 @@ void parse_programs(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *se
 	}
 }
 
-/* ---- iterators ------------------------------------------------------------------ */
-
-enum iter_key { IK_PROGRAM, IK_MAP, IK_TASK, IK_CGROUP, IK_N };
-
-static const char *const iter_keys[IK_N] = {
-	[IK_PROGRAM] = "program",
-	[IK_MAP] = "map",
-	[IK_TASK] = "task",
-	[IK_CGROUP] = "cgroup",
-};
-
-static const char *const cgroup_orders[] = {
-	"descendants_pre",
-	"descendants_post",
-	"ancestors_up",
-	"self_only",
-};
-
-static void parse_task(struct ytree *t, struct iterator_spec *it, const yaml_node_t *v)
+void program_spec_clear(struct program_spec *p)
 {
-	static const char *const task_keys[] = { "pid", "tid" };
-	yaml_node_t *k[2], *val[2];
-	uint64_t id;
-	int which;
+	size_t i;
 
-	if (!yfields(t, v, "task", "task", task_keys, 2, k, val))
-		return;
-	if (!val[0] == !val[1]) {
-		yerr(t, v, "task: expected exactly one of pid or tid");
-		return;
+	for (i = 0; i < p->n_progs; i++)
+		free(p->progs[i]);
+	for (i = 0; i < p->n_maps; i++) {
+		free(p->maps[i].elf_name);
+		map_ref_clear(&p->maps[i].target);
 	}
-	which = val[0] ? 0 : 1;
-	if (!yget_uint(t, val[which], task_keys[which], 1, INT32_MAX, &id))
-		return;
-	it->param = ITER_PARAM_TASK;
-	it->task_id = (uint32_t)id;
-	it->task_is_tid = which == 1;
-}
-
-static void parse_cgroup(struct ytree *t, struct iterator_spec *it, const yaml_node_t *v)
-{
-	static const char *const cg_keys[] = { "path", "order" };
-	yaml_node_t *k[2], *val[2];
-	const char *path;
-	char buf[128];
-	int order = -1;
-
-	if (!yfields(t, v, "cgroup", "cgroup", cg_keys, 2, k, val))
-		return;
-	if (!yrequire(t, v, val[0], "path", "cgroup") || !yget_str(t, val[0], "path", &path))
-		return;
-	if (path[0] != '/') {
-		yerr(t, val[0], "path: expected an absolute path, got %s",
-		     ydescribe(val[0], buf, sizeof(buf)));
-		return;
+	for (i = 0; i < p->n_globals; i++) {
+		free(p->globals[i].name);
+		free(p->globals[i].int_text);
+		bytes_free(&p->globals[i].data);
 	}
-	if (val[1] && !yget_enum(t, val[1], "order", cgroup_orders, 4, &order))
-		return;
-	it->param = ITER_PARAM_CGROUP;
-	it->cgroup_path = xstrdup(path);
-	it->cgroup_order = order >= 0 ? xstrdup(cgroup_orders[order]) : NULL;
-}
-
-/* At most one parameter block; the first in the file wins, the others are errors. */
-static void parse_param(struct ytree *t, struct iterator_spec *it, yaml_node_t **keys,
-			yaml_node_t **vals, const char *ctx)
-{
-	int first = -1, i;
-
-	for (i = IK_MAP; i < IK_N; i++) {
-		if (!keys[i])
-			continue;
-		if (first < 0 || keys[i]->start_mark.index < keys[first]->start_mark.index)
-			first = i;
-	}
-	if (first < 0)
-		return;
-	for (i = IK_MAP; i < IK_N; i++)
-		if (keys[i] && i != first)
-			yerr(t, keys[i], "%s: only one of map, task or cgroup is allowed, got %s and %s",
-			     ctx, iter_keys[first], iter_keys[i]);
-	it->param_loc = ytree_loc(t, keys[first]);
-	if (first == IK_MAP && parse_map_ref(t, vals[IK_MAP], "map", &it->map))
-		it->param = ITER_PARAM_MAP;
-	else if (first == IK_TASK)
-		parse_task(t, it, vals[IK_TASK]);
-	else if (first == IK_CGROUP)
-		parse_cgroup(t, it, vals[IK_CGROUP]);
-}
-
-static void parse_iterator_body(struct ytree *t, struct iterator_spec *it, const yaml_node_t *body)
-{
-	yaml_node_t *keys[IK_N], *vals[IK_N];
-	char q[128], *ctx;
-	const char *s;
-
-	ctx = xasprintf("iterator %s", yquote(it->name, q, sizeof(q)));
-	if (!yfields(t, body, ctx, ctx, iter_keys, IK_N, keys, vals) && !yis_map(body))
-		goto out;
-	if (yrequire(t, body, vals[IK_PROGRAM], "program", ctx) &&
-	    yget_str(t, vals[IK_PROGRAM], "program", &s) &&
-	    check_prog_ref(t, vals[IK_PROGRAM], "program", s)) {
-		it->program = xstrdup(s);
-		it->program_loc = ytree_loc(t, vals[IK_PROGRAM]);
-	}
-	parse_param(t, it, keys, vals, ctx);
-out:
-	free(ctx);
-}
-
-void parse_iterators(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *section)
-{
-	struct manifest *m = pc->m;
-	size_t i, j;
-
-	if (yis_null(section) || !yexpect_map(t, section, "iterators"))
-		return;
-	for (i = 0; i < ymap_len(section); i++) {
-		const char *name = ymap_key_text(t, section, i);
-		yaml_node_t *key = ymap_key(t, section, i);
-		struct iterator_spec it = { .prog_entry = -1, .prog_index = -1 };
-		const struct loc *prev = NULL;
-		bool keep;
-
-		if (!name)
-			continue;
-		it.map.index = -1;
-		for (j = 0; j < m->n_iterators && !prev; j++)
-			if (!strcmp(m->iterators[j].name, name))
-				prev = &m->iterators[j].loc;
-		keep = check_resource_name(t, key, "iterator", prev);
-		it.name = xstrdup(name);
-		it.loc = ytree_loc(t, key);
-		parse_iterator_body(t, &it, ymap_value(t, section, i));
-		if (!keep) {
-			iterator_spec_clear(&it);
-			continue;
-		}
-		m->iterators = xgrow(m->iterators, m->n_iterators, sizeof(*m->iterators));
-		m->iterators[m->n_iterators++] = it;
-	}
+	free(p->progs);
+	free(p->prog_locs);
+	free(p->maps);
+	free(p->globals);
+	free(p->name);
+	free(p->object);
+	free(p->object_path);
+	free(p->type);
+	elf_info_free(p->elf);
+	memset(p, 0, sizeof(*p));
 }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Map types and map flags by the names bpftool uses for them. */
-#include "kinds/map/maptypes.h"
+#include "core/maptypes.h"
 
 #include <linux/bpf.h>
 #include <stdio.h>

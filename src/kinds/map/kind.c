@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/* Maps, the pure table: manifest section, dependencies, diff, show. */
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <stddef.h>
+#include "core/nameidx.h"
+#include "core/json.h"
+#include "graph.h"
+#include "kinds/map/map.h"
+
+static size_t map_count(const struct manifest *m)
+{
+	return m ? m->n_maps : 0;
+}
+
+static const char *map_spec_name(const struct manifest *m, size_t i)
+{
+	return m->maps[i].name;
+}
+
+static void map_free_specs(struct manifest *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_maps; i++)
+		map_spec_clear(&m->maps[i]);
+	free(m->maps);
+}
+
+/* The data files (entries_file:) are inputs of a plan. */
+static bool map_is_input(const struct manifest *m, dev_t dev, ino_t ino)
+{
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < m->n_maps; i++)
+		if (m->maps[i].entries_file_path && !stat(m->maps[i].entries_file_path, &st) &&
+		    st.st_dev == dev && st.st_ino == ino)
+			return true;
+	return false;
+}
+
+/*
+ * Built from: the inner map template, and the maps and programs stored as
+ * values.  A program in a prog_array slot is loaded after the map (the
+ * program may use the map), so that edge is late: diff_late and stage_late
+ * fill the slot.
+ */
+static int map_deps(const struct manifest *m, struct graph *g)
+{
+	size_t i, k;
+	int err = 0;
+
+	for (i = 0; i < m->n_maps && !err; i++) {
+		const struct map_spec *ms = &m->maps[i];
+
+		if (ms->inner_index >= 0)
+			err = graph_add_edge(g, KIND_MAP, i, KIND_MAP, (size_t)ms->inner_index,
+					     "inner_map", false);
+		for (k = 0; k < ms->n_entries && !err; k++) {
+			const struct map_entry *e = &ms->entries[k];
+
+			if (e->ref_index < 0) /* not resolved: not an edge */
+				continue;
+			if (e->vkind == VAL_MAP)
+				err = graph_add_edge(g, KIND_MAP, i, KIND_MAP, (size_t)e->ref_index,
+						     "value", false);
+			else if (e->vkind == VAL_PROGRAM)
+				err = graph_add_edge(g, KIND_MAP, i, KIND_PROGRAM,
+						     (size_t)e->ref_index, "tail call", true);
+		}
+	}
+	return err;
+}
+
+static const char *map_status(const struct live *lv, const struct state_res *r, uint32_t *live_id)
+{
+	const struct live_map *lm = live_find_map(lv, r->name);
+
+	if (!lm || lm->pin_state == PIN_ABSENT)
+		return "missing";
+	if (lm->pin_state == PIN_OTHER) {
+		*live_id = lm->other_id; /* the program or link pinned in its place */
+		return "replaced";
+	}
+	*live_id = lm->info.id;
+	return lm->info.id == r->id ? "ok" : "replaced";
+}
+
+/* An in-place update of the entries says how many of each. */
+static void map_json_extra(const struct change *c, struct json *j)
+{
+	if (c->action != ACT_UPDATE)
+		return;
+	json_key(j, "entries");
+	json_obj_begin(j);
+	json_kv_uint(j, "add", c->n_add);
+	json_kv_uint(j, "change", c->n_change);
+	json_kv_uint(j, "remove", c->n_remove);
+	json_obj_end(j);
+}
+
+const struct kind_ops kind_map_ops = {
+	.kind = KIND_MAP,
+	.name = "map",
+	.section = "maps",
+	.dir = "maps",
+	.layout = LAYOUT_PINS,
+	.shape = "box",
+	.parse = parse_maps,
+	.resolve = map_resolve,
+	.check_objects = map_check_objects,
+	.fingerprint_inputs = map_fingerprint_inputs,
+	.is_input = map_is_input,
+	.count = map_count,
+	.spec_name = map_spec_name,
+	.free_specs = map_free_specs,
+	.deps = map_deps,
+	.diff = map_diff,
+	.diff_late = map_diff_late,
+	.describe = map_describe,
+	.json_attrs = map_json_attrs,
+	.json_extra = map_json_extra,
+	.free_live = live_free_maps,
+	.status = map_status,
+};
+
+/* Hashed once the manifest is loaded: a manifest of thousands of maps stays linear. */
+int manifest_map_index(const struct manifest *m, const char *name)
+{
+	if (!m)
+		return -1;
+	return nameidx_find(m->names ? &m->names[KIND_MAP] : NULL, m->maps, m->n_maps, sizeof(*m->maps),
+			    offsetof(struct map_spec, name), name);
+}
