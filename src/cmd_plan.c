@@ -59,7 +59,7 @@ int cmd_validate(const struct opts *o)
 		json_kv_bool(&j, "valid", true);
 		json_kv_str(&j, "scope", m->scope);
 		for_each_kind(k)
-			json_kv_uint(&j, kind_ops_get(k)->section, kind_ops_get(k)->count(m));
+			json_kv_uint(&j, kind_ops_get(k)->section, kind_count(k, m));
 		json_kv_bool(&j, "kernel_checked", o->kernel);
 		json_obj_end(&j);
 		json_finish(&j);
@@ -67,7 +67,7 @@ int cmd_validate(const struct opts *o)
 		printf("Manifest valid%s: scope %s", o->kernel ? " and accepted by this kernel" : "",
 		       m->scope);
 		for_each_kind(k)
-			printf(", %zu %s", kind_ops_get(k)->count(m), kind_ops_get(k)->section);
+			printf(", %zu %s", kind_count(k, m), kind_ops_get(k)->section);
 		printf(".\n");
 	}
 	manifest_free(m);

@@ -32,7 +32,7 @@ void graph_free(struct graph *g)
 	memset(g, 0, sizeof(*g));
 }
 
-/* The nodes, kind by kind; their names come from the kinds' name look-up. */
+/* The nodes, kind by kind, each kind's in declaration order. */
 static int add_nodes(struct graph *g, const struct manifest *m)
 {
 	size_t total = 0, i;
@@ -40,22 +40,21 @@ static int add_nodes(struct graph *g, const struct manifest *m)
 
 	for_each_kind(k) {
 		g->first[k] = total;
-		total += kind_ops_get(k)->count(m);
+		total += kind_count(k, m);
 	}
 	g->nodes = calloc(total ? total : 1, sizeof(*g->nodes));
 	if (!g->nodes)
 		return -ENOMEM;
 	g->n = total;
 	for_each_kind(k) {
-		const struct kind_ops *ops = kind_ops_get(k);
-		size_t n = ops->count(m);
+		size_t n = kind_count(k, m);
 
 		for (i = 0; i < n; i++) {
 			struct graph_node *nd = &g->nodes[g->first[k] + i];
 
 			nd->kind = k;
 			nd->index = i;
-			nd->name = ops->spec_name(m, i);
+			nd->name = kind_spec_name(k, m, i);
 		}
 	}
 	return 0;

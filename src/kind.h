@@ -60,10 +60,12 @@ struct kind_ops {
 	/* manifest (optional): is the file dev/ino one of those inputs?  (a
 	 * saved plan must not be written over one) */
 	bool (*is_input)(const struct manifest *m, dev_t dev, ino_t ino);
-	/* manifest: how many are declared, and freeing them */
-	size_t (*count)(const struct manifest *m);
-	const char *(*spec_name)(const struct manifest *m, size_t i);
-	void (*free_specs)(struct manifest *m);
+	/* manifest: the kind's list, an array of spec_size-byte specs whose
+	 * pointer is at specs_off in struct manifest and its length at
+	 * count_off, each spec's name (char *) at name_off (KIND_SPECS fills
+	 * these); spec_clear frees one spec's members */
+	size_t specs_off, count_off, spec_size, name_off;
+	void (*spec_clear)(void *spec);
 	/* the edges from each declared resource to what it is built from */
 	int (*deps)(const struct manifest *m, struct graph *g);
 
@@ -133,6 +135,16 @@ struct kind_kernel_ops {
 	/* executor: the state record for the change after commit */
 	int (*record)(struct exec *x, struct change *c, struct state *next);
 };
+
+#define KIND_SPECS(type, array, count)                                                    \
+	.specs_off = offsetof(struct manifest, array),                                     \
+	.count_off = offsetof(struct manifest, count), .spec_size = sizeof(type),          \
+	.name_off = offsetof(type, name)
+
+/* A kind's list in m (m may be NULL: none), from its table (kinds.c). */
+size_t kind_count(unsigned int k, const struct manifest *m);
+const char *kind_spec_name(unsigned int k, const struct manifest *m, size_t i);
+void kind_free_specs(unsigned int k, struct manifest *m);
 
 /* The registries (kinds.c, kinds_kernel.c): NULL for a code no kind has. */
 const struct kind_ops *kind_ops_get(unsigned int k);

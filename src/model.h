@@ -13,6 +13,7 @@
 
 #include "core/bytes.h"
 #include "core/diag.h"
+#include "kinds.h"
 
 #define NAME_MAX_LEN 64 /* manifest names: [A-Za-z0-9_-]{1,64} */
 #define KNAME_MAX 15    /* kernel object names: BPF_OBJ_NAME_LEN - 1 */
@@ -171,10 +172,24 @@ struct manifest *manifest_load(const char *const *files, size_t n_files, struct 
 int manifest_check_objects(struct manifest *m, struct diag *d);
 void manifest_free(struct manifest *m);
 
-/* Lookups by name; NULL / -1 when absent. */
-int manifest_map_index(const struct manifest *m, const char *name);
-int manifest_program_index(const struct manifest *m, const char *name);
-int manifest_iterator_index(const struct manifest *m, const char *name);
+/* Look-ups by name (hashed once the manifest is loaded; kinds.c); -1 when absent. */
+int manifest_index(const struct manifest *m, unsigned int kind, const char *name);
+static inline int manifest_map_index(const struct manifest *m, const char *name)
+{
+	return manifest_index(m, KIND_MAP, name);
+}
+static inline int manifest_program_index(const struct manifest *m, const char *name)
+{
+	return manifest_index(m, KIND_PROGRAM, name);
+}
+static inline int manifest_iterator_index(const struct manifest *m, const char *name)
+{
+	return manifest_index(m, KIND_ITERATOR, name);
+}
+static inline int manifest_link_index(const struct manifest *m, const char *name)
+{
+	return manifest_index(m, KIND_LINK, name);
+}
 
 /* Kernel name rule: [A-Za-z0-9_.]{0,15}.  Manifest name rule: [A-Za-z0-9_-]{1,64}. */
 bool valid_kname(const char *s);

@@ -177,7 +177,7 @@ void manifest_free(struct manifest *m)
 	if (!m)
 		return;
 	for_each_kind(k)
-		kind_ops_get(k)->free_specs(m);
+		kind_free_specs(k, m);
 	for (i = 0; i < m->n_files; i++)
 		free(m->files[i]);
 	free(m->files);

@@ -1,31 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Iterators, the pure table: manifest section, dependencies, diff, show. */
+#include <stddef.h>
 #include <stdlib.h>
 
-#include <stddef.h>
-#include "core/nameidx.h"
 #include "graph.h"
 #include "kinds/iterator/iterator.h"
 #include "kinds/map/map.h"
 #include "kinds/program/program.h"
 
-static size_t iterator_count(const struct manifest *m)
+/* The manifest's list of iterators is described by KIND_SPECS below. */
+static void iterator_clear(void *spec)
 {
-	return m ? m->n_iterators : 0;
-}
-
-static const char *iterator_spec_name(const struct manifest *m, size_t i)
-{
-	return m->iterators[i].name;
-}
-
-static void iterator_free_specs(struct manifest *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->n_iterators; i++)
-		iterator_spec_clear(&m->iterators[i]);
-	free(m->iterators);
+	iterator_spec_clear(spec);
 }
 
 /* Built from: its program, and the manifest map it walks (a map parameter). */
@@ -87,9 +73,8 @@ const struct kind_ops kind_iterator_ops = {
 	.parse = parse_iterators,
 	.resolve = iterator_resolve,
 	.check_objects = iterator_check_objects,
-	.count = iterator_count,
-	.spec_name = iterator_spec_name,
-	.free_specs = iterator_free_specs,
+	KIND_SPECS(struct iterator_spec, iterators, n_iterators),
+	.spec_clear = iterator_clear,
 	.deps = iterator_deps,
 	.diff = iterator_diff,
 	.describe = iterator_describe,
@@ -97,11 +82,3 @@ const struct kind_ops kind_iterator_ops = {
 	.free_live = live_free_iterators,
 	.status = iterator_status,
 };
-
-int manifest_iterator_index(const struct manifest *m, const char *name)
-{
-	if (!m)
-		return -1;
-	return nameidx_find(m->names ? &m->names[KIND_ITERATOR] : NULL, m->iterators, m->n_iterators,
-			    sizeof(*m->iterators), offsetof(struct iterator_spec, name), name);
-}

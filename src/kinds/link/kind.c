@@ -1,27 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Links, the pure table: manifest section, dependencies, diff, show. */
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "graph.h"
 #include "kinds/link/link.h"
 
-static size_t link_count(const struct manifest *m)
+/* The manifest's list of links is described by KIND_SPECS below. */
+static void link_clear(void *spec)
 {
-	return m ? m->n_links : 0;
-}
-
-static const char *link_spec_name(const struct manifest *m, size_t i)
-{
-	return m->links[i].name;
-}
-
-static void link_free_specs(struct manifest *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->n_links; i++)
-		link_spec_clear(&m->links[i]);
-	free(m->links);
+	link_spec_clear(spec);
 }
 
 /* Built from: the program it attaches (the edge is named for the hook). */
@@ -68,9 +56,8 @@ const struct kind_ops kind_link_ops = {
 	.parse = parse_links,
 	.resolve = resolve_links,
 	.check_objects = link_check_objects,
-	.count = link_count,
-	.spec_name = link_spec_name,
-	.free_specs = link_free_specs,
+	KIND_SPECS(struct link_spec, links, n_links),
+	.spec_clear = link_clear,
 	.deps = link_deps,
 	.diff = link_diff,
 	.diff_late = link_diff_late,

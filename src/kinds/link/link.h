@@ -93,7 +93,6 @@ uint64_t link_hook_fp(const struct link_spec *ls);
 /* Fingerprint of the program REF (a change means bpf_link_update). */
 uint64_t link_program_fp(const struct manifest *m, const struct link_spec *ls);
 
-int manifest_link_index(const struct manifest *m, const char *name);
 
 /* parse.c */
 void parse_links(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *section);

@@ -61,16 +61,6 @@ const struct link_cgroup_attach *link_cgroup_attach_by_type(uint32_t attach_type
 	return NULL;
 }
 
-int manifest_link_index(const struct manifest *m, const char *name)
-{
-	size_t i;
-
-	for (i = 0; m && name && i < m->n_links; i++)
-		if (!strcmp(m->links[i].name, name))
-			return (int)i;
-	return -1;
-}
-
 void link_spec_clear(struct link_spec *ls)
 {
 	free(ls->name);

@@ -1,31 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Maps, the pure table: manifest section, dependencies, diff, show. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include <stddef.h>
-#include "core/nameidx.h"
 #include "core/json.h"
 #include "graph.h"
 #include "kinds/map/map.h"
 
-static size_t map_count(const struct manifest *m)
+/* The manifest's list of maps is described by KIND_SPECS below. */
+static void map_clear(void *spec)
 {
-	return m ? m->n_maps : 0;
-}
-
-static const char *map_spec_name(const struct manifest *m, size_t i)
-{
-	return m->maps[i].name;
-}
-
-static void map_free_specs(struct manifest *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->n_maps; i++)
-		map_spec_clear(&m->maps[i]);
-	free(m->maps);
+	map_spec_clear(spec);
 }
 
 /* The data files (entries_file:) are inputs of a plan. */
@@ -113,9 +99,8 @@ const struct kind_ops kind_map_ops = {
 	.check_objects = map_check_objects,
 	.fingerprint_inputs = map_fingerprint_inputs,
 	.is_input = map_is_input,
-	.count = map_count,
-	.spec_name = map_spec_name,
-	.free_specs = map_free_specs,
+	KIND_SPECS(struct map_spec, maps, n_maps),
+	.spec_clear = map_clear,
 	.deps = map_deps,
 	.diff = map_diff,
 	.diff_late = map_diff_late,
@@ -125,12 +110,3 @@ const struct kind_ops kind_map_ops = {
 	.free_live = live_free_maps,
 	.status = map_status,
 };
-
-/* Hashed once the manifest is loaded: a manifest of thousands of maps stays linear. */
-int manifest_map_index(const struct manifest *m, const char *name)
-{
-	if (!m)
-		return -1;
-	return nameidx_find(m->names ? &m->names[KIND_MAP] : NULL, m->maps, m->n_maps, sizeof(*m->maps),
-			    offsetof(struct map_spec, name), name);
-}

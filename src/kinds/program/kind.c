@@ -1,33 +1,19 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* Program entries, the pure table: manifest section, dependencies, diff, show. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include <stddef.h>
-#include "core/nameidx.h"
 #include "core/elf.h"
 #include "core/fingerprint.h"
 #include "graph.h"
 #include "kinds/map/map.h"
 #include "kinds/program/program.h"
 
-static size_t program_entry_count(const struct manifest *m)
+/* The manifest's list of programs is described by KIND_SPECS below. */
+static void program_clear(void *spec)
 {
-	return m ? m->n_programs : 0;
-}
-
-static const char *program_spec_name(const struct manifest *m, size_t i)
-{
-	return m->programs[i].name;
-}
-
-static void program_free_specs(struct manifest *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->n_programs; i++)
-		program_spec_clear(&m->programs[i]);
-	free(m->programs);
+	program_spec_clear(spec);
 }
 
 /* Built from: the manifest maps its ELF maps are bound to (reused at load). */
@@ -127,9 +113,8 @@ const struct kind_ops kind_program_ops = {
 	.read_objects = program_load_objects,
 	.fingerprint_inputs = program_fingerprint_inputs,
 	.is_input = program_is_input,
-	.count = program_entry_count,
-	.spec_name = program_spec_name,
-	.free_specs = program_free_specs,
+	KIND_SPECS(struct program_spec, programs, n_programs),
+	.spec_clear = program_clear,
 	.deps = program_deps,
 	.diff = program_diff,
 	.diff_late = program_diff_late,
@@ -139,11 +124,3 @@ const struct kind_ops kind_program_ops = {
 	.status = program_status,
 	.recorded_id = program_recorded_id,
 };
-
-int manifest_program_index(const struct manifest *m, const char *name)
-{
-	if (!m)
-		return -1;
-	return nameidx_find(m->names ? &m->names[KIND_PROGRAM] : NULL, m->programs, m->n_programs,
-			    sizeof(*m->programs), offsetof(struct program_spec, name), name);
-}
