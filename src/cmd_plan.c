@@ -93,19 +93,19 @@ int cmd_plan(const struct opts *o)
 	if (!r.m)
 		return EXIT_ERR;
 	if (run_open(&r, o, r.m->scope, false))
-		goto out;
+		goto close_run;
 	if (run_plan(&r, o->destroy))
-		goto out;
+		goto close_run;
 	render(&r, o);
 	if (o->out) {
 		if (planfile_write(o->out, &r.plan, r.m, &r.lv, o->root))
-			goto out;
+			goto close_run;
 		if (!g_json)
 			printf("Saved the plan to %s: 'bpfapply apply %s' carries it out.\n", o->out,
 			       o->out);
 	}
 	rc = o->detailed_exitcode && plan_has_changes(&r.plan) ? EXIT_CHANGES : EXIT_OK;
-out:
+close_run:
 	run_close(&r);
 	return rc;
 }
@@ -163,14 +163,14 @@ static int converge(struct run *r, const struct opts *o, const char *scope, bool
 	int rc = EXIT_ERR;
 
 	if (run_open(r, o, scope, true))
-		goto out;
+		goto remove_empty_dirs;
 	if (pf && check_saved(r, pf))
-		goto out;
+		goto remove_empty_dirs;
 	if (run_plan(r, destroy) || exec_apply(&r->plan, r->m, &r->lv))
-		goto out;
+		goto remove_empty_dirs;
 	report_done(r, o, destroy);
 	rc = o->detailed_exitcode && plan_has_changes(&r->plan) ? EXIT_CHANGES : EXIT_OK;
-out:
+remove_empty_dirs:
 	/*
 	 * A destroy, or a first apply that failed, leaves no empty directories
 	 * behind; still under the lock, so that a waiting run finds the
@@ -203,7 +203,7 @@ static int apply_saved(const struct opts *o)
 	}
 	if (pf.n_files > MAX_FILES) {
 		err_msg("%s names more than %d manifest files", o->planfile, MAX_FILES);
-		goto out;
+		goto close_run;
 	}
 	for (i = 0; i < pf.n_files; i++)
 		so.files[i] = pf.files[i];
@@ -212,20 +212,20 @@ static int apply_saved(const struct opts *o)
 	so.root_is_default = !strcmp(pf.root, DEFAULT_ROOT);
 	r.m = load_manifest(&so, !pf.destroy);
 	if (!r.m)
-		goto out;
+		goto close_run;
 	if (strcmp(r.m->scope, pf.scope)) {
 		/* the record would name one scope and the objects live in another */
 		err_msg("%s names scope %s, but its manifest declares scope %s: the plan file "
 			"was edited; run plan again", o->planfile, pf.scope, r.m->scope);
-		goto out;
+		goto close_run;
 	}
 	if (desired_fingerprint(r.m) != pf.desired_fp) {
 		err_msg("the manifest, its ELF objects or its data files changed since the plan %s "
 			"was saved: run plan again", o->planfile);
-		goto out;
+		goto close_run;
 	}
 	rc = converge(&r, &so, pf.scope, pf.destroy, &pf);
-out:
+close_run:
 	run_close(&r);
 	planfile_free(&pf);
 	return rc;

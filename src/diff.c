@@ -141,7 +141,7 @@ static int order_changes(struct plan *p)
 
 	if (!sorted || !r || !pos) {
 		err = -ENOMEM;
-		goto out;
+		goto free_arrays;
 	}
 	for (i = 0; i < p->graph.n; i++)
 		pos[p->order[i]] = i;
@@ -159,7 +159,7 @@ static int order_changes(struct plan *p)
 	p->changes = sorted;
 	sorted = NULL;
 	nameidx_free(p->names); /* it holds indexes into the old order */
-out:
+free_arrays:
 	free(sorted);
 	free(r);
 	free(pos);

@@ -151,22 +151,22 @@ static int write_state(struct exec *x, bool final)
 	int err = -ENOMEM;
 
 	if (!path || !tmp)
-		goto out;
+		goto free_record;
 	x->final = final;
 	err = build_state(x, &next);
 	next.pending = !final;
 	if (err)
-		goto out;
+		goto free_record;
 	if (final && next.n == 0) {
 		/* nothing owned any more: the record goes with the objects */
 		if (unlink(path) && errno != ENOENT)
 			err = -errno;
 		fault_point("state unpin");
-		goto out;
+		goto free_record;
 	}
 	err = state_write(path, tmp, &next, NULL);
 	fault_point(final ? "state write (final)" : "state write (intent)");
-out:
+free_record:
 	if (err)
 		err_msg("cannot write the state record: %s", strerror(-err));
 	state_free(&next);
@@ -426,17 +426,17 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 	if (!plan_has_changes(p)) {
 		/* nothing to do but what a killed run may have left in staging */
 		err = x.staging_dir ? exec_clean_staging(x.staging_dir) : -ENOMEM;
-		goto out;
+		goto free_exec;
 	}
 	x.fd = calloc(p->n, sizeof(*x.fd));
 	x.id = calloc(p->n, sizeof(*x.id));
 	if (!x.scope_dir || !x.staging_dir || !x.fd || !x.id)
-		goto out;
+		goto free_exec;
 	for (i = 0; i < p->n; i++)
 		x.fd[i] = -1;
 	err = prepare(&x);
 	if (err)
-		goto out;
+		goto free_exec;
 	err = for_each(&x, PH_STAGE);
 	if (!err)
 		err = for_each(&x, PH_STAGE_LATE);
@@ -446,19 +446,19 @@ int exec_apply(struct plan *p, const struct manifest *m, struct live *lv)
 		undo_updates(&x);
 	if (err) {
 		drop_staging(&x);
-		goto out;
+		goto free_exec;
 	}
 	err = write_state(&x, false);
 	if (err) {
 		drop_staging(&x);
-		goto out;
+		goto free_exec;
 	}
 	err = for_each(&x, PH_COMMIT);
 	if (!err)
 		err = write_state(&x, true);
 	/* the replaced objects now sit in staging/: unpin them */
 	drop_staging(&x);
-out:
+free_exec:
 	progress_clear();
 	free(x.scope_dir);
 	free(x.staging_dir);

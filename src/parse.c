@@ -260,16 +260,16 @@ static void parse_file(struct parse_ctx *pc, const char *file)
 
 	root = ytree_load(&t, file, pc->d);
 	if (!root)
-		goto out;
+		goto free_tree;
 	yfields(&t, root, "the manifest", "the manifest", (const char *const *)names, n, keys,
 		vals);
 	if (!check_version(&t, root, vals[TOP_VERSION]))
-		goto out;
+		goto free_tree;
 	check_scope(pc, &t, root, vals[TOP_SCOPE]);
 	for (i = TOP_SECTIONS; i < n; i++)
 		if (vals[i])
 			kind_ops_get(kind_at[i])->parse(pc, &t, vals[i]);
-out:
+free_tree:
 	ytree_free(&t);
 }
 

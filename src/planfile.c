@@ -152,7 +152,7 @@ int planfile_write(const char *path, const struct plan *p, const struct manifest
 	if (asprintf(&tmp, "%s.XXXXXX", path) < 0) {
 		tmp = NULL;
 		err = -ENOMEM;
-		goto fail;
+		goto remove_tmp;
 	}
 	fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
 	f = fd < 0 ? NULL : fdopen(fd, "w");
@@ -162,7 +162,7 @@ int planfile_write(const char *path, const struct plan *p, const struct manifest
 			close(fd);
 		free(tmp);
 		tmp = NULL;
-		goto fail;
+		goto remove_tmp;
 	}
 	write_body(f, path, p, m, lv, root);
 	if (fflush(f) || fsync(fileno(f)) || ferror(f))
@@ -171,7 +171,7 @@ int planfile_write(const char *path, const struct plan *p, const struct manifest
 		err = -errno;
 	if (!err && rename(tmp, path))
 		err = -errno;
-fail:
+remove_tmp:
 	if (err) {
 		err_msg("cannot write the plan to %s: %s", path, strerror(-err));
 		if (tmp)

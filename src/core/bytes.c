@@ -195,11 +195,11 @@ int bytes_parse_data(const char *s, struct bytes *out, char *err, size_t errlen)
 				hex ? "bad byte \"%.*s%s\": expected a hex byte 00..ff"
 				    : "bad byte \"%.*s%s\": expected 0..255 as decimal, 0x hex or 0 octal",
 				p, (int)(end - p));
-			goto fail;
+			goto free_buf;
 		}
 		if (r == -ERANGE || v > 255) {
 			set_err(err, errlen, "byte \"%.*s%s\" is out of range 0..255", p, (int)(end - p));
-			goto fail;
+			goto free_buf;
 		}
 		buf[n++] = (uint8_t)v;
 		p = end;
@@ -211,7 +211,7 @@ int bytes_parse_data(const char *s, struct bytes *out, char *err, size_t errlen)
 	out->data = buf;
 	out->len = n;
 	return 0;
-fail:
+free_buf:
 	free(buf);
 	return -EINVAL;
 }

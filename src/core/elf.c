@@ -163,7 +163,7 @@ int elf_inspect(const char *path, struct elf_info **out, char *err, size_t errle
 	rc = readfile(path, ELF_MAX_BYTES, (char **)&e->image, &e->image_len);
 	if (rc) {
 		snprintf(err, errlen, "cannot read %s: %s", path, readfile_strerror(rc, ELF_MAX_BYTES));
-		goto fail;
+		goto free_info;
 	}
 	e->fp = fp_buf(e->image, e->image_len);
 	old = libbpf_set_print(silent_print);
@@ -177,17 +177,17 @@ int elf_inspect(const char *path, struct elf_info **out, char *err, size_t errle
 		libbpf_strerror(rc, why, sizeof(why));
 		snprintf(err, errlen, "%s is not a BPF object libbpf can open: %s", path, why);
 		rc = -EINVAL;
-		goto fail;
+		goto free_info;
 	}
 	rc = collect(e, obj);
 	bpf_object__close(obj);
 	if (rc) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
-		goto fail;
+		goto free_info;
 	}
 	*out = e;
 	return 0;
-fail:
+free_info:
 	elf_info_free(e);
 	return rc;
 }

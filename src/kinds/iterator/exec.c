@@ -135,12 +135,12 @@ int iterator_stage(struct exec *x, struct change *c)
 	staged = state_upsert(&x->staged, KIND_ITERATOR, it->name);
 	if (err || !pin || !staged) {
 		err = err ? err : -ENOMEM;
-		goto out;
+		goto free_paths;
 	}
 	fd = create_link(x, it, &map_id);
 	if (fd < 0) {
 		err = fd;
-		goto out;
+		goto free_paths;
 	}
 	err = exec_pin(fd, pin, c->address);
 	if (!err && (err = live_link_info(fd, &info))) {
@@ -151,7 +151,7 @@ int iterator_stage(struct exec *x, struct change *c)
 			err = state_res_add_sub(staged, SUB_MAP, "map", map_id);
 	}
 	close(fd);
-out:
+free_paths:
 	free(dir);
 	free(pin);
 	return err;

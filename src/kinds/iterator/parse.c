@@ -102,7 +102,7 @@ static void parse_iterator_body(struct ytree *t, struct iterator_spec *it, const
 
 	ctx = xasprintf("iterator %s", yquote(it->name, q, sizeof(q)));
 	if (!yfields(t, body, ctx, ctx, iter_keys, IK_N, keys, vals) && !yis_map(body))
-		goto out;
+		goto free_ctx;
 	if (yrequire(t, body, vals[IK_PROGRAM], "program", ctx) &&
 	    yget_str(t, vals[IK_PROGRAM], "program", &s) &&
 	    check_prog_ref(t, vals[IK_PROGRAM], "program", s)) {
@@ -110,7 +110,7 @@ static void parse_iterator_body(struct ytree *t, struct iterator_spec *it, const
 		it->program_loc = ytree_loc(t, vals[IK_PROGRAM]);
 	}
 	parse_param(t, it, keys, vals, ctx);
-out:
+free_ctx:
 	free(ctx);
 }
 

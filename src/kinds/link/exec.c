@@ -142,7 +142,7 @@ static int create_link(struct exec *x, struct change *c, const struct link_spec 
 		return prog_fd;
 	err = resolve_hook(ls, &target, &type, &flags, &cg_fd);
 	if (err)
-		goto out;
+		goto close_fds;
 	if (ls->hook == HOOK_XDP)
 		displace_xdp(live_find_link(x->lv, ls->name), c, target);
 	opts.flags = flags;
@@ -152,7 +152,7 @@ static int create_link(struct exec *x, struct change *c, const struct link_spec 
 		fault_point("link attach");
 	if (err) {
 		report_create(ls, type, err);
-		goto out;
+		goto close_fds;
 	}
 	*hook_id = (uint64_t)(unsigned)target;
 	if (ls->hook == HOOK_CGROUP && (err = link_cgroup_id(ls->cgroup_path, hook_id)))
@@ -163,7 +163,7 @@ static int create_link(struct exec *x, struct change *c, const struct link_spec 
 		detach_fd(fd, "link detach (undo)");
 		close(fd);
 	}
-out:
+close_fds:
 	if (cg_fd >= 0)
 		close(cg_fd);
 	close(prog_fd);
@@ -191,12 +191,12 @@ static int attach_new(struct exec *x, struct change *c, const struct link_spec *
 	staged = state_upsert(&x->staged, KIND_LINK, ls->name);
 	if (err || !pin || !staged) {
 		err = err ? err : -ENOMEM;
-		goto out;
+		goto free_paths;
 	}
 	fd = create_link(x, c, ls, &hook_id);
 	if (fd < 0) {
 		err = fd;
-		goto out;
+		goto free_paths;
 	}
 	x->fd[i] = fd; /* from here on, undo detaches it */
 	err = exec_pin(fd, pin, c->address);
@@ -206,7 +206,7 @@ static int attach_new(struct exec *x, struct change *c, const struct link_spec *
 		staged->id = info.id;
 		staged->hook_id = hook_id;
 	}
-out:
+free_paths:
 	free(dir);
 	free(pin);
 	return err;
@@ -235,13 +235,13 @@ static int update_program(struct exec *x, struct change *c, const struct link_sp
 		err = !staged ? -ENOMEM : new_fd < 0 ? new_fd : -errno;
 		err_msg("link '%s': cannot open the link or its programs: %s", ls->name,
 			strerror(-err));
-		goto out;
+		goto close_fds;
 	}
 	err = swap_program(link_fd, new_fd, old_fd);
 	if (err) {
 		/* EPERM: the link no longer runs the program the plan saw */
 		err_msg("link '%s': cannot swap in the new program: %s", ls->name, strerror(-err));
-		goto out;
+		goto close_fds;
 	}
 	fault_point("link update");
 	staged->id = ll->link_id;
@@ -249,7 +249,7 @@ static int update_program(struct exec *x, struct change *c, const struct link_sp
 	x->fd[i] = link_fd;
 	x->id[i] = ll->prog_id; /* what the undo puts back */
 	link_fd = -1;
-out:
+close_fds:
 	if (link_fd >= 0)
 		close(link_fd);
 	if (new_fd >= 0)

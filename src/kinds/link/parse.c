@@ -194,7 +194,7 @@ static void parse_link_body(struct ytree *t, struct link_spec *ls, const yaml_no
 
 	ctx = xasprintf("link %s", yquote(ls->name, q, sizeof(q)));
 	if (!yfields(t, body, ctx, ctx, link_keys, LK_N, keys, vals) && !yis_map(body))
-		goto out;
+		goto free_ctx;
 	if (yrequire(t, body, vals[LK_PROGRAM], "program", ctx) &&
 	    yget_str(t, vals[LK_PROGRAM], "program", &s) &&
 	    check_prog_ref(t, vals[LK_PROGRAM], "program", s)) {
@@ -202,7 +202,7 @@ static void parse_link_body(struct ytree *t, struct link_spec *ls, const yaml_no
 		ls->program_loc = ytree_loc(t, vals[LK_PROGRAM]);
 	}
 	parse_hook(t, ls, body, keys, vals, ctx);
-out:
+free_ctx:
 	free(ctx);
 }
 

@@ -70,7 +70,7 @@ uint64_t program_params_fp(const struct program_spec *ps)
 	size_t i;
 
 	if (!progs || !maps || !globals || fp_init(&f))
-		goto out;
+		goto free_lists;
 	fp_str(&f, ps->type);
 	for (i = 0; i < program_count(ps); i++)
 		fp_str(&f, program_name_at(ps, progs[i]));
@@ -84,7 +84,7 @@ uint64_t program_params_fp(const struct program_spec *ps)
 	for (i = 0; i < ps->n_globals; i++)
 		fp_global(&f, ps, &ps->globals[globals[i]]);
 	h = fp_final(&f);
-out:
+free_lists:
 	free(progs);
 	free(maps);
 	free(globals);

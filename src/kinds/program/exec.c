@@ -333,7 +333,7 @@ int program_stage(struct exec *x, struct change *c)
 	err = mkdir_p(maps);
 	if (err) {
 		err_msg("cannot create %s: %s", maps, strerror(-err));
-		goto out;
+		goto free_paths;
 	}
 	libbpf_set_print(libbpf_print);
 	obj = elf_open_object(ps->elf, ps->object_path);
@@ -341,7 +341,7 @@ int program_stage(struct exec *x, struct change *c)
 		err = -errno;
 		err_msg("program entry '%s': cannot open %s: %s", ps->name, ps->object,
 			strerror(errno));
-		goto out;
+		goto free_paths;
 	}
 	err = configure(ps, obj);
 	if (!err)
@@ -353,7 +353,7 @@ int program_stage(struct exec *x, struct change *c)
 	if (!err)
 		err = pin_all(ps, obj, dir, staged);
 	bpf_object__close(obj);
-out:
+free_paths:
 	free(dir);
 	free(maps);
 	return err;

@@ -160,7 +160,7 @@ static void parse_program_body(struct ytree *t, struct program_spec *p, const ya
 
 	ctx = xasprintf("program entry %s", yquote(p->name, q, sizeof(q)));
 	if (!yfields(t, body, ctx, ctx, prog_keys, PK_N, keys, vals) && !yis_map(body))
-		goto out;
+		goto free_ctx;
 	if (yrequire(t, body, vals[PK_OBJECT], "object", ctx))
 		parse_object(t, p, vals[PK_OBJECT]);
 	if (vals[PK_TYPE])
@@ -171,7 +171,7 @@ static void parse_program_body(struct ytree *t, struct program_spec *p, const ya
 		parse_bindings(t, p, vals[PK_MAPS]);
 	if (vals[PK_GLOBALS])
 		parse_globals(t, p, vals[PK_GLOBALS]);
-out:
+free_ctx:
 	free(ctx);
 }
 

@@ -74,16 +74,16 @@ void resolve_prog_ref(struct parse_ctx *pc, const char *ref, const struct loc *l
 	*entry = manifest_program_index(m, name);
 	if (*entry < 0) {
 		diag_error(pc->d, loc, "program entry \"%s\" is not declared", name);
-		goto out;
+		goto free_name;
 	}
 	p = &m->programs[*entry];
 	if (!p->n_progs)
-		goto out;
+		goto free_name;
 	if (!slash) {
 		if (p->n_progs != 1)
 			diag_error(pc->d, loc, "program entry \"%s\" loads %zu programs: name one as %s/PROGRAM",
 				   name, p->n_progs, name);
-		goto out;
+		goto free_name;
 	}
 	for (k = 0; k < p->n_progs; k++)
 		if (!strcmp(p->progs[k], slash + 1))
@@ -93,6 +93,6 @@ void resolve_prog_ref(struct parse_ctx *pc, const char *ref, const struct loc *l
 			   slash + 1, name);
 	else
 		*prog = (int)k;
-out:
+free_name:
 	free(name);
 }
