@@ -33,15 +33,34 @@ enum value_kind {
 
 struct elf_info;
 
+/*
+ * One declared entry as the later stages read it: a view built by
+ * map_entry_get() over the map's packed arrays.  Nothing in it is owned.
+ */
 struct map_entry {
 	struct loc loc; /* of the entry (the "- " item) */
 	struct bytes key;
 	enum value_kind vkind;
 	struct bytes value; /* VAL_BYTES: exactly value_size bytes */
-	char *ref;          /* VAL_MAP: map name; VAL_PROGRAM: "ENTRY/PROG" or "ENTRY" */
+	const char *ref;    /* VAL_MAP: map name; VAL_PROGRAM: "ENTRY/PROG" or "ENTRY" */
 	struct loc ref_loc;
 	int ref_index;      /* resolved: VAL_MAP -> index in manifest.maps; VAL_PROGRAM -> program entry */
 	int ref_prog;       /* resolved: VAL_PROGRAM -> index in that entry's program list, -1 = only one */
+};
+
+/* Where an `entries:` item starts, in the file of its map (4 bytes each: lines and columns fit). */
+struct entry_loc {
+	uint32_t line, col;
+};
+
+/* An entry whose value is a reference ({map: NAME}, {program: REF}): few, kept aside. */
+struct map_entry_ref {
+	size_t entry; /* index of the entry */
+	enum value_kind vkind;
+	char *ref;
+	struct loc ref_loc;
+	int ref_index;
+	int ref_prog;
 };
 
 struct map_spec {
@@ -57,19 +76,27 @@ struct map_spec {
 	struct loc inner_loc;
 	int inner_index;  /* resolved index into manifest.maps, -1 if none */
 	enum entries_policy policy;
-	struct map_entry *entries;
+	/*
+	 * The declared entries, packed as BPF_MAP_UPDATE_BATCH takes them:
+	 * entries [0, n_yaml_entries) come from `entries:` (keys, values,
+	 * locs), the rest are the records of entries_file (key and value
+	 * interleaved in records).  Read them through map_entry_key(),
+	 * map_entry_value(), map_entry_loc() and map_entry_get().
+	 */
 	size_t n_entries;
+	size_t n_yaml_entries;
+	uint8_t *keys;   /* n_yaml_entries * key_size */
+	uint8_t *values; /* n_yaml_entries * value_size; zero for reference values */
+	struct entry_loc *locs;
+	struct map_entry_ref *refs; /* ascending entry */
+	size_t n_refs;
 	bool has_entries;  /* an `entries:` or `entries_file:` key was present (even if empty) */
 	char *entries_file;      /* entries_file: as written, or NULL */
 	char *entries_file_path; /* resolved against the manifest file's directory */
 	struct loc entries_file_loc;
 	uint64_t entries_file_fp; /* of its contents: saved plans go stale when it changes */
-	/*
-	 * The file's contents.  entries[n_yaml_entries..n_entries) are its
-	 * records and point into it (not separately allocated).
-	 */
-	uint8_t *records;
-	size_t n_yaml_entries;
+	uint8_t *records; /* the file's contents */
+	struct loc records_loc; /* reported for every record */
 	bool frozen;
 	bool prevent_destroy;
 	bool preserve_entries;
@@ -171,6 +198,15 @@ struct manifest *manifest_load(const char *const *files, size_t n_files, struct 
  */
 int manifest_check_objects(struct manifest *m, struct diag *d);
 void manifest_free(struct manifest *m);
+
+/* Entry i of s (i < s->n_entries), see struct map_spec. */
+const uint8_t *map_entry_key(const struct map_spec *s, size_t i);
+const uint8_t *map_entry_value(const struct map_spec *s, size_t i);
+struct loc map_entry_loc(const struct map_spec *s, size_t i);
+/* The reference value of entry i, or NULL for bytes. */
+struct map_entry_ref *map_entry_ref_of(const struct map_spec *s, size_t i);
+/* The whole of entry i as a view into s; returns e. */
+const struct map_entry *map_entry_get(const struct map_spec *s, size_t i, struct map_entry *e);
 
 /* Look-ups by name (hashed once the manifest is loaded; kinds.c); -1 when absent. */
 int manifest_index(const struct manifest *m, unsigned int kind, const char *name);

@@ -35,20 +35,35 @@ uint64_t live_fingerprint(const struct live *lv)
 	return fp_final(&f);
 }
 
+/* A manifest has no size cap: its contents are hashed as they are read. */
 static int fp_file(struct fp *f, const char *path)
 {
-	size_t len;
-	char *buf;
-	int err;
+	char buf[65536];
+	uint64_t left;
+	struct stat st;
+	ssize_t got;
+	int fd, err;
 
-	err = readfile(path, MANIFEST_MAX_BYTES, &buf, &len);
+	err = readfile_open(path, &fd, &st);
 	if (err)
 		return err;
 	/* contents only: apply reloads the files by their absolute paths */
 	fp_u32(f, 0x66696c65);
-	fp_bytes(f, buf, len);
-	free(buf);
-	return 0;
+	fp_bytes_begin(f, (size_t)st.st_size);
+	for (left = (uint64_t)st.st_size; left; left -= (uint64_t)got) {
+		got = read(fd, buf, left < sizeof(buf) ? (size_t)left : sizeof(buf));
+		if (got < 0 && errno == EINTR) {
+			got = 0;
+			continue;
+		}
+		if (got <= 0) {
+			err = got ? -errno : -EAGAIN; /* shorter than it was: it changed */
+			break;
+		}
+		fp_bytes_more(f, buf, (size_t)got);
+	}
+	close(fd);
+	return err;
 }
 
 uint64_t desired_fingerprint(const struct manifest *m)

@@ -82,7 +82,17 @@ void fp_str(struct fp *f, const char *s)
 
 void fp_bytes(struct fp *f, const void *p, size_t len)
 {
+	fp_bytes_begin(f, len);
+	fp_bytes_more(f, p, len);
+}
+
+void fp_bytes_begin(struct fp *f, size_t len)
+{
 	fp_le(f, FP_TAG_BYTES, len, 8);
+}
+
+void fp_bytes_more(struct fp *f, const void *p, size_t len)
+{
 	if (len)
 		fp_feed(f, p, len);
 }

@@ -15,6 +15,9 @@ void fp_u32(struct fp *f, uint32_t v);
 void fp_u64(struct fp *f, uint64_t v);
 void fp_str(struct fp *f, const char *s); /* NULL and "" differ */
 void fp_bytes(struct fp *f, const void *p, size_t len);
+/* fp_bytes() of len bytes given in pieces: the same fingerprint. */
+void fp_bytes_begin(struct fp *f, size_t len);
+void fp_bytes_more(struct fp *f, const void *p, size_t len);
 uint64_t fp_final(struct fp *f); /* also frees the state */
 uint64_t fp_buf(const void *p, size_t len);
 

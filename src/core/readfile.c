@@ -10,6 +10,25 @@
 
 #include "core/readfile.h"
 
+int readfile_open(const char *path, int *fd, struct stat *st)
+{
+	int err = 0;
+
+	/* O_NONBLOCK: opening a FIFO must not wait for a writer before the check below */
+	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (*fd < 0)
+		return -errno;
+	if (fstat(*fd, st))
+		err = -errno;
+	else if (!S_ISREG(st->st_mode))
+		err = S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
+	if (err) {
+		close(*fd);
+		*fd = -1;
+	}
+	return err;
+}
+
 int readfile(const char *path, size_t max, char **buf, size_t *len)
 {
 	size_t cap, n = 0;
@@ -20,18 +39,9 @@ int readfile(const char *path, size_t max, char **buf, size_t *len)
 
 	*buf = NULL;
 	*len = 0;
-	/* O_NONBLOCK: opening a FIFO must not wait for a writer before the check below */
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto close_fd;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = S_ISDIR(st.st_mode) ? -EISDIR : -EINVAL;
-		goto close_fd;
-	}
+	err = readfile_open(path, &fd, &st);
+	if (err)
+		return err;
 	if ((unsigned long long)st.st_size > max) {
 		err = -EFBIG;
 		goto close_fd;

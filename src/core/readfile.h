@@ -5,8 +5,10 @@
 
 #include <stddef.h>
 
-/* Largest file of each kind bpfapply reads; far more than any real one. */
-#define MANIFEST_MAX_BYTES (16u << 20)
+/*
+ * Largest file of each kind bpfapply reads whole; far more than any real
+ * one.  Manifests are not read whole (see core/yamlstream.c): no cap.
+ */
 #define ELF_MAX_BYTES (256u << 20)
 /* a saved plan carries the plan's text, which can be long */
 #define PLANFILE_MAX_BYTES (64u << 20)
@@ -18,6 +20,9 @@
  * file), -EFBIG (larger than max), -errno; readfile_strerror() words them.
  */
 int readfile(const char *path, size_t max, char **buf, size_t *len);
+/* Open path for reading, checked the same way; *st is what was opened. */
+struct stat;
+int readfile_open(const char *path, int *fd, struct stat *st);
 const char *readfile_strerror(int err, size_t max);
 
 #endif

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "core/bytes.h"
-#include "core/readfile.h"
 
 /* ---- allocation ---------------------------------------------------------- */
 
@@ -107,7 +106,7 @@ static void offset_to_loc(const char *file, size_t offset, struct loc *l)
 		fclose(f);
 }
 
-static void syntax_error(struct ytree *t, const yaml_parser_t *p)
+void ytree_syntax_error(struct ytree *t, const yaml_parser_t *p)
 {
 	struct loc l = { t->file, (int)p->problem_mark.line + 1, (int)p->problem_mark.column + 1 };
 
@@ -270,7 +269,7 @@ static void check_mapping_keys(struct ytree *t, const yaml_node_t *n, struct key
 }
 
 /* Every mapping of the document, once (aliases share nodes): keys are unique strings. */
-static void check_keys(struct ytree *t)
+void ytree_check_keys(struct ytree *t)
 {
 	struct keyref *refs = NULL;
 	size_t cap = 0;
@@ -287,262 +286,6 @@ static void check_keys(struct ytree *t)
 	/* collected mapping by mapping, pairs in sorted-key order: sort for bsearch */
 	if (t->n_dups > 1)
 		qsort(t->dups, t->n_dups, sizeof(*t->dups), cmp_dup);
-}
-
-/* A second document in the file is a mistake (a stray "---"): report it. */
-static void check_single_document(struct ytree *t, yaml_parser_t *p)
-{
-	yaml_document_t extra;
-	yaml_node_t *root;
-
-	if (!yaml_parser_load(p, &extra)) {
-		syntax_error(t, p);
-		return;
-	}
-	root = yaml_document_get_root_node(&extra);
-	if (root) {
-		struct loc l = { t->file, (int)extra.start_mark.line + 1,
-				 (int)extra.start_mark.column + 1 };
-
-		diag_error(t->d, &l, "expected one YAML document, found a second one");
-	}
-	yaml_document_delete(&extra);
-}
-
-#define FLOW_MAX_DEPTH 64
-
-/*
- * libyaml 0.2.5 (Debian 12) takes time quadratic in the nesting depth of
- * flow collections and has no limit of its own; a manifest never nests
- * deeply, so refuse that before parsing.  Quoted scalars and comments are
- * skipped; a '[' inside a plain scalar counts too, which only errs on the
- * safe side.
- */
-static bool flow_too_deep(const char *s, size_t n, struct loc *at)
-{
-	int depth = 0, line = 1, col = 0;
-	char quote = 0;
-	bool comment = false;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		char ch = s[i], prev = i ? s[i - 1] : '\n';
-
-		col++;
-		if (ch == '\n') {
-			line++;
-			col = 0;
-			comment = false;
-			continue;
-		}
-		if (comment)
-			continue;
-		if (quote) {
-			if (ch == '\\' && quote == '"') {
-				i++; /* an escaped character cannot end the string */
-				col++;
-			} else if (ch == quote) {
-				quote = 0;
-			}
-			continue;
-		}
-		if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n'))
-			comment = true;
-		else if (ch == '"' || ch == '\'')
-			quote = ch;
-		else if (ch == '[' || ch == '{')
-			depth++;
-		else if ((ch == ']' || ch == '}') && depth > 0)
-			depth--;
-		if (depth > FLOW_MAX_DEPTH) {
-			at->line = line;
-			at->col = col;
-			return true;
-		}
-	}
-	return false;
-}
-
-#define BLOCK_MAX_DEPTH 64
-/* A manifest declares maps, programs and their entries: these are far above any real one. */
-#define YAML_MAX_NODES (1u << 20)
-#define YAML_MAX_ITEMS (1u << 18)
-
-struct scan {
-	struct ytree *t;
-	unsigned depth;
-	size_t nodes;
-	size_t items[BLOCK_MAX_DEPTH + 2]; /* per open collection: items (mapping: keys + values) */
-};
-
-static void scan_error(struct scan *sc, const yaml_event_t *ev, const char *fmt, const char *arg)
-{
-	struct loc l = { sc->t->file, (int)ev->start_mark.line + 1,
-			 (int)ev->start_mark.column + 1 };
-
-	diag_error(sc->t->d, &l, fmt, arg);
-}
-
-/* One event: false after reporting a value bpfapply will not load. */
-static bool scan_event(struct scan *sc, const yaml_event_t *ev)
-{
-	const yaml_char_t *tag = NULL;
-	char buf[64];
-
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		tag = ev->data.scalar.tag;
-		/* libyaml keeps the length, the rest of bpfapply reads C strings */
-		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
-			scan_error(sc, ev, "a NUL character (\\0) inside a string is not allowed%s",
-				   "");
-			return false;
-		}
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT:
-		tag = ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.tag
-							    : ev->data.mapping_start.tag;
-		break;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		sc->depth--;
-		return true;
-	case YAML_ALIAS_EVENT:
-		break;
-	default:
-		return true;
-	}
-	if (tag) {
-		/* a tag would change a value's type behind the parser's back (!!str 4 is "4") */
-		scan_error(sc, ev, "YAML tags such as %s are not supported: write the value plainly",
-			   yquote((const char *)tag, buf, sizeof(buf)));
-		return false;
-	}
-	if (++sc->nodes > YAML_MAX_NODES) {
-		snprintf(buf, sizeof(buf), "%u", YAML_MAX_NODES);
-		scan_error(sc, ev, "more than %s values in one file: not a manifest", buf);
-		return false;
-	}
-	if (sc->depth && ++sc->items[sc->depth] > 2 * (size_t)YAML_MAX_ITEMS) {
-		snprintf(buf, sizeof(buf), "%u", YAML_MAX_ITEMS);
-		scan_error(sc, ev, "a list or mapping with more than %s items", buf);
-		return false;
-	}
-	if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) {
-		if (sc->depth >= BLOCK_MAX_DEPTH) {
-			snprintf(buf, sizeof(buf), "%d", BLOCK_MAX_DEPTH);
-			scan_error(sc, ev, "lists and mappings nested deeper than %s levels", buf);
-			return false;
-		}
-		sc->items[++sc->depth] = 0;
-	}
-	return true;
-}
-
-/*
- * Walk the events once before libyaml builds the document, which it would
- * do for any depth and any number of nodes: refuse what no manifest needs
- * (deep nesting, huge collections) and what would be read wrong (a NUL in
- * a string, explicit tags).  Syntax errors are left to the real load.
- */
-static bool scan_ok(struct ytree *t, const char *text, size_t len)
-{
-	struct scan sc = { .t = t };
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	bool ok = true, done = false;
-
-	if (!yaml_parser_initialize(&parser))
-		oom();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	while (ok && !done && yaml_parser_parse(&parser, &ev)) {
-		done = ev.type == YAML_STREAM_END_EVENT;
-		ok = scan_event(&sc, &ev);
-		yaml_event_delete(&ev);
-	}
-	yaml_parser_delete(&parser);
-	return ok;
-}
-
-static char *read_manifest(const char *file, size_t *len, struct diag *d)
-{
-	struct loc at_file = { file, 0, 0 };
-	char *buf;
-	int err;
-
-	err = readfile(file, MANIFEST_MAX_BYTES, &buf, len);
-	if (err == -ENOMEM)
-		oom();
-	if (err == -EINVAL || err == -EFBIG || err == -EISDIR)
-		diag_error(d, &at_file, "%s: not a manifest", readfile_strerror(err,
-										 MANIFEST_MAX_BYTES));
-	else if (err)
-		diag_error(d, &at_file, "cannot open: %s", strerror(-err));
-	return err ? NULL : buf;
-}
-
-yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
-{
-	struct loc at_start = { file, 1, 1 }, at_deep = { file, 0, 0 };
-	yaml_node_t *root = NULL;
-	yaml_parser_t parser;
-	char buf[128], *text;
-	size_t len;
-
-	memset(t, 0, sizeof(*t));
-	t->file = file;
-	t->d = d;
-	text = read_manifest(file, &len, d);
-	if (!text)
-		return NULL;
-	if (flow_too_deep(text, len, &at_deep)) {
-		diag_error(d, &at_deep, "flow collections nested deeper than %d levels",
-			   FLOW_MAX_DEPTH);
-		free(text);
-		return NULL;
-	}
-	if (!scan_ok(t, text, len)) {
-		free(text);
-		return NULL;
-	}
-	if (!yaml_parser_initialize(&parser))
-		oom();
-	yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
-	if (!yaml_parser_load(&parser, &t->doc)) {
-		syntax_error(t, &parser);
-		goto close_parser;
-	}
-	t->loaded = true;
-	root = yaml_document_get_root_node(&t->doc);
-	if (!root) {
-		diag_error(d, &at_start, "empty manifest: expected a mapping with bpfapply and scope");
-		goto close_parser;
-	}
-	check_single_document(t, &parser);
-	check_keys(t);
-	if (!yis_map(root)) {
-		yerr(t, root, "expected a mapping at the top level, got %s",
-		     ydescribe(root, buf, sizeof(buf)));
-		root = NULL;
-	}
-close_parser:
-	yaml_parser_delete(&parser);
-	free(text);
-	return root;
-}
-
-void ytree_free(struct ytree *t)
-{
-	if (t && t->loaded) {
-		yaml_document_delete(&t->doc);
-		t->loaded = false;
-	}
-	if (t) {
-		free(t->dups);
-		t->dups = NULL;
-		t->n_dups = 0;
-	}
 }
 
 /* ---- describing values ------------------------------------------------------ */

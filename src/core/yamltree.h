@@ -25,22 +25,51 @@ struct ydup {
 	size_t pair;
 };
 
+struct ybuild;
+struct ystream;
+
 struct ytree {
-	yaml_document_t doc;
-	bool loaded;
+	yaml_document_t doc; /* nodes only: composed by the loader (yamlstream.c) */
 	const char *file; /* for struct loc: must outlive every loc made from it */
 	struct diag *d;
 	struct ydup *dups; /* sorted by map, pair: ymap_key_text() looks them up */
 	size_t n_dups;
+	/* the loader's: the open file, as it was read, and its streamed lists */
+	int fd;
+	uint64_t size, mtime_s, mtime_ns;
+	struct ybuild *b;
+	struct ystream *streams;
+	size_t n_streams;
 };
 
 /*
  * Load the single document of file.  Reports syntax errors, an empty file,
  * more than one document, and duplicate or non-scalar keys in any mapping.
  * Returns the root node (a mapping), or NULL after reporting why not.
+ * The items of every map's `entries:` list are not in the tree (the list
+ * node has none): read them with ystream_items().
  */
 yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d);
 void ytree_free(struct ytree *t);
+
+/*
+ * The items of list seq: of an `entries:` list the loader streamed, read
+ * again from the file one at a time, each the root of a scratch tree it
+ * (valid during the call); of any other list, its items in t.
+ */
+typedef bool (*ystream_fn)(void *arg, struct ytree *it, const yaml_node_t *item, size_t i);
+bool ystream_items(struct ytree *t, const yaml_node_t *seq, ystream_fn fn, void *arg);
+/* How many items seq has. */
+size_t ystream_len(const struct ytree *t, const yaml_node_t *seq);
+/*
+ * A streamed list within the item limit of any other list; reports the
+ * item past it if not.  (A map's max_entries bounds its list otherwise.)
+ */
+bool ystream_bounded(struct ytree *t, const yaml_node_t *seq);
+
+/* For the loader (yamltree.c): libyaml's error, and the keys check of every mapping of t. */
+void ytree_syntax_error(struct ytree *t, const yaml_parser_t *p);
+void ytree_check_keys(struct ytree *t);
 
 struct loc ytree_loc(const struct ytree *t, const yaml_node_t *n);
 void yerr(struct ytree *t, const yaml_node_t *n, const char *fmt, ...)

@@ -20,6 +20,15 @@
 #define GOOD "tests/manifests/good/"
 #define MULTI "tests/manifests/multi/"
 
+/* Entry i of s as a view (a few at a time can be alive). */
+static const struct map_entry *entry(const struct map_spec *s, size_t i)
+{
+	static struct map_entry views[4];
+	static unsigned next;
+
+	return map_entry_get(s, i, &views[next++ % 4]);
+}
+
 static struct manifest *load(const char *const *files, size_t n, struct diag *d)
 {
 	struct manifest *m = manifest_load(files, n, d);
@@ -90,15 +99,15 @@ static void test_full_counters(void **state)
 	assert_true(s->has_entries);
 	assert_false(s->frozen || s->prevent_destroy || s->preserve_entries);
 	assert_int_equal(s->n_entries, 2);
-	assert_loc(&s->entries[0].loc, GOOD "full.yaml", 15, 9);
-	assert_int_equal(s->entries[0].vkind, VAL_BYTES);
-	assert_bytes(&s->entries[0].key, (const uint8_t[]){ 0x20, 0xc4, 0xb7, 0x00 }, 4);
-	assert_bytes(&s->entries[0].value,
+	assert_loc(&entry(s, 0)->loc, GOOD "full.yaml", 15, 9);
+	assert_int_equal(entry(s, 0)->vkind, VAL_BYTES);
+	assert_bytes(&entry(s, 0)->key, (const uint8_t[]){ 0x20, 0xc4, 0xb7, 0x00 }, 4);
+	assert_bytes(&entry(s, 0)->value,
 		     (const uint8_t[]){ 0x0f, 0xff, 0xff, 0xab, 0x01, 0x02, 0x03, 0x4c }, 8);
-	assert_null(s->entries[0].ref);
-	assert_int_equal(s->entries[0].ref_index, -1);
-	assert_bytes(&s->entries[1].key, (const uint8_t[]){ 32, 196, 183, 1 }, 4);
-	assert_bytes(&s->entries[1].value, (const uint8_t[]){ 7, 0, 0, 0, 0, 0, 0, 0 }, 8);
+	assert_null(entry(s, 0)->ref);
+	assert_int_equal(entry(s, 0)->ref_index, -1);
+	assert_bytes(&entry(s, 1)->key, (const uint8_t[]){ 32, 196, 183, 1 }, 4);
+	assert_bytes(&entry(s, 1)->value, (const uint8_t[]){ 7, 0, 0, 0, 0, 0, 0, 0 }, 8);
 	manifest_free(m);
 }
 
@@ -114,14 +123,14 @@ static void test_full_map_in_map(void **state)
 	assert_loc(&s->inner_loc, GOOD "full.yaml", 34, 16);
 	assert_int_equal(s->policy, POLICY_EXACT);
 	assert_int_equal(s->n_entries, 2);
-	assert_int_equal(s->entries[0].vkind, VAL_MAP);
-	assert_bytes(&s->entries[0].key, (const uint8_t[]){ 1, 0, 0, 0 }, 4);
-	assert_int_equal(s->entries[0].value.len, 0);
-	assert_string_equal(s->entries[0].ref, "inner_tpl");
-	assert_int_equal(s->entries[0].ref_index, 1);
-	assert_loc(&s->entries[0].ref_loc, GOOD "full.yaml", 37, 31);
-	assert_string_equal(s->entries[1].ref, "inner_a");
-	assert_int_equal(s->entries[1].ref_index, 2);
+	assert_int_equal(entry(s, 0)->vkind, VAL_MAP);
+	assert_bytes(&entry(s, 0)->key, (const uint8_t[]){ 1, 0, 0, 0 }, 4);
+	assert_int_equal(entry(s, 0)->value.len, 0);
+	assert_string_equal(entry(s, 0)->ref, "inner_tpl");
+	assert_int_equal(entry(s, 0)->ref_index, 1);
+	assert_loc(&entry(s, 0)->ref_loc, GOOD "full.yaml", 37, 31);
+	assert_string_equal(entry(s, 1)->ref, "inner_a");
+	assert_int_equal(entry(s, 1)->ref_index, 2);
 	manifest_free(m);
 }
 
@@ -134,13 +143,13 @@ static void test_full_prog_array(void **state)
 	assert_int_equal(s->type, BPF_MAP_TYPE_PROG_ARRAY);
 	assert_int_equal(s->policy, POLICY_SEED);
 	assert_int_equal(s->n_entries, 2);
-	assert_int_equal(s->entries[0].vkind, VAL_PROGRAM);
-	assert_string_equal(s->entries[0].ref, "xdp/bpf_func_process");
-	assert_int_equal(s->entries[0].ref_index, manifest_program_index(m, "xdp"));
-	assert_int_equal(s->entries[0].ref_prog, 1);
-	assert_bytes(&s->entries[1].key, (const uint8_t[]){ 7, 0, 0, 0 }, 4);
-	assert_string_equal(s->entries[1].ref, "xdp/bpf_func_debug");
-	assert_int_equal(s->entries[1].ref_prog, 2);
+	assert_int_equal(entry(s, 0)->vkind, VAL_PROGRAM);
+	assert_string_equal(entry(s, 0)->ref, "xdp/bpf_func_process");
+	assert_int_equal(entry(s, 0)->ref_index, manifest_program_index(m, "xdp"));
+	assert_int_equal(entry(s, 0)->ref_prog, 1);
+	assert_bytes(&entry(s, 1)->key, (const uint8_t[]){ 7, 0, 0, 0 }, 4);
+	assert_string_equal(entry(s, 1)->ref, "xdp/bpf_func_debug");
+	assert_int_equal(entry(s, 1)->ref_prog, 2);
 	manifest_free(m);
 }
 
@@ -154,17 +163,17 @@ static void test_full_other_maps(void **state)
 	(void)state;
 	s = map_named(m, "limits");
 	assert_true(s->frozen && s->prevent_destroy && s->preserve_entries);
-	assert_bytes(&s->entries[0].value, (const uint8_t[]){ 0xfe, 0xff, 0xff, 0xff }, 4);
+	assert_bytes(&entry(s, 0)->value, (const uint8_t[]){ 0xfe, 0xff, 0xff, 0xff }, 4);
 
 	s = map_named(m, "long-name-with-dashes");
 	assert_string_equal(s->kname, "long_name_with_"); /* cut to 15, '-' -> '_' */
 	assert_int_equal(s->max_entries, 16);
 	assert_int_equal(s->flags, BPF_F_MMAPABLE);
-	assert_bytes(&s->entries[0].key, ones, 16);
-	assert_bytes(&s->entries[0].value, (const uint8_t[]){ 15, 0 }, 2);
-	assert_bytes(&s->entries[1].key,
+	assert_bytes(&entry(s, 0)->key, ones, 16);
+	assert_bytes(&entry(s, 0)->value, (const uint8_t[]){ 15, 0 }, 2);
+	assert_bytes(&entry(s, 1)->key,
 		     (const uint8_t[]){ 15, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, 16);
-	assert_bytes(&s->entries[1].value, (const uint8_t[]){ 32, 196 }, 2);
+	assert_bytes(&entry(s, 1)->value, (const uint8_t[]){ 32, 196 }, 2);
 
 	s = map_named(m, "events");
 	assert_int_equal(s->type, BPF_MAP_TYPE_RINGBUF);
@@ -356,7 +365,7 @@ static void test_multiple_files(void **state)
 	assert_ptr_equal(small->loc.file, m->files[1]);
 	assert_loc(&outer->loc, GOOD "split_a.yaml", 10, 3);
 	/* references cross files */
-	assert_int_equal(outer->entries[0].ref_index, manifest_map_index(m, "small"));
+	assert_int_equal(entry(outer, 0)->ref_index, manifest_map_index(m, "small"));
 	assert_int_equal(outer->inner_index, manifest_map_index(m, "tpl"));
 	assert_int_equal(m->programs[0].maps[0].target.index, manifest_map_index(m, "outer"));
 	assert_int_equal(m->iterators[0].prog_entry, 0);

@@ -54,7 +54,8 @@ uint64_t map_entries_fp(const struct map_spec *ms)
 		return 0;
 	fp_u32(&f, ms->policy);
 	for (i = 0; i < ms->n_entries; i++) {
-		const struct map_entry *e = &ms->entries[i];
+		struct map_entry ev;
+		const struct map_entry *e = map_entry_get(ms, i, &ev);
 
 		fp_bytes(&f, e->key.data, e->key.len);
 		fp_u32(&f, e->vkind);
@@ -152,7 +153,8 @@ static int diff_declared(struct change *c, const struct plan *p, const struct ma
 		return 0; /* nothing to compare with (seed, or unreadable) */
 	err = map_entries_match(ms, lm, &value_of, &declared);
 	for (i = 0; i < ms->n_entries && !err; i++) {
-		const struct map_entry *e = &ms->entries[i];
+		struct map_entry ev;
+		const struct map_entry *e = map_entry_get(ms, i, &ev);
 		const struct bytes *live = value_of[i];
 		bool absent = !live || (array_like(lm) && all_zero(live));
 
@@ -396,7 +398,8 @@ static int diff_prog_slots(struct change *c, const struct plan *p, const struct 
 	int err = 0;
 
 	for (i = 0; i < ms->n_entries && !err; i++) {
-		const struct map_entry *e = &ms->entries[i];
+		struct map_entry ev;
+		const struct map_entry *e = map_entry_get(ms, i, &ev);
 		const struct bytes *live;
 		uint32_t want, have = 0;
 

@@ -3,8 +3,8 @@
  * `entries_file: PATH`: a map's entries from a packed binary data file,
  * key_size bytes of key then value_size bytes of value per record, exactly
  * as the kernel stores them.  Meant for generated data sets of millions of
- * entries, so the records are not copied: the entries point into the one
- * buffer the file was read into.
+ * entries, so the records are not copied: they stay in the one buffer the
+ * file was read into (struct map_spec.records).
  */
 #include <errno.h>
 #include <linux/bpf.h>
@@ -103,21 +103,21 @@ static long find_record(const struct records *r, const uint8_t *key)
 
 /* A key declared under `entries:` and in the file. */
 static void check_both(struct ytree *t, const yaml_node_t *v, const struct map_spec *s,
-		       const struct records *r, const struct loc *yaml_locs)
+		       const struct records *r, const struct entry_loc *yaml_locs)
 {
 	size_t i;
 
 	for (i = 0; i < s->n_entries; i++) {
-		const struct bytes *k = &s->entries[i].key;
-		long rec = k->len == r->ks ? find_record(r, k->data) : -1;
+		struct bytes k = { (uint8_t *)map_entry_key(s, i), s->key_size };
+		long rec = find_record(r, k.data);
 		char *d;
 
 		if (rec < 0)
 			continue;
-		d = describe_bytes(&s->entries[i].key);
+		d = describe_bytes(&k);
 		yerr(t, v,
 		     "entries_file: record %ld: key \"%s\" is also declared under entries: at %d:%d",
-		     rec + 1, d, yaml_locs[i].line, yaml_locs[i].col);
+		     rec + 1, d, (int)yaml_locs[i].line, (int)yaml_locs[i].col);
 		free(d);
 	}
 }
@@ -203,36 +203,19 @@ static bool read_records(struct ytree *t, const yaml_node_t *v, struct map_spec 
 	return true;
 }
 
-/* The records become entries after the YAML ones, pointing into the buffer. */
+/* The records become entries after the YAML ones, read from the buffer. */
 static void append_records(struct map_spec *s, uint8_t *buf, const struct records *r,
 			   const struct loc *loc)
 {
-	size_t i, n0 = s->n_entries;
-
-	s->entries = realloc(s->entries, (n0 + r->n ? n0 + r->n : 1) * sizeof(*s->entries));
-	if (!s->entries)
-		abort(); /* out of memory: see xzalloc */
-	for (i = 0; i < r->n; i++) {
-		struct map_entry *e = &s->entries[n0 + i];
-		uint8_t *k = buf + i * r->rec;
-
-		*e = (struct map_entry){
-			.loc = *loc,
-			.key = { .data = k, .len = s->key_size },
-			.vkind = VAL_BYTES,
-			.value = { .data = k + s->key_size, .len = s->value_size },
-			.ref_index = -1,
-			.ref_prog = -1,
-		};
-	}
-	s->n_yaml_entries = n0;
-	s->n_entries = n0 + r->n;
+	s->n_yaml_entries = s->n_entries;
+	s->n_entries += r->n;
 	s->records = buf;
+	s->records_loc = *loc;
 }
 
 void parse_entries_file(struct ytree *t, const yaml_node_t *v, struct map_spec *s,
 			const struct maptype *mt, bool max_ok, bool indexed,
-			const struct loc *yaml_locs)
+			const struct entry_loc *yaml_locs)
 {
 	struct records r = { .ks = s->key_size, .rec = s->key_size + s->value_size };
 	size_t len, before = diag_count(t->d);

@@ -30,6 +30,14 @@ static char *staged_pin(const struct exec *x, const char *name)
 	return path_join3(x->staging_dir, "maps", name);
 }
 
+/* FILE:LINE:COL of declared entry i, for messages (loc_str's buffer). */
+static const char *entry_loc_str(const struct map_spec *ms, size_t i)
+{
+	struct loc l = map_entry_loc(ms, i);
+
+	return loc_str(&l);
+}
+
 static uint32_t value_buf_len(const struct exec *x, const struct map_spec *ms)
 {
 	return live_value_buf_size(ms->type, ms->value_size, x->ncpus);
@@ -96,9 +104,11 @@ static int fill_one_by_one(const struct exec *x, int fd, const struct map_spec *
 
 	for (i = 0; i < ms->n_entries; i++) {
 		progress("writing the entries of", "map", ms->name, i, ms->n_entries);
-		if (ms->entries[i].vkind == VAL_PROGRAM)
+		struct map_entry ev;
+
+		if (map_entry_get(ms, i, &ev)->vkind == VAL_PROGRAM)
 			continue; /* wired once the programs exist */
-		err = write_entry(x, fd, ms, &ms->entries[i], buf);
+		err = write_entry(x, fd, ms, &ev, buf);
 		if (err) {
 			*failed = i;
 			return err;
@@ -116,11 +126,15 @@ static int fill_batch(const struct exec *x, int fd, const struct map_spec *ms)
 	size_t i;
 	int err = 0;
 
-	if (!mt || !(mt->caps & MT_BATCH) || ms->n_entries < 2)
+	if (!mt || !(mt->caps & MT_BATCH) || ms->n_entries < 2 || ms->n_refs)
 		return -EOPNOTSUPP;
-	for (i = 0; i < ms->n_entries; i++)
-		if (ms->entries[i].vkind != VAL_BYTES)
-			return -EOPNOTSUPP;
+	if (vlen == ms->value_size && ms->n_yaml_entries == ms->n_entries) {
+		/* the packed arrays are already what the kernel takes */
+		if (bpf_map_update_batch(fd, ms->keys, ms->values, &count, NULL))
+			err = -errno;
+		fault_point("map update batch");
+		return err;
+	}
 	keys = calloc(ms->n_entries, ms->key_size);
 	vals = calloc(ms->n_entries, vlen);
 	if (!keys || !vals) {
@@ -128,8 +142,10 @@ static int fill_batch(const struct exec *x, int fd, const struct map_spec *ms)
 		goto out;
 	}
 	for (i = 0; i < ms->n_entries; i++) {
-		memcpy(keys + i * ms->key_size, ms->entries[i].key.data, ms->key_size);
-		encode_value(x, ms, &ms->entries[i], vals + i * vlen);
+		struct map_entry ev;
+
+		memcpy(keys + i * ms->key_size, map_entry_key(ms, i), ms->key_size);
+		encode_value(x, ms, map_entry_get(ms, i, &ev), vals + i * vlen);
 	}
 	if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
 		err = -errno;
@@ -176,12 +192,12 @@ static int lru_check_kept(const struct exec *x, int fd, const struct map_spec *m
 	if (!buf)
 		return -ENOMEM;
 	for (i = 0; i < total; i++) {
-		const struct map_entry *e;
+		const uint8_t *key;
 
 		if (ops && ops[i].op == EOP_REMOVE)
 			continue;
-		e = &ms->entries[ops ? (size_t)ops[i].decl : i];
-		if (bpf_map_lookup_elem(fd, e->key.data, buf) && errno == ENOENT)
+		key = map_entry_key(ms, ops ? (size_t)ops[i].decl : i);
+		if (bpf_map_lookup_elem(fd, key, buf) && errno == ENOENT)
 			lost++;
 	}
 	free(buf);
@@ -209,7 +225,7 @@ static int fill(struct exec *x, int fd, const struct map_spec *ms)
 	err = fill_one_by_one(x, fd, ms, buf, &failed);
 	if (err)
 		err_msg("%s: map '%s': entry %zu: update failed: %s",
-			loc_str(&ms->entries[failed].loc), ms->name, failed, strerror(-err));
+			entry_loc_str(ms, failed), ms->name, failed, strerror(-err));
 	free(buf);
 	return err;
 }
@@ -219,7 +235,7 @@ struct preserve_ctx {
 	const struct map_spec *ms;
 	bool array_like;
 	uint32_t vlen;
-	const struct map_entry **declared; /* sorted by key */
+	size_t *declared; /* entry indexes by key */
 	size_t copied, dropped;
 };
 
@@ -241,7 +257,7 @@ static int preserve_one(void *ctx, const void *key, const void *value)
 	struct bytes k = { .data = (uint8_t *)key, .len = pc->ms->key_size };
 
 	/* merge: the declared value wins; seed: the runtime value does */
-	if (pc->ms->policy == POLICY_MERGE && map_entries_has(pc->declared, pc->ms->n_entries, &k))
+	if (pc->ms->policy == POLICY_MERGE && map_entries_has(pc->ms, pc->declared, &k))
 		return 0;
 	/* a zero array slot is an empty one: it must not wipe a declared value */
 	if (pc->array_like && zero_value(value, pc->vlen))
@@ -324,8 +340,8 @@ static bool has_prog_values(const struct map_spec *ms)
 {
 	size_t i;
 
-	for (i = 0; i < ms->n_entries; i++)
-		if (ms->entries[i].vkind == VAL_PROGRAM)
+	for (i = 0; i < ms->n_refs; i++)
+		if (ms->refs[i].vkind == VAL_PROGRAM)
 			return true;
 	return false;
 }
@@ -426,14 +442,16 @@ int map_stage_late(struct exec *x, struct change *c)
 	if (c->action != ACT_CREATE && c->action != ACT_REPLACE)
 		return 0;
 	ms = &x->m->maps[c->spec];
-	for (i = 0; i < ms->n_entries; i++) {
-		if (ms->entries[i].vkind != VAL_PROGRAM)
+	for (i = 0; i < ms->n_refs; i++) {
+		struct map_entry ev;
+		const struct map_entry *e = map_entry_get(ms, ms->refs[i].entry, &ev);
+
+		if (e->vkind != VAL_PROGRAM)
 			continue;
-		err = write_entry(x, fd, ms, &ms->entries[i], buf);
+		err = write_entry(x, fd, ms, e, buf);
 		if (err) {
 			err_msg("%s: map '%s': slot for program '%s': update failed: %s",
-				loc_str(&ms->entries[i].loc), ms->name, ms->entries[i].ref,
-				strerror(-err));
+				loc_str(&e->loc), ms->name, e->ref, strerror(-err));
 			return err;
 		}
 	}
@@ -475,9 +493,15 @@ static int restore_one(const struct map_spec *ms, int fd, const void *key,
 	return err;
 }
 
-static const struct bytes *op_key(const struct map_spec *ms, const struct entry_op *op)
+/* The key an op is about; tmp holds a declared one's view. */
+static const struct bytes *op_key(const struct map_spec *ms, const struct entry_op *op,
+				  struct bytes *tmp)
 {
-	return op->op == EOP_REMOVE ? &op->key : &ms->entries[op->decl].key;
+	if (op->op == EOP_REMOVE)
+		return &op->key;
+	tmp->data = (uint8_t *)map_entry_key(ms, (size_t)op->decl);
+	tmp->len = ms->key_size;
+	return tmp;
 }
 
 /* Put back what the ops applied so far replaced, newest first. */
@@ -487,7 +511,8 @@ void map_undo_update(struct exec *x, struct change *c)
 	uint32_t vlen = value_buf_len(x, ms);
 
 	while (c->n_done > 0) {
-		const struct bytes *key = op_key(ms, &c->ops[--c->n_done]);
+		struct bytes tmp;
+		const struct bytes *key = op_key(ms, &c->ops[--c->n_done], &tmp);
 		int err = restore_one(ms, c->live->fd, key->data, live_map_value(c->live, key), vlen);
 
 		if (err)
@@ -499,10 +524,11 @@ void map_undo_update(struct exec *x, struct change *c)
 static int apply_op(struct exec *x, const struct map_spec *ms, int fd, const struct entry_op *op,
 		    uint8_t *buf)
 {
+	struct map_entry ev;
 	int err = 0;
 
 	if (op->op != EOP_REMOVE)
-		return write_entry(x, fd, ms, &ms->entries[op->decl], buf);
+		return write_entry(x, fd, ms, map_entry_get(ms, (size_t)op->decl, &ev), buf);
 	if (maptype_by_type(ms->type)->caps & MT_NO_DELETE) {
 		memset(buf, 0, value_buf_len(x, ms));
 		if (bpf_map_update_elem(fd, op->key.data, buf, BPF_ANY))
@@ -539,7 +565,7 @@ int map_update(struct exec *x, struct change *c)
 			continue;
 		if (op->op != EOP_REMOVE)
 			err_msg("%s: map '%s': entry update failed: %s; nothing was changed",
-				loc_str(&ms->entries[op->decl].loc), c->name, strerror(-err));
+				entry_loc_str(ms, (size_t)op->decl), c->name, strerror(-err));
 		else
 			err_msg("map '%s': removing an undeclared entry failed: %s; nothing was "
 				"changed", c->name, strerror(-err));

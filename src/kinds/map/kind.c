@@ -44,8 +44,8 @@ static int map_deps(const struct manifest *m, struct graph *g)
 		if (ms->inner_index >= 0)
 			err = graph_add_edge(g, KIND_MAP, i, KIND_MAP, (size_t)ms->inner_index,
 					     "inner_map", false);
-		for (k = 0; k < ms->n_entries && !err; k++) {
-			const struct map_entry *e = &ms->entries[k];
+		for (k = 0; k < ms->n_refs && !err; k++) {
+			const struct map_entry_ref *e = &ms->refs[k];
 
 			if (e->ref_index < 0) /* not resolved: not an edge */
 				continue;

@@ -91,9 +91,9 @@ static int read_declared(struct live_map *lm, const struct map_spec *ms, void *v
 
 	for (i = 0; i < ms->n_entries; i++) {
 		progress("reading the live entries of", "map", lm->name, i, ms->n_entries);
-		if (ms->entries[i].key.len != lm->info.key_size)
-			continue; /* the map will be replaced anyway */
-		err = read_key(lm, ms->entries[i].key.data, vbuf, vlen);
+		if (ms->key_size != lm->info.key_size)
+			return 0; /* the map will be replaced anyway */
+		err = read_key(lm, map_entry_key(ms, i), vbuf, vlen);
 		if (err)
 			return err;
 	}
@@ -197,12 +197,7 @@ static int read_all(struct live_map *lm, void *vbuf, uint32_t vlen)
 /* seed maps are never read back, except to rewire their {map:} and {program:} slots. */
 static bool has_map_values(const struct map_spec *ms)
 {
-	size_t i;
-
-	for (i = 0; i < ms->n_entries; i++)
-		if (ms->entries[i].vkind != VAL_BYTES)
-			return true;
-	return false;
+	return ms->n_refs > 0;
 }
 
 static int cmp_kv_index(const void *a, const void *b, void *ctx)

@@ -25,7 +25,7 @@ void map_spec_clear(struct map_spec *s);
  */
 void parse_entries_file(struct ytree *t, const yaml_node_t *v, struct map_spec *s,
 			const struct maptype *mt, bool max_ok, bool indexed,
-			const struct loc *yaml_locs);
+			const struct entry_loc *yaml_locs);
 /* resolve.c; map_check_objects: {program: REF} values against the ELF objects */
 void map_resolve(struct parse_ctx *pc);
 /* A {NAME} map reference of another kind -> its index, reporting one not declared */
@@ -43,8 +43,8 @@ void map_json_attrs(const struct change *c, const struct manifest *m, bool after
 uint64_t map_spec_fp(const struct manifest *m, const struct map_spec *ms);
 uint64_t map_entries_fp(const struct map_spec *ms);
 /* The declared entries sorted by key (free() it), and a lookup in that array. */
-const struct map_entry **map_entries_by_key(const struct map_spec *ms);
-bool map_entries_has(const struct map_entry *const *sorted, size_t n, const struct bytes *key);
+size_t *map_entries_by_key(const struct map_spec *ms);
+bool map_entries_has(const struct map_spec *ms, const size_t *sorted, const struct bytes *key);
 /*
  * One sorted merge of ms's declared entries with lm's live ones
  * (kind_map_match.c): *value_of[i] is the live value of declared entry i

@@ -12,44 +12,51 @@
 
 #include "kinds/map/map.h"
 
+static struct bytes key_at(const struct map_spec *ms, size_t i)
+{
+	return (struct bytes){ (uint8_t *)map_entry_key(ms, i), ms->key_size };
+}
+
 static bool ascending(const struct map_spec *ms)
 {
 	size_t i;
 
 	for (i = 1; i < ms->n_entries; i++)
-		if (bytes_cmp(&ms->entries[i - 1].key, &ms->entries[i].key) >= 0)
+		if (memcmp(map_entry_key(ms, i - 1), map_entry_key(ms, i), ms->key_size) >= 0)
 			return false;
 	return true;
 }
 
-static int cmp_entry_ptr(const void *a, const void *b)
+static int cmp_index(const void *a, const void *b, void *arg)
 {
-	return bytes_cmp(&(*(const struct map_entry *const *)a)->key,
-			 &(*(const struct map_entry *const *)b)->key);
+	const struct map_spec *ms = arg;
+
+	return memcmp(map_entry_key(ms, *(const size_t *)a), map_entry_key(ms, *(const size_t *)b),
+		      ms->key_size);
 }
 
-const struct map_entry **map_entries_by_key(const struct map_spec *ms)
+size_t *map_entries_by_key(const struct map_spec *ms)
 {
-	const struct map_entry **sorted;
-	size_t i;
+	size_t *sorted, i;
 
 	sorted = malloc((ms->n_entries ? ms->n_entries : 1) * sizeof(*sorted));
 	if (!sorted)
 		return NULL;
 	for (i = 0; i < ms->n_entries; i++)
-		sorted[i] = &ms->entries[i];
+		sorted[i] = i;
 	if (!ascending(ms))
-		qsort(sorted, ms->n_entries, sizeof(*sorted), cmp_entry_ptr);
+		qsort_r(sorted, ms->n_entries, sizeof(*sorted), cmp_index, (void *)ms);
 	return sorted;
 }
 
-bool map_entries_has(const struct map_entry *const *sorted, size_t n, const struct bytes *key)
+bool map_entries_has(const struct map_spec *ms, const size_t *sorted, const struct bytes *key)
 {
-	size_t lo = 0, hi = n;
+	size_t lo = 0, hi = ms->n_entries;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		int c = bytes_cmp(&sorted[mid]->key, key);
+		struct bytes k = key_at(ms, sorted[mid]);
+		int c = bytes_cmp(&k, key);
 
 		if (!c)
 			return true;
@@ -68,9 +75,11 @@ static void match_slow(const struct map_spec *ms, const struct live_map *lm,
 	size_t i, j;
 
 	for (i = 0; i < ms->n_entries; i++) {
+		struct bytes k = key_at(ms, i);
+
 		value_of[i] = NULL;
 		for (j = 0; j < lm->n_kvs; j++) {
-			if (!bytes_eq(&lm->kvs[j].key, &ms->entries[i].key))
+			if (!bytes_eq(&lm->kvs[j].key, &k))
 				continue;
 			value_of[i] = &lm->kvs[j].value;
 			if (declared)
@@ -83,8 +92,7 @@ static void match_slow(const struct map_spec *ms, const struct live_map *lm,
 int map_entries_match(const struct map_spec *ms, const struct live_map *lm,
 		      const struct bytes ***value_of, bool **declared)
 {
-	const struct map_entry **sorted;
-	size_t i = 0, j = 0;
+	size_t *sorted, i = 0, j = 0;
 
 	*value_of = calloc(ms->n_entries ? ms->n_entries : 1, sizeof(**value_of));
 	*declared = calloc(lm->n_kvs ? lm->n_kvs : 1, sizeof(**declared));
@@ -103,14 +111,15 @@ int map_entries_match(const struct map_spec *ms, const struct live_map *lm,
 	}
 	while (i < ms->n_entries && j < lm->n_kvs) {
 		const struct live_kv *kv = &lm->kvs[lm->by_key[j]];
-		int c = bytes_cmp(&sorted[i]->key, &kv->key);
+		struct bytes k = key_at(ms, sorted[i]);
+		int c = bytes_cmp(&k, &kv->key);
 
 		if (c < 0) {
 			i++;
 		} else if (c > 0) {
 			j++;
 		} else {
-			(*value_of)[sorted[i] - ms->entries] = &kv->value;
+			(*value_of)[sorted[i]] = &kv->value;
 			(*declared)[lm->by_key[j]] = true;
 			i++;
 			j++;

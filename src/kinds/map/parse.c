@@ -397,9 +397,9 @@ static void check_type_rules(struct map_ctx *c)
 /* ---- entries ------------------------------------------------------------------ */
 
 /* {map: NAME} or {program: REF}; reports when the map type takes the other kind. */
-static bool parse_ref_value(struct map_ctx *c, const yaml_node_t *v, struct map_entry *e)
+static bool parse_ref_value(struct map_ctx *c, struct ytree *t, const yaml_node_t *v,
+			    struct map_entry_ref *r)
 {
-	struct ytree *t = c->t;
 	const char *k = ymap_key_text(t, v, 0), *s;
 	yaml_node_t *rv = ymap_value(t, v, 0);
 	char q[128];
@@ -428,32 +428,37 @@ static bool parse_ref_value(struct map_ctx *c, const yaml_node_t *v, struct map_
 		return false;
 	if (!strcmp(k, "program") && !check_prog_ref(t, rv, "program", s))
 		return false;
-	e->vkind = !strcmp(k, "map") ? VAL_MAP : VAL_PROGRAM;
-	e->ref = xstrdup(s);
-	e->ref_loc = ytree_loc(t, rv);
+	r->vkind = !strcmp(k, "map") ? VAL_MAP : VAL_PROGRAM;
+	r->ref = xstrdup(s);
+	r->ref_loc = ytree_loc(t, rv);
+	r->ref_index = -1;
+	r->ref_prog = -1;
 	return true;
 }
 
-static bool parse_value(struct map_ctx *c, const yaml_node_t *v, struct map_entry *e)
+/* A value: bytes into *value, or a reference into *r (r->vkind set). */
+static bool parse_value(struct map_ctx *c, struct ytree *t, const yaml_node_t *v,
+			struct bytes *value, struct map_entry_ref *r)
 {
 	unsigned caps = c->mt->caps;
 
 	if (yis_map(v))
-		return parse_ref_value(c, v, e);
+		return parse_ref_value(c, t, v, r);
 	if (caps & MT_OF_MAPS) {
-		yerr(c->t, v, "value: expected {map: NAME} for map type \"%s\"", c->mt->name);
+		yerr(t, v, "value: expected {map: NAME} for map type \"%s\"", c->mt->name);
 		return false;
 	}
 	if (caps & MT_PROG_VALUES) {
-		yerr(c->t, v, "value: expected {program: REF} for map type \"%s\"", c->mt->name);
+		yerr(t, v, "value: expected {program: REF} for map type \"%s\"", c->mt->name);
 		return false;
 	}
-	return parse_bytes_node(c->t, v, "value", c->value_ok ? (int64_t)c->s->value_size : -1,
-				"value_size", &e->value);
+	return parse_bytes_node(t, v, "value", c->value_ok ? (int64_t)c->s->value_size : -1,
+				"value_size", value);
 }
 
 /* Array-like maps index by a u32 key: it must be below max_entries. */
-static bool check_index(struct map_ctx *c, const yaml_node_t *key_node, const struct bytes *key)
+static bool check_index(struct map_ctx *c, struct ytree *t, const yaml_node_t *key_node,
+			const struct bytes *key)
 {
 	uint32_t idx;
 
@@ -463,7 +468,7 @@ static bool check_index(struct map_ctx *c, const yaml_node_t *key_node, const st
 	      (uint32_t)key->data[2] << 16 | (uint32_t)key->data[3] << 24;
 	if (idx < c->s->max_entries)
 		return true;
-	yerr(c->t, key_node, "key %u is out of range (max_entries %u)", idx, c->s->max_entries);
+	yerr(t, key_node, "key %u is out of range (max_entries %u)", idx, c->s->max_entries);
 	return false;
 }
 
@@ -472,7 +477,8 @@ static bool check_index(struct map_ctx *c, const yaml_node_t *key_node, const st
  * do not tell trie nodes apart, so a key carrying them would name a node
  * the kernel stores under other bytes: refused rather than silently changed.
  */
-static bool check_lpm_key(struct map_ctx *c, const yaml_node_t *key_node, const struct bytes *key)
+static bool check_lpm_key(struct map_ctx *c, struct ytree *t, const yaml_node_t *key_node,
+			  const struct bytes *key)
 {
 	uint8_t canon[4 + 256];
 	struct bytes b = { .data = canon, .len = key->len };
@@ -486,96 +492,133 @@ static bool check_lpm_key(struct map_ctx *c, const yaml_node_t *key_node, const 
 		return true;
 	memcpy(&plen, key->data, sizeof(plen));
 	if (plen > (key->len - 4) * 8) {
-		yerr(c->t, key_node, "key: prefix length %u is longer than the key's %u bits of data",
+		yerr(t, key_node, "key: prefix length %u is longer than the key's %u bits of data",
 		     plen, (key->len - 4) * 8);
 		return false;
 	}
 	d = describe_bytes(&b);
-	yerr(c->t, key_node, "key: bits set past the prefix length %u (the trie ignores them); "
+	yerr(t, key_node, "key: bits set past the prefix length %u (the trie ignores them); "
 	     "write \"%s\"", plen, d);
 	free(d);
 	return false;
 }
 
-/* Reports every problem of the entry (key and value both), not just the first. */
-static bool parse_entry(struct map_ctx *c, const yaml_node_t *item, struct map_entry *e,
-			struct loc *key_loc)
-{
-	static const char *const entry_keys[] = { "key", "value" };
-	int64_t key_size = c->key_ok ? (int64_t)c->s->key_size : -1;
-	yaml_node_t *keys[2], *vals[2];
-	struct ytree *t = c->t;
-	char *ctx = xasprintf("entry of %s", c->context);
-	bool ok = false;
-
-	e->loc = ytree_loc(t, item);
-	e->ref_index = -1;
-	e->ref_prog = -1;
-	if (!yfields(t, item, "entries", ctx, entry_keys, 2, keys, vals) && !yis_map(item))
-		goto out;
-	ok = true;
-	if (!yrequire(t, item, vals[0], "key", ctx))
-		ok = false;
-	else if (!parse_bytes_node(t, vals[0], "key", key_size, "key_size", &e->key))
-		ok = false;
-	else if (!check_index(c, vals[0], &e->key))
-		ok = false;
-	else if (!check_lpm_key(c, vals[0], &e->key))
-		ok = false;
-	if (!yrequire(t, item, vals[1], "value", ctx))
-		ok = false;
-	else if (!parse_value(c, vals[1], e))
-		ok = false;
-	*key_loc = ytree_loc(t, vals[0]);
-out:
-	free(ctx);
-	return ok;
-}
-
-struct keyed {
-	const struct bytes *key;
-	const struct loc *loc;
-	size_t idx;
+/* The `entries:` list while it is read: the map, and where its entries go. */
+struct entries_acc {
+	struct map_ctx *c;
+	const char *ctx; /* entry of map "NAME" */
+	struct entry_loc *key_locs;
+	size_t room; /* entries the packed arrays have room for */
 };
 
-static int keyed_cmp(const void *pa, const void *pb)
+/* A good entry into the packed arrays: its key and value are whole, as checked. */
+static void store_entry(struct entries_acc *a, const struct loc *item, const struct loc *key_loc,
+			const struct bytes *key, const struct bytes *value,
+			const struct map_entry_ref *r)
 {
-	const struct keyed *a = pa, *b = pb;
-	uint32_t n = a->key->len < b->key->len ? a->key->len : b->key->len;
-	int r = n ? memcmp(a->key->data, b->key->data, n) : 0;
+	struct map_spec *s = a->c->s;
+	size_t n = s->n_entries;
 
-	if (r)
-		return r;
-	if (a->key->len != b->key->len)
-		return a->key->len < b->key->len ? -1 : 1;
-	return a->idx < b->idx ? -1 : a->idx > b->idx;
+	if (a->c->key_ok && key->len)
+		memcpy(s->keys + n * s->key_size, key->data, s->key_size);
+	if (a->c->value_ok && value->len)
+		memcpy(s->values + n * s->value_size, value->data, s->value_size);
+	s->locs[n] = (struct entry_loc){ (uint32_t)item->line, (uint32_t)item->col };
+	a->key_locs[n] = (struct entry_loc){ (uint32_t)key_loc->line, (uint32_t)key_loc->col };
+	if (r->vkind != VAL_BYTES) {
+		s->refs = xgrow(s->refs, s->n_refs, sizeof(*s->refs));
+		s->refs[s->n_refs] = *r;
+		s->refs[s->n_refs++].entry = n;
+	}
+	s->n_entries++;
 }
 
-/* Sort instead of comparing every pair: entry lists can be long. */
-static void check_duplicate_keys(struct ytree *t, const struct map_spec *s, const struct loc *locs)
+/* Reports every problem of the entry (key and value both), not just the first. */
+static bool parse_entry(void *arg, struct ytree *t, const yaml_node_t *item, size_t i)
 {
-	struct keyed *k;
-	size_t i, first = 0;
+	static const char *const entry_keys[] = { "key", "value" };
+	struct entries_acc *a = arg;
+	struct map_ctx *c = a->c;
+	int64_t key_size = c->key_ok ? (int64_t)c->s->key_size : -1;
+	struct map_entry_ref r = { .vkind = VAL_BYTES };
+	struct bytes key = { 0 }, value = { 0 };
+	struct loc item_loc = ytree_loc(t, item), key_loc;
+	yaml_node_t *keys[2], *vals[2];
+	bool ok = true;
 
-	if (s->n_entries < 2)
+	progress("parsing the entries of", "map", c->s->name, i, a->room);
+	if (!yfields(t, item, "entries", a->ctx, entry_keys, 2, keys, vals) && !yis_map(item))
+		return true;
+	if (!yrequire(t, item, vals[0], "key", a->ctx))
+		ok = false;
+	else if (!parse_bytes_node(t, vals[0], "key", key_size, "key_size", &key))
+		ok = false;
+	else if (!check_index(c, t, vals[0], &key))
+		ok = false;
+	else if (!check_lpm_key(c, t, vals[0], &key))
+		ok = false;
+	if (!yrequire(t, item, vals[1], "value", a->ctx))
+		ok = false;
+	else if (!parse_value(c, t, vals[1], &value, &r))
+		ok = false;
+	key_loc = ytree_loc(t, vals[0]);
+	if (ok && c->s->n_entries < a->room)
+		store_entry(a, &item_loc, &key_loc, &key, &value, &r);
+	else
+		free(r.ref);
+	bytes_free(&key);
+	bytes_free(&value);
+	return true;
+}
+
+static int cmp_key_at(const void *pa, const void *pb, void *arg)
+{
+	const struct map_spec *s = arg;
+	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
+	int r = memcmp(s->keys + (size_t)a * s->key_size, s->keys + (size_t)b * s->key_size,
+		       s->key_size);
+
+	return r ? r : (a > b) - (a < b);
+}
+
+static void dup_entry_error(struct ytree *t, const struct map_spec *s, const struct entry_loc *locs,
+			    size_t i, size_t first)
+{
+	struct bytes k = { s->keys + i * s->key_size, s->key_size };
+	struct loc at = { t->file, (int)locs[i].line, (int)locs[i].col };
+	char *d = describe_bytes(&k);
+
+	diag_error(t->d, &at, "duplicate entry key \"%s\" (first at %d:%d)", d,
+		   (int)locs[first].line, (int)locs[first].col);
+	free(d);
+}
+
+/*
+ * On the packed keys: one pass proves they ascend (generated lists usually
+ * do) and nothing more is needed; otherwise an index is sorted.
+ */
+static void check_duplicate_keys(struct ytree *t, const struct map_spec *s,
+				 const struct entry_loc *locs)
+{
+	size_t i, n = s->n_entries, ks = s->key_size, first = 0;
+	uint32_t *order;
+
+	for (i = 1; i < n; i++)
+		if (memcmp(s->keys + (i - 1) * ks, s->keys + i * ks, ks) >= 0)
+			break;
+	if (n < 2 || i == n)
 		return;
-	k = xzalloc(s->n_entries * sizeof(*k));
-	for (i = 0; i < s->n_entries; i++)
-		k[i] = (struct keyed){ &s->entries[i].key, &locs[i], i };
-	qsort(k, s->n_entries, sizeof(*k), keyed_cmp);
-	for (i = 1; i < s->n_entries; i++) {
-		char *d;
-
-		if (!bytes_eq(k[first].key, k[i].key)) {
+	order = xreallocarray(NULL, n, sizeof(*order));
+	for (i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	qsort_r(order, n, sizeof(*order), cmp_key_at, (void *)s);
+	for (i = 1; i < n; i++) {
+		if (memcmp(s->keys + (size_t)order[first] * ks, s->keys + (size_t)order[i] * ks, ks))
 			first = i;
-			continue;
-		}
-		d = describe_bytes(k[i].key);
-		diag_error(t->d, k[i].loc, "duplicate entry key \"%s\" (first at %d:%d)", d,
-			   k[first].loc->line, k[first].loc->col);
-		free(d);
+		else
+			dup_entry_error(t, s, locs, order[i], order[first]);
 	}
-	free(k);
+	free(order);
 }
 
 /* what: "entries" or "entries_file", whichever is there (the first if both are). */
@@ -609,41 +652,45 @@ static bool entries_allowed(struct map_ctx *c, const yaml_node_t *v, const char 
 	return true;
 }
 
-/* The `entries:` list; returns its keys' locations (malloc'd) for the entries_file checks. */
-static struct loc *parse_yaml_entries(struct map_ctx *c, const yaml_node_t *v)
+/*
+ * The `entries:` list, read again from the file item by item (the loader
+ * streamed it: no document tree) straight into the packed arrays.  Returns
+ * its keys' locations (malloc'd) for the entries_file checks.
+ */
+static struct entry_loc *parse_yaml_entries(struct map_ctx *c, const yaml_node_t *v)
 {
 	struct map_spec *s = c->s;
-	struct loc *key_locs;
-	size_t n, i;
+	struct entries_acc a = { .c = c };
+	size_t n;
 
 	if (!v || yis_null(v) || !yexpect_seq(c->t, v, "entries"))
 		return NULL;
-	n = yseq_len(v);
-	if (c->max_ok && n > s->max_entries)
+	n = ystream_len(c->t, v);
+	if (c->max_ok && n > s->max_entries) {
+		/* refused anyway: not read, so memory stays bounded by max_entries */
 		yerr(c->t, v, "entries: %zu entries exceed max_entries %u", n, s->max_entries);
-	s->entries = xzalloc(n * sizeof(*s->entries));
-	key_locs = xzalloc(n * sizeof(*key_locs));
-	for (i = 0; i < n; i++) {
-		struct map_entry *e = &s->entries[s->n_entries];
-
-		progress("parsing the entries of", "map", s->name, i, n);
-		if (parse_entry(c, yseq_item(c->t, v, i), e, &key_locs[s->n_entries])) {
-			s->n_entries++;
-			continue;
-		}
-		bytes_free(&e->key);
-		bytes_free(&e->value);
-		free(e->ref);
-		memset(e, 0, sizeof(*e));
+		return NULL;
 	}
-	check_duplicate_keys(c->t, s, key_locs);
-	return key_locs;
+	if (!c->max_ok && !ystream_bounded(c->t, v))
+		return NULL;
+	a.room = n;
+	a.key_locs = xreallocarray(NULL, n, sizeof(*a.key_locs));
+	s->locs = xreallocarray(NULL, n, sizeof(*s->locs));
+	s->keys = c->key_ok ? xreallocarray(NULL, n, s->key_size) : NULL;
+	s->values = c->value_ok ? xzalloc(n * (size_t)s->value_size) : NULL;
+	a.ctx = xasprintf("entry of %s", c->context);
+	ystream_items(c->t, v, parse_entry, &a);
+	free((char *)a.ctx);
+	s->n_yaml_entries = s->n_entries;
+	if (c->key_ok)
+		check_duplicate_keys(c->t, s, a.key_locs);
+	return a.key_locs;
 }
 
 static void parse_entries(struct map_ctx *c)
 {
 	const yaml_node_t *v = c->vals[MK_ENTRIES], *fv = c->vals[MK_ENTRIES_FILE];
-	struct loc *key_locs;
+	struct entry_loc *key_locs;
 
 	if ((!v && !fv) || !entries_allowed(c, v ? v : fv, v ? "entries" : "entries_file"))
 		return;
@@ -713,13 +760,12 @@ void map_spec_clear(struct map_spec *s)
 {
 	size_t i;
 
-	/* the entries_file records point into s->records */
-	for (i = 0; i < (s->records ? s->n_yaml_entries : s->n_entries); i++) {
-		bytes_free(&s->entries[i].key);
-		bytes_free(&s->entries[i].value);
-		free(s->entries[i].ref);
-	}
-	free(s->entries);
+	for (i = 0; i < s->n_refs; i++)
+		free(s->refs[i].ref);
+	free(s->refs);
+	free(s->keys);
+	free(s->values);
+	free(s->locs);
 	free(s->records);
 	free(s->entries_file);
 	free(s->entries_file_path);

@@ -128,7 +128,7 @@ static char *template_diff(const struct map_spec *s, const struct map_spec *tpl)
 }
 
 static void resolve_map_value(struct parse_ctx *pc, const struct map_spec *outer,
-			      struct map_entry *e)
+			      struct map_entry_ref *e)
 {
 	const struct manifest *m = pc->m;
 	const struct map_spec *inner, *tpl;
@@ -169,8 +169,8 @@ void map_resolve(struct parse_ctx *pc)
 
 	resolve_inner_maps(pc);
 	for (i = 0; i < m->n_maps; i++) {
-		for (j = 0; j < m->maps[i].n_entries; j++) {
-			struct map_entry *e = &m->maps[i].entries[j];
+		for (j = 0; j < m->maps[i].n_refs; j++) {
+			struct map_entry_ref *e = &m->maps[i].refs[j];
 
 			if (e->vkind == VAL_MAP)
 				resolve_map_value(pc, &m->maps[i], e);
@@ -187,8 +187,8 @@ void map_check_objects(struct manifest *m, struct diag *d)
 	size_t i, k;
 
 	for (i = 0; i < m->n_maps; i++) {
-		for (k = 0; k < m->maps[i].n_entries; k++) {
-			struct map_entry *e = &m->maps[i].entries[k];
+		for (k = 0; k < m->maps[i].n_refs; k++) {
+			struct map_entry_ref *e = &m->maps[i].refs[k];
 
 			if (e->vkind == VAL_PROGRAM)
 				program_resolve_ref(m, e->ref, &e->ref_loc, &e->ref_index,

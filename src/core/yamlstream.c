@@ -1,0 +1,815 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Loading a manifest file.  libyaml reads the file through a read callback
+ * (no whole-file buffer, so no size cap: memory is bounded by the limits
+ * below and by the entries the maps declare), and its events are composed
+ * into a document tree here rather than by yaml_parser_load() -- except the
+ * items of each map's `entries:` list.  Those are only checked and counted
+ * on this first pass; when the map is parsed (its sizes known, wherever
+ * they stand in its block), ystream_items() reads the file again and hands
+ * over one item at a time in a small scratch tree that is reused, so a
+ * million entries never become a tree of nodes.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "core/readfile.h"
+#include "core/yamltree.h"
+
+#define FLOW_MAX_DEPTH 64
+#define BLOCK_MAX_DEPTH 64
+/* A manifest declares maps, programs and their entries: these are far above any real one. */
+#define YAML_MAX_NODES (1u << 20)
+#define YAML_MAX_ITEMS (1u << 18)
+
+/* ---- reading the file -------------------------------------------------------- */
+
+/*
+ * The read callback.  libyaml 0.2.5 (Debian 12) takes time quadratic in the
+ * nesting depth of flow collections and has no limit of its own; a manifest
+ * never nests deeply, so the bytes are scanned as they go by and the read
+ * fails before libyaml sees too deep a nesting.  Quoted scalars and comments
+ * are skipped; a '[' inside a plain scalar counts too, which only errs on the
+ * safe side.
+ */
+struct yreader {
+	int fd;
+	int depth, line, col;
+	char quote, prev;
+	bool comment, escaped;
+	bool too_deep;
+	int err; /* a read error, -errno */
+};
+
+static bool flow_char(struct yreader *r, char ch)
+{
+	char prev = r->prev;
+
+	r->prev = ch;
+	r->col++;
+	if (r->escaped) {
+		r->escaped = false; /* an escaped character cannot end the string */
+		return true;
+	}
+	if (ch == '\n') {
+		r->line++;
+		r->col = 0;
+		r->comment = false;
+		return true;
+	}
+	if (r->comment)
+		return true;
+	if (r->quote) {
+		if (ch == '\\' && r->quote == '"')
+			r->escaped = true;
+		else if (ch == r->quote)
+			r->quote = 0;
+		return true;
+	}
+	if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n'))
+		r->comment = true;
+	else if (ch == '"' || ch == '\'')
+		r->quote = ch;
+	else if (ch == '[' || ch == '{')
+		r->depth++;
+	else if ((ch == ']' || ch == '}') && r->depth > 0)
+		r->depth--;
+	return r->depth <= FLOW_MAX_DEPTH;
+}
+
+static int read_handler(void *data, unsigned char *buf, size_t size, size_t *got)
+{
+	struct yreader *r = data;
+	ssize_t n;
+	size_t i;
+
+	do
+		n = read(r->fd, buf, size);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		r->err = -errno;
+		return 0;
+	}
+	for (i = 0; i < (size_t)n; i++) {
+		if (!flow_char(r, (char)buf[i])) {
+			r->too_deep = true;
+			return 0;
+		}
+	}
+	*got = (size_t)n;
+	return 1;
+}
+
+static void reader_start(struct yreader *r, int fd, yaml_parser_t *p)
+{
+	memset(r, 0, sizeof(*r));
+	r->fd = fd;
+	r->line = 1;
+	r->prev = '\n';
+	if (!yaml_parser_initialize(p))
+		abort(); /* out of memory: see xzalloc */
+	yaml_parser_set_input(p, read_handler, r);
+}
+
+/* Why libyaml stopped: the reader's own reasons first. */
+static void parse_failed(struct ytree *t, const yaml_parser_t *p, const struct yreader *r)
+{
+	struct loc l = { t->file, r->line, r->col };
+
+	if (r->too_deep)
+		diag_error(t->d, &l, "flow collections nested deeper than %d levels",
+			   FLOW_MAX_DEPTH);
+	else if (r->err)
+		diag_error(t->d, &(struct loc){ t->file, 0, 0 }, "cannot read: %s",
+			   strerror(-r->err));
+	else
+		ytree_syntax_error(t, p);
+}
+
+/* ---- composing ------------------------------------------------------------------ */
+
+struct ykids {
+	size_t first, n; /* in items (sequence) or pairs (mapping) */
+};
+
+struct yanchor {
+	char *name;
+	int node;
+	yaml_mark_t mark;
+};
+
+/* A document under construction: nodes as yaml_document_t holds them, children aside. */
+struct ybuild {
+	yaml_node_t *nodes;
+	struct ykids *kids; /* per node */
+	size_t n_nodes, cap_nodes;
+	yaml_node_item_t *items;
+	size_t n_items, cap_items;
+	yaml_node_pair_t *pairs;
+	size_t n_pairs, cap_pairs;
+	int *work; /* children of the open collections, innermost last */
+	size_t n_work, cap_work;
+	int open[BLOCK_MAX_DEPTH + 2];
+	size_t base[BLOCK_MAX_DEPTH + 2]; /* where each open collection's children start */
+	unsigned depth;
+	struct yanchor *anchors;
+	size_t n_anchors;
+};
+
+static void *grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	*cap = *cap ? *cap * 2 : 16;
+	if (*cap < need)
+		*cap = need;
+	return xreallocarray(p, *cap, size);
+}
+
+static int add_node(struct ybuild *b, yaml_node_type_t type, const yaml_event_t *ev)
+{
+	size_t cap = b->cap_nodes;
+	yaml_node_t *n;
+
+	b->nodes = grow(b->nodes, &b->cap_nodes, b->n_nodes + 1, sizeof(*b->nodes));
+	b->kids = grow(b->kids, &cap, b->n_nodes + 1, sizeof(*b->kids));
+	n = &b->nodes[b->n_nodes];
+	memset(n, 0, sizeof(*n));
+	n->type = type;
+	n->start_mark = ev->start_mark;
+	n->end_mark = ev->end_mark;
+	b->kids[b->n_nodes] = (struct ykids){ 0, 0 };
+	return (int)++b->n_nodes;
+}
+
+static void attach(struct ybuild *b, int id)
+{
+	if (!b->depth)
+		return;
+	b->work = grow(b->work, &b->cap_work, b->n_work + 1, sizeof(*b->work));
+	b->work[b->n_work++] = id;
+}
+
+static void open_collection(struct ybuild *b, int id)
+{
+	b->open[b->depth] = id;
+	b->base[b->depth++] = b->n_work;
+}
+
+static void close_collection(struct ybuild *b)
+{
+	int id = b->open[--b->depth];
+	size_t base = b->base[b->depth], n = b->n_work - base, i;
+	struct ykids *k = &b->kids[id - 1];
+
+	if (b->nodes[id - 1].type == YAML_SEQUENCE_NODE) {
+		b->items = grow(b->items, &b->cap_items, b->n_items + n, sizeof(*b->items));
+		*k = (struct ykids){ b->n_items, n };
+		for (i = 0; i < n; i++)
+			b->items[b->n_items++] = b->work[base + i];
+	} else {
+		n /= 2; /* libyaml pairs every key with a value */
+		b->pairs = grow(b->pairs, &b->cap_pairs, b->n_pairs + n, sizeof(*b->pairs));
+		*k = (struct ykids){ b->n_pairs, n };
+		for (i = 0; i < n; i++) {
+			b->pairs[b->n_pairs].key = b->work[base + 2 * i];
+			b->pairs[b->n_pairs++].value = b->work[base + 2 * i + 1];
+		}
+	}
+	b->n_work = base;
+}
+
+/* The nodes as a yaml_document_t (valid until b changes). */
+static void build_finish(struct ybuild *b, yaml_document_t *doc)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_nodes; i++) {
+		yaml_node_t *n = &b->nodes[i];
+		const struct ykids *k = &b->kids[i];
+
+		if (n->type == YAML_SEQUENCE_NODE) {
+			n->data.sequence.items.start = k->n ? b->items + k->first : NULL;
+			n->data.sequence.items.top = n->data.sequence.items.start + k->n;
+			n->data.sequence.items.end = n->data.sequence.items.top;
+		} else if (n->type == YAML_MAPPING_NODE) {
+			n->data.mapping.pairs.start = k->n ? b->pairs + k->first : NULL;
+			n->data.mapping.pairs.top = n->data.mapping.pairs.start + k->n;
+			n->data.mapping.pairs.end = n->data.mapping.pairs.top;
+		}
+	}
+	memset(doc, 0, sizeof(*doc));
+	doc->nodes.start = b->nodes;
+	doc->nodes.top = b->nodes + b->n_nodes;
+	doc->nodes.end = doc->nodes.top;
+}
+
+static void build_reset(struct ybuild *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n_nodes; i++)
+		if (b->nodes[i].type == YAML_SCALAR_NODE)
+			free(b->nodes[i].data.scalar.value);
+	for (i = 0; i < b->n_anchors; i++)
+		free(b->anchors[i].name);
+	b->n_nodes = b->n_items = b->n_pairs = b->n_work = b->n_anchors = 0;
+	b->depth = 0;
+}
+
+static void build_free(struct ybuild *b)
+{
+	if (!b)
+		return;
+	build_reset(b);
+	free(b->nodes);
+	free(b->kids);
+	free(b->items);
+	free(b->pairs);
+	free(b->work);
+	free(b->anchors);
+	free(b);
+}
+
+static const struct yanchor *find_anchor(const struct ybuild *b, const char *name)
+{
+	size_t i;
+
+	for (i = b->n_anchors; i-- > 0;)
+		if (!strcmp(b->anchors[i].name, name))
+			return &b->anchors[i];
+	return NULL;
+}
+
+static void composer_error(struct ytree *t, const yaml_mark_t *at, const char *msg)
+{
+	struct loc l = { t->file, (int)at->line + 1, (int)at->column + 1 };
+
+	diag_error(t->d, &l, "YAML syntax error: %s", msg);
+}
+
+/* An anchor on a new node: libyaml refuses one used twice. */
+static bool add_anchor(struct ytree *t, struct ybuild *b, yaml_char_t **anchor, int id,
+		       const yaml_event_t *ev)
+{
+	const struct yanchor *prev;
+	size_t cap = b->n_anchors;
+
+	if (!*anchor)
+		return true;
+	prev = find_anchor(b, (const char *)*anchor);
+	if (prev) {
+		struct loc l = { t->file, (int)ev->start_mark.line + 1,
+				 (int)ev->start_mark.column + 1 };
+
+		diag_error(t->d, &l, "YAML syntax error: second occurrence (found duplicate anchor; "
+				     "first occurrence at %d:%d)",
+			   (int)prev->mark.line + 1, (int)prev->mark.column + 1);
+		return false;
+	}
+	/* anchors are rare: grow one at a time from the count */
+	b->anchors = xreallocarray(b->anchors, cap + 1, sizeof(*b->anchors));
+	b->anchors[b->n_anchors++] = (struct yanchor){ (char *)*anchor, id, ev->start_mark };
+	*anchor = NULL; /* now the builder's */
+	return true;
+}
+
+/*
+ * One node event into b (the caller checked depth and limits).  outer: the
+ * anchors of the whole file, for an alias inside an item composed alone.
+ */
+static bool compose_event(struct ytree *t, struct ybuild *b, yaml_event_t *ev,
+			  const struct ybuild *outer)
+{
+	const struct yanchor *a;
+	yaml_char_t **anchor = NULL;
+	int id;
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		id = add_node(b, YAML_SCALAR_NODE, ev);
+		b->nodes[id - 1].data.scalar.value = ev->data.scalar.value;
+		b->nodes[id - 1].data.scalar.length = ev->data.scalar.length;
+		b->nodes[id - 1].data.scalar.style = ev->data.scalar.style;
+		ev->data.scalar.value = NULL; /* now the node's */
+		anchor = &ev->data.scalar.anchor;
+		attach(b, id);
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+	case YAML_MAPPING_START_EVENT:
+		if (ev->type == YAML_SEQUENCE_START_EVENT) {
+			id = add_node(b, YAML_SEQUENCE_NODE, ev);
+			b->nodes[id - 1].data.sequence.style = ev->data.sequence_start.style;
+			anchor = &ev->data.sequence_start.anchor;
+		} else {
+			id = add_node(b, YAML_MAPPING_NODE, ev);
+			b->nodes[id - 1].data.mapping.style = ev->data.mapping_start.style;
+			anchor = &ev->data.mapping_start.anchor;
+		}
+		attach(b, id);
+		open_collection(b, id);
+		break;
+	case YAML_SEQUENCE_END_EVENT:
+	case YAML_MAPPING_END_EVENT:
+		close_collection(b);
+		return true;
+	case YAML_ALIAS_EVENT:
+		a = find_anchor(b, (const char *)ev->data.alias.anchor);
+		if (!a && outer && find_anchor(outer, (const char *)ev->data.alias.anchor)) {
+			struct loc l = { t->file, (int)ev->start_mark.line + 1,
+					 (int)ev->start_mark.column + 1 };
+
+			diag_error(t->d, &l, "an alias inside entries: may only name an anchor "
+					     "of the same entry");
+			return false;
+		}
+		if (!a) {
+			composer_error(t, &ev->start_mark, "found undefined alias");
+			return false;
+		}
+		attach(b, a->node);
+		return true;
+	default:
+		return true;
+	}
+	return add_anchor(t, b, anchor, id, ev);
+}
+
+/* ---- the checks of every event ----------------------------------------------- */
+
+static void event_error(struct ytree *t, const yaml_event_t *ev, const char *fmt, const char *arg)
+{
+	struct loc l = { t->file, (int)ev->start_mark.line + 1, (int)ev->start_mark.column + 1 };
+
+	diag_error(t->d, &l, fmt, arg);
+}
+
+/*
+ * What no manifest needs (deep nesting, huge collections) and what would be
+ * read wrong (a NUL in a string, explicit tags).  depth: open collections
+ * around ev; nodes: nodes of the tree with ev; count: items of the innermost
+ * collection with ev (mappings: keys and values).  0: not counted.
+ */
+static bool check_event(struct ytree *t, const yaml_event_t *ev, unsigned depth, size_t nodes,
+			size_t count)
+{
+	const yaml_char_t *tag = NULL;
+	char buf[64];
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		tag = ev->data.scalar.tag;
+		/* libyaml keeps the length, the rest of bpfapply reads C strings */
+		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length)) {
+			event_error(t, ev, "a NUL character (\\0) inside a string is not allowed%s",
+				    "");
+			return false;
+		}
+		break;
+	case YAML_SEQUENCE_START_EVENT:
+		tag = ev->data.sequence_start.tag;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		tag = ev->data.mapping_start.tag;
+		break;
+	case YAML_ALIAS_EVENT:
+		break;
+	default:
+		return true;
+	}
+	if (tag) {
+		/* a tag would change a value's type behind the parser's back (!!str 4 is "4") */
+		event_error(t, ev, "YAML tags such as %s are not supported: write the value plainly",
+			    yquote((const char *)tag, buf, sizeof(buf)));
+		return false;
+	}
+	if (nodes > YAML_MAX_NODES) {
+		snprintf(buf, sizeof(buf), "%u", YAML_MAX_NODES);
+		event_error(t, ev, "more than %s values in one file: not a manifest", buf);
+		return false;
+	}
+	if (count > 2 * (size_t)YAML_MAX_ITEMS) {
+		snprintf(buf, sizeof(buf), "%u", YAML_MAX_ITEMS);
+		event_error(t, ev, "a list or mapping with more than %s items", buf);
+		return false;
+	}
+	if ((ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) &&
+	    depth >= BLOCK_MAX_DEPTH) {
+		snprintf(buf, sizeof(buf), "%d", BLOCK_MAX_DEPTH);
+		event_error(t, ev, "lists and mappings nested deeper than %s levels", buf);
+		return false;
+	}
+	return true;
+}
+
+static bool is_end(const yaml_event_t *ev)
+{
+	return ev->type == YAML_SEQUENCE_END_EVENT || ev->type == YAML_MAPPING_END_EVENT;
+}
+
+static bool is_node(const yaml_event_t *ev)
+{
+	return ev->type == YAML_SCALAR_EVENT || ev->type == YAML_ALIAS_EVENT ||
+	       ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT;
+}
+
+
+/* ---- the first pass: the tree, entries lists counted ------------------------------- */
+
+/* An `entries:` list, streamed: found again on the second pass by where it starts. */
+struct ystream {
+	int node;
+	size_t index; /* byte offset of its start */
+	size_t n;     /* items */
+	bool over;    /* more than YAML_MAX_ITEMS items (the limit of other lists) */
+	yaml_mark_t over_mark;
+};
+
+struct loader {
+	struct ytree *t;
+	struct ybuild *b;
+	size_t nodes;
+	int docs;
+	yaml_mark_t second; /* where a second document starts */
+	unsigned extra_depth; /* nesting inside a second document */
+	bool in_stream;     /* inside the last of t->streams */
+	unsigned level;     /* nesting inside its items */
+	size_t items[BLOCK_MAX_DEPTH + 2];
+};
+
+static bool is_key(const struct ybuild *b, int id, const char *text)
+{
+	const yaml_node_t *n = &b->nodes[id - 1];
+
+	return n->type == YAML_SCALAR_NODE && !strcmp((const char *)n->data.scalar.value, text);
+}
+
+/*
+ * A list starting as the value of key "entries" in a mapping that is the
+ * value of a key of the top-level "maps" mapping: a map's entries.
+ */
+static bool at_entries(const struct ybuild *b)
+{
+	unsigned i;
+
+	if (b->depth != 3)
+		return false;
+	for (i = 0; i < 3; i++)
+		if (b->nodes[b->open[i] - 1].type != YAML_MAPPING_NODE)
+			return false;
+	/* each open mapping is the value (odd position) of a key of the one around it */
+	for (i = 1; i < 3; i++)
+		if ((b->base[i] - 1 - b->base[i - 1]) % 2 != 1)
+			return false;
+	return (b->n_work - b->base[2]) % 2 == 1 && is_key(b, b->work[b->n_work - 1], "entries") &&
+	       is_key(b, b->work[b->base[1] - 2], "maps");
+}
+
+static bool stream_event(struct loader *L, yaml_event_t *ev)
+{
+	struct ytree *t = L->t;
+	struct ystream *s = &t->streams[t->n_streams - 1];
+	size_t count = 0;
+
+	if (!L->level && ev->type == YAML_SEQUENCE_END_EVENT) {
+		L->in_stream = false;
+		return true;
+	}
+	if (is_end(ev)) {
+		L->level--;
+		return true;
+	}
+	if (!is_node(ev))
+		return true;
+	if (!L->level && ++s->n == 2 * (size_t)YAML_MAX_ITEMS + 1) {
+		s->over = true;
+		s->over_mark = ev->start_mark;
+	}
+	if (L->level)
+		count = ++L->items[L->level];
+	if (!check_event(t, ev, L->b->depth + 1 + L->level, 0, count))
+		return false;
+	if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT)
+		L->items[++L->level] = 0;
+	return true;
+}
+
+static bool tree_event(struct loader *L, yaml_event_t *ev)
+{
+	struct ytree *t = L->t;
+	struct ybuild *b = L->b;
+	size_t count = 0;
+	bool entries;
+
+	if (is_end(ev)) {
+		close_collection(b);
+		return true;
+	}
+	if (!is_node(ev))
+		return true;
+	if (b->depth)
+		count = b->n_work - b->base[b->depth - 1] + 1;
+	if (!check_event(t, ev, b->depth, ++L->nodes, count))
+		return false;
+	entries = ev->type == YAML_SEQUENCE_START_EVENT && at_entries(b);
+	if (!compose_event(t, b, ev, NULL))
+		return false;
+	if (entries) {
+		/* the list stays empty in the tree: its items are read by ystream_items() */
+		close_collection(b);
+		t->streams = xgrow(t->streams, t->n_streams, sizeof(*t->streams));
+		t->streams[t->n_streams++] = (struct ystream){
+			.node = (int)b->n_nodes,
+			.index = ev->start_mark.index,
+		};
+		L->in_stream = true;
+		L->level = 0;
+	}
+	return true;
+}
+
+/* A second document is only checked (and reported once the first is in). */
+static bool extra_event(struct loader *L, const yaml_event_t *ev)
+{
+	if (is_end(ev)) {
+		L->extra_depth--;
+		return true;
+	}
+	if (!check_event(L->t, ev, L->extra_depth, 0, 0))
+		return false;
+	if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT)
+		L->extra_depth++;
+	return true;
+}
+
+static bool load_event(struct loader *L, yaml_event_t *ev, bool *done)
+{
+	switch (ev->type) {
+	case YAML_STREAM_END_EVENT:
+		*done = true;
+		return true;
+	case YAML_DOCUMENT_START_EVENT:
+		if (++L->docs == 2)
+			L->second = ev->start_mark;
+		return true;
+	default:
+		break;
+	}
+	if (L->docs > 1)
+		return extra_event(L, ev);
+	if (L->in_stream)
+		return stream_event(L, ev);
+	return tree_event(L, ev);
+}
+
+static bool open_manifest(struct ytree *t)
+{
+	struct loc at_file = { t->file, 0, 0 };
+	struct stat st;
+	int err;
+
+	err = readfile_open(t->file, &t->fd, &st);
+	if (!err) {
+		t->size = (uint64_t)st.st_size;
+		t->mtime_s = (uint64_t)st.st_mtim.tv_sec;
+		t->mtime_ns = (uint64_t)st.st_mtim.tv_nsec;
+	}
+	if (err == -EINVAL || err == -EISDIR)
+		diag_error(t->d, &at_file, "%s: not a manifest", readfile_strerror(err, 0));
+	else if (err)
+		diag_error(t->d, &at_file, "cannot open: %s", strerror(-err));
+	return !err;
+}
+
+/* The events of the whole file; false after reporting why the tree is not usable. */
+static bool load_file(struct ytree *t, struct loader *L)
+{
+	struct yreader r;
+	yaml_parser_t p;
+	yaml_event_t ev;
+	bool ok = true, done = false;
+
+	reader_start(&r, t->fd, &p);
+	while (ok && !done) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			parse_failed(t, &p, &r);
+			/* a broken second document is reported, the first one still read */
+			ok = L->docs > 1 && !r.too_deep && !r.err;
+			L->docs = ok ? 1 : L->docs;
+			break;
+		}
+		ok = load_event(L, &ev, &done);
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	return ok;
+}
+
+yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
+{
+	struct loc at_start = { file, 1, 1 };
+	struct loader L = { .t = t };
+	yaml_node_t *root;
+	char buf[128];
+
+	memset(t, 0, sizeof(*t));
+	t->file = file;
+	t->d = d;
+	t->fd = -1;
+	if (!open_manifest(t))
+		return NULL;
+	t->b = xzalloc(sizeof(*t->b));
+	L.b = t->b;
+	if (!load_file(t, &L))
+		return NULL;
+	build_finish(t->b, &t->doc);
+	root = yaml_document_get_root_node(&t->doc);
+	if (!root) {
+		diag_error(d, &at_start, "empty manifest: expected a mapping with bpfapply and scope");
+		return NULL;
+	}
+	if (L.docs > 1) {
+		struct loc l = { file, (int)L.second.line + 1, (int)L.second.column + 1 };
+
+		diag_error(d, &l, "expected one YAML document, found a second one");
+	}
+	ytree_check_keys(t);
+	if (!yis_map(root)) {
+		yerr(t, root, "expected a mapping at the top level, got %s",
+		     ydescribe(root, buf, sizeof(buf)));
+		return NULL;
+	}
+	return root;
+}
+
+void ytree_free(struct ytree *t)
+{
+	if (!t)
+		return;
+	build_free(t->b);
+	t->b = NULL;
+	memset(&t->doc, 0, sizeof(t->doc));
+	free(t->dups);
+	t->dups = NULL;
+	t->n_dups = 0;
+	free(t->streams);
+	t->streams = NULL;
+	t->n_streams = 0;
+	if (t->fd >= 0)
+		close(t->fd);
+	t->fd = -1;
+}
+
+/* ---- the second pass: one entries list ------------------------------------------- */
+
+static const struct ystream *find_stream(const struct ytree *t, const yaml_node_t *seq)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_streams; i++)
+		if (&t->doc.nodes.start[t->streams[i].node - 1] == seq)
+			return &t->streams[i];
+	return NULL;
+}
+
+size_t ystream_len(const struct ytree *t, const yaml_node_t *seq)
+{
+	const struct ystream *s = find_stream(t, seq);
+
+	return s ? s->n : yseq_len(seq);
+}
+
+bool ystream_bounded(struct ytree *t, const yaml_node_t *seq)
+{
+	const struct ystream *s = find_stream(t, seq);
+	char buf[32];
+
+	if (!s || !s->over)
+		return true;
+	snprintf(buf, sizeof(buf), "%u", YAML_MAX_ITEMS);
+	event_error(t, &(yaml_event_t){ .start_mark = s->over_mark },
+		    "a list or mapping with more than %s items", buf);
+	return false;
+}
+
+/* One event of an item into b; the item's root is done when b is back at depth 0. */
+static bool item_event(struct ytree *t, struct ybuild *b, yaml_event_t *ev)
+{
+	/* the list is 4 deep (top level, maps, the map, entries): checked on the first pass */
+	if ((ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) &&
+	    b->depth + 4 >= BLOCK_MAX_DEPTH)
+		return check_event(t, ev, BLOCK_MAX_DEPTH, 0, 0);
+	return compose_event(t, b, ev, t->b);
+}
+
+/* The item b holds, as a tree of its own, to fn. */
+static void hand_over(struct ytree *t, struct ybuild *b, size_t i, ystream_fn fn, void *arg)
+{
+	struct ytree it = { .file = t->file, .d = t->d, .fd = -1 };
+
+	build_finish(b, &it.doc);
+	ytree_check_keys(&it);
+	fn(arg, &it, &b->nodes[0], i);
+	free(it.dups);
+	build_reset(b);
+}
+
+/* The events of the file up to the end of list s, its items to fn. */
+static bool replay(struct ytree *t, const struct ystream *s, ystream_fn fn, void *arg,
+		   size_t *n)
+{
+	struct ybuild *b = xzalloc(sizeof(*b));
+	struct yreader r;
+	yaml_parser_t p;
+	yaml_event_t ev;
+	bool found = false, ok = true, done = false;
+
+	reader_start(&r, t->fd, &p);
+	while (ok && !done) {
+		if (!yaml_parser_parse(&p, &ev)) {
+			parse_failed(t, &p, &r);
+			ok = false;
+			break;
+		}
+		if (!found) {
+			found = ev.type == YAML_SEQUENCE_START_EVENT && ev.start_mark.index == s->index;
+			done = ev.type == YAML_STREAM_END_EVENT;
+		} else if (!b->depth && ev.type == YAML_SEQUENCE_END_EVENT) {
+			done = true;
+		} else if (is_node(&ev) || is_end(&ev)) {
+			ok = item_event(t, b, &ev);
+			if (ok && !b->depth && *n < s->n)
+				hand_over(t, b, (*n)++, fn, arg);
+		}
+		yaml_event_delete(&ev);
+	}
+	yaml_parser_delete(&p);
+	build_free(b);
+	return ok && found;
+}
+
+bool ystream_items(struct ytree *t, const yaml_node_t *seq, ystream_fn fn, void *arg)
+{
+	const struct ystream *s = find_stream(t, seq);
+	struct stat st;
+	size_t i, n = 0;
+
+	if (!s) {
+		for (i = 0; i < yseq_len(seq); i++)
+			fn(arg, t, yseq_item(t, seq, i), i);
+		return true;
+	}
+	/* the tree came from this file as it was: read the same bytes again */
+	if (fstat(t->fd, &st) || (uint64_t)st.st_size != t->size ||
+	    (uint64_t)st.st_mtim.tv_sec != t->mtime_s ||
+	    (uint64_t)st.st_mtim.tv_nsec != t->mtime_ns || lseek(t->fd, 0, SEEK_SET) < 0 ||
+	    !replay(t, s, fn, arg, &n) || n != s->n) {
+		yerr(t, seq, "entries: the file changed while it was read: run the command again");
+		return false;
+	}
+	return true;
+}
