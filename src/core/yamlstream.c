@@ -6,9 +6,10 @@
  * into a document tree here rather than by yaml_parser_load() -- except the
  * items of each map's `entries:` list.  Those are only checked and counted
  * on this first pass; when the map is parsed (its sizes known, wherever
- * they stand in its block), ystream_items() reads the file again and hands
- * over one item at a time in a small scratch tree that is reused, so a
- * million entries never become a tree of nodes.
+ * they stand in its block), ystream_items() plays their events back from
+ * a compact record (core/yamltape.c) one item at a time, each in a small
+ * scratch tree that is reused: a million entries never become a tree of
+ * nodes, and libyaml reads the file once.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "core/readfile.h"
+#include "core/yamltape.h"
 #include "core/yamltree.h"
 
 #define FLOW_MAX_DEPTH 64
@@ -158,6 +160,7 @@ struct ybuild {
 	unsigned depth;
 	struct yanchor *anchors;
 	size_t n_anchors;
+	bool borrowed; /* texts point into a tape: not freed here */
 };
 
 static void *grow(void *p, size_t *cap, size_t need, size_t size)
@@ -252,10 +255,10 @@ static void build_reset(struct ybuild *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->n_nodes; i++)
+	for (i = 0; i < b->n_nodes && !b->borrowed; i++)
 		if (b->nodes[i].type == YAML_SCALAR_NODE)
 			free(b->nodes[i].data.scalar.value);
-	for (i = 0; i < b->n_anchors; i++)
+	for (i = 0; i < b->n_anchors && !b->borrowed; i++)
 		free(b->anchors[i].name);
 	b->n_nodes = b->n_items = b->n_pairs = b->n_work = b->n_anchors = 0;
 	b->depth = 0;
@@ -460,10 +463,11 @@ static bool is_node(const yaml_event_t *ev)
 
 /* ---- the first pass: the tree, entries lists counted ------------------------------- */
 
-/* An `entries:` list, streamed: found again on the second pass by where it starts. */
+/* An `entries:` list, its items recorded rather than composed. */
 struct ystream {
 	int node;
-	size_t index; /* byte offset of its start */
+	struct ytape tape;
+	bool keep;    /* an alias may name the list again: play it back more than once */
 	size_t n;     /* items */
 	bool over;    /* more than YAML_MAX_ITEMS items (the limit of other lists) */
 	yaml_mark_t over_mark;
@@ -521,6 +525,7 @@ static bool stream_event(struct loader *L, yaml_event_t *ev)
 	}
 	if (is_end(ev)) {
 		L->level--;
+		ytape_put(&s->tape, ev);
 		return true;
 	}
 	if (!is_node(ev))
@@ -533,6 +538,7 @@ static bool stream_event(struct loader *L, yaml_event_t *ev)
 		count = ++L->items[L->level];
 	if (!check_event(t, ev, L->b->depth + 1 + L->level, 0, count))
 		return false;
+	ytape_put(&s->tape, ev);
 	if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT)
 		L->items[++L->level] = 0;
 	return true;
@@ -564,7 +570,7 @@ static bool tree_event(struct loader *L, yaml_event_t *ev)
 		t->streams = xgrow(t->streams, t->n_streams, sizeof(*t->streams));
 		t->streams[t->n_streams++] = (struct ystream){
 			.node = (int)b->n_nodes,
-			.index = ev->start_mark.index,
+			.keep = b->n_anchors > 0,
 		};
 		L->in_stream = true;
 		L->level = 0;
@@ -613,11 +619,6 @@ static bool open_manifest(struct ytree *t)
 	int err;
 
 	err = readfile_open(t->file, &t->fd, &st);
-	if (!err) {
-		t->size = (uint64_t)st.st_size;
-		t->mtime_s = (uint64_t)st.st_mtim.tv_sec;
-		t->mtime_ns = (uint64_t)st.st_mtim.tv_nsec;
-	}
 	if (err == -EINVAL || err == -EISDIR)
 		diag_error(t->d, &at_file, "%s: not a manifest", readfile_strerror(err, 0));
 	else if (err)
@@ -655,6 +656,7 @@ yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
 	struct loader L = { .t = t };
 	yaml_node_t *root;
 	char buf[128];
+	bool ok;
 
 	memset(t, 0, sizeof(*t));
 	t->file = file;
@@ -664,7 +666,10 @@ yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
 		return NULL;
 	t->b = xzalloc(sizeof(*t->b));
 	L.b = t->b;
-	if (!load_file(t, &L))
+	ok = load_file(t, &L);
+	close(t->fd);
+	t->fd = -1;
+	if (!ok)
 		return NULL;
 	build_finish(t->b, &t->doc);
 	root = yaml_document_get_root_node(&t->doc);
@@ -688,6 +693,8 @@ yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
 
 void ytree_free(struct ytree *t)
 {
+	size_t i;
+
 	if (!t)
 		return;
 	build_free(t->b);
@@ -696,6 +703,8 @@ void ytree_free(struct ytree *t)
 	free(t->dups);
 	t->dups = NULL;
 	t->n_dups = 0;
+	for (i = 0; i < t->n_streams; i++)
+		ytape_free(&t->streams[i].tape);
 	free(t->streams);
 	t->streams = NULL;
 	t->n_streams = 0;
@@ -758,58 +767,40 @@ static void hand_over(struct ytree *t, struct ybuild *b, size_t i, ystream_fn fn
 	build_reset(b);
 }
 
-/* The events of the file up to the end of list s, its items to fn. */
-static bool replay(struct ytree *t, const struct ystream *s, ystream_fn fn, void *arg,
-		   size_t *n)
+/* The items of list s to fn, played back from its tape. */
+static bool replay(struct ytree *t, struct ystream *s, ystream_fn fn, void *arg)
 {
 	struct ybuild *b = xzalloc(sizeof(*b));
-	struct yreader r;
-	yaml_parser_t p;
+	struct ytape_reader r;
 	yaml_event_t ev;
-	bool found = false, ok = true, done = false;
+	size_t n = 0;
+	bool ok = true;
 
-	reader_start(&r, t->fd, &p);
-	while (ok && !done) {
-		if (!yaml_parser_parse(&p, &ev)) {
-			parse_failed(t, &p, &r);
-			ok = false;
-			break;
-		}
-		if (!found) {
-			found = ev.type == YAML_SEQUENCE_START_EVENT && ev.start_mark.index == s->index;
-			done = ev.type == YAML_STREAM_END_EVENT;
-		} else if (!b->depth && ev.type == YAML_SEQUENCE_END_EVENT) {
-			done = true;
-		} else if (is_node(&ev) || is_end(&ev)) {
-			ok = item_event(t, b, &ev);
-			if (ok && !b->depth && *n < s->n)
-				hand_over(t, b, (*n)++, fn, arg);
-		}
-		yaml_event_delete(&ev);
+	b->borrowed = true;
+	ytape_read_start(&s->tape, &r);
+	while (ok && ytape_get(&r, &ev)) {
+		ok = item_event(t, b, &ev);
+		if (!ok || b->depth)
+			continue;
+		hand_over(t, b, n++, fn, arg);
+		if (!s->keep)
+			ytape_release(&s->tape, &r);
 	}
-	yaml_parser_delete(&p);
 	build_free(b);
-	return ok && found;
+	if (!s->keep)
+		ytape_free(&s->tape);
+	return ok;
 }
 
 bool ystream_items(struct ytree *t, const yaml_node_t *seq, ystream_fn fn, void *arg)
 {
-	const struct ystream *s = find_stream(t, seq);
-	struct stat st;
-	size_t i, n = 0;
+	struct ystream *s = (struct ystream *)find_stream(t, seq);
+	size_t i;
 
 	if (!s) {
 		for (i = 0; i < yseq_len(seq); i++)
 			fn(arg, t, yseq_item(t, seq, i), i);
 		return true;
 	}
-	/* the tree came from this file as it was: read the same bytes again */
-	if (fstat(t->fd, &st) || (uint64_t)st.st_size != t->size ||
-	    (uint64_t)st.st_mtim.tv_sec != t->mtime_s ||
-	    (uint64_t)st.st_mtim.tv_nsec != t->mtime_ns || lseek(t->fd, 0, SEEK_SET) < 0 ||
-	    !replay(t, s, fn, arg, &n) || n != s->n) {
-		yerr(t, seq, "entries: the file changed while it was read: run the command again");
-		return false;
-	}
-	return true;
+	return replay(t, s, fn, arg);
 }

@@ -34,9 +34,8 @@ struct ytree {
 	struct diag *d;
 	struct ydup *dups; /* sorted by map, pair: ymap_key_text() looks them up */
 	size_t n_dups;
-	/* the loader's: the open file, as it was read, and its streamed lists */
+	/* the loader's: the file while it is read, the nodes, the recorded lists */
 	int fd;
-	uint64_t size, mtime_s, mtime_ns;
 	struct ybuild *b;
 	struct ystream *streams;
 	size_t n_streams;
@@ -53,9 +52,10 @@ yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d);
 void ytree_free(struct ytree *t);
 
 /*
- * The items of list seq: of an `entries:` list the loader streamed, read
- * again from the file one at a time, each the root of a scratch tree it
- * (valid during the call); of any other list, its items in t.
+ * The items of list seq: of an `entries:` list the loader recorded, played
+ * back one at a time, each the root of a scratch tree it (valid during the
+ * call; once only, unless an alias may name the list again); of any other
+ * list, its items in t.
  */
 typedef bool (*ystream_fn)(void *arg, struct ytree *it, const yaml_node_t *item, size_t i);
 bool ystream_items(struct ytree *t, const yaml_node_t *seq, ystream_fn fn, void *arg);
