@@ -97,33 +97,47 @@ static bool int_fits(bool neg, uint64_t mag, uint32_t size)
 	return mag <= (UINT64_C(1) << (8 * size - 1));
 }
 
-int bytes_from_int(const char *text, uint32_t size, struct bytes *out)
+int bytes_from_int_into(const char *text, uint32_t size, uint8_t *dst)
 {
 	uint64_t mag, v;
 	uint32_t i;
 	bool neg;
 	int err;
 
-	out->data = NULL;
-	out->len = 0;
 	err = int_literal(text, &neg, &mag);
 	if (err)
 		return err;
 	if (!int_fits(neg, mag, size))
 		return -ERANGE;
-	if (size == 0)
-		return 0;
-	out->data = malloc(size);
-	if (!out->data)
-		return -ENOMEM;
-	out->len = size;
 	v = neg ? (~mag + 1) : mag;
 	for (i = 0; i < size; i++) {
 		if (i < 8)
-			out->data[i] = (uint8_t)(v >> (8 * i));
+			dst[i] = (uint8_t)(v >> (8 * i));
 		else
-			out->data[i] = (neg && mag) ? 0xff : 0;
+			dst[i] = (neg && mag) ? 0xff : 0;
 	}
+	return 0;
+}
+
+int bytes_from_int(const char *text, uint32_t size, struct bytes *out)
+{
+	uint8_t none[1];
+	int err;
+
+	out->data = NULL;
+	out->len = 0;
+	if (size == 0)
+		return bytes_from_int_into(text, 0, none);
+	out->data = malloc(size);
+	if (!out->data)
+		return -ENOMEM;
+	err = bytes_from_int_into(text, size, out->data);
+	if (err) {
+		free(out->data);
+		out->data = NULL;
+		return err;
+	}
+	out->len = size;
 	return 0;
 }
 

@@ -27,6 +27,8 @@ int bytes_parse_data(const char *s, struct bytes *out, char *err, size_t errlen)
  * if it is not an integer.
  */
 int bytes_from_int(const char *text, uint32_t size, struct bytes *out);
+/* The same into dst (size bytes), without allocating. */
+int bytes_from_int_into(const char *text, uint32_t size, uint8_t *dst);
 
 /* Parse a YAML integer literal into *v.  true on success. */
 bool parse_int_literal(const char *text, bool *negative, uint64_t *magnitude);

@@ -47,6 +47,13 @@ struct yreader {
 	int err; /* a read error, -errno */
 };
 
+/* The characters flow_char() must look at: anything else only moves the column. */
+static bool flow_special(unsigned char ch)
+{
+	return ch == '\n' || ch == '#' || ch == '"' || ch == '\'' || ch == '\\' || ch == '[' ||
+	       ch == '{' || ch == ']' || ch == '}';
+}
+
 static bool flow_char(struct yreader *r, char ch)
 {
 	char prev = r->prev;
@@ -57,6 +64,8 @@ static bool flow_char(struct yreader *r, char ch)
 		r->escaped = false; /* an escaped character cannot end the string */
 		return true;
 	}
+	if (!flow_special((unsigned char)ch))
+		return true;
 	if (ch == '\n') {
 		r->line++;
 		r->col = 0;

@@ -271,18 +271,20 @@ static void check_mapping_keys(struct ytree *t, const yaml_node_t *n, struct key
 /* Every mapping of the document, once (aliases share nodes): keys are unique strings. */
 void ytree_check_keys(struct ytree *t)
 {
-	struct keyref *refs = NULL;
-	size_t cap = 0;
+	/* an entry (checked alone, a million times) has two keys: no allocation */
+	struct keyref small[8], *refs = small;
+	size_t cap = 8;
 	yaml_node_t *n;
 
 	for (n = t->doc.nodes.start; n < t->doc.nodes.top; n++) {
 		if (ymap_len(n) > cap) {
 			cap = ymap_len(n);
-			refs = xreallocarray(refs, cap, sizeof(*refs));
+			refs = xreallocarray(refs == small ? NULL : refs, cap, sizeof(*refs));
 		}
 		check_mapping_keys(t, n, refs);
 	}
-	free(refs);
+	if (refs != small)
+		free(refs);
 	/* collected mapping by mapping, pairs in sorted-key order: sort for bsearch */
 	if (t->n_dups > 1)
 		qsort(t->dups, t->n_dups, sizeof(*t->dups), cmp_dup);

@@ -108,16 +108,26 @@ static bool parse_byte_list(struct ytree *t, const yaml_node_t *n, const char *w
 	return ok;
 }
 
-/* A plain integer; returns 1 if n was one (good or not), 0 to try the other forms. */
+/*
+ * A plain integer; returns 1 if n was one (good or not), 0 to try the other
+ * forms.  dst: room for size bytes to write it to (out then points there),
+ * or NULL to allocate.
+ */
 static int parse_int_bytes(struct ytree *t, const yaml_node_t *n, const char *what,
-			   int64_t size, struct bytes *out, bool *ok)
+			   int64_t size, struct bytes *out, bool *ok, uint8_t *dst)
 {
 	uint32_t sz = size < 0 ? 8 : (uint32_t)size;
 	int r;
 
 	if (!yis_plain(n) || yis_null(n))
 		return 0;
-	r = bytes_from_int(yscalar(n), sz, out);
+	if (dst && size >= 0) {
+		r = bytes_from_int_into(yscalar(n), sz, dst);
+		if (!r)
+			*out = (struct bytes){ dst, sz };
+	} else {
+		r = bytes_from_int(yscalar(n), sz, out);
+	}
 	if (r == -EINVAL)
 		return 0;
 	if (r == -ENOMEM)
@@ -128,15 +138,16 @@ static int parse_int_bytes(struct ytree *t, const yaml_node_t *n, const char *wh
 	return 1;
 }
 
-bool parse_bytes_node(struct ytree *t, const yaml_node_t *n, const char *what, int64_t size,
-		      const char *size_name, struct bytes *out)
+/* parse_bytes_node(), an integer written to dst when there is one (see parse_int_bytes). */
+static bool parse_bytes_into(struct ytree *t, const yaml_node_t *n, const char *what, int64_t size,
+			     const char *size_name, struct bytes *out, uint8_t *dst)
 {
 	char buf[128], err[160];
 	bool ok = false;
 
 	out->data = NULL;
 	out->len = 0;
-	if (parse_int_bytes(t, n, what, size, out, &ok))
+	if (parse_int_bytes(t, n, what, size, out, &ok, dst))
 		return ok;
 	if (yscalar(n) && !yis_null(n)) {
 		int r = bytes_parse_data(yscalar(n), out, err, sizeof(err));
@@ -162,6 +173,12 @@ bool parse_bytes_node(struct ytree *t, const yaml_node_t *n, const char *what, i
 		return false;
 	}
 	return true;
+}
+
+bool parse_bytes_node(struct ytree *t, const yaml_node_t *n, const char *what, int64_t size,
+		      const char *size_name, struct bytes *out)
+{
+	return parse_bytes_into(t, n, what, size, size_name, out, NULL);
 }
 
 /* ---- attributes -------------------------------------------------------------- */
@@ -438,7 +455,7 @@ static bool parse_ref_value(struct map_ctx *c, struct ytree *t, const yaml_node_
 
 /* A value: bytes into *value, or a reference into *r (r->vkind set). */
 static bool parse_value(struct map_ctx *c, struct ytree *t, const yaml_node_t *v,
-			struct bytes *value, struct map_entry_ref *r)
+			struct bytes *value, struct map_entry_ref *r, uint8_t *dst)
 {
 	unsigned caps = c->mt->caps;
 
@@ -452,8 +469,8 @@ static bool parse_value(struct map_ctx *c, struct ytree *t, const yaml_node_t *v
 		yerr(t, v, "value: expected {program: REF} for map type \"%s\"", c->mt->name);
 		return false;
 	}
-	return parse_bytes_node(t, v, "value", c->value_ok ? (int64_t)c->s->value_size : -1,
-				"value_size", value);
+	return parse_bytes_into(t, v, "value", c->value_ok ? (int64_t)c->s->value_size : -1,
+				"value_size", value, dst);
 }
 
 /* Array-like maps index by a u32 key: it must be below max_entries. */
@@ -519,10 +536,15 @@ static void store_entry(struct entries_acc *a, const struct loc *item, const str
 	struct map_spec *s = a->c->s;
 	size_t n = s->n_entries;
 
-	if (a->c->key_ok && key->len)
+	/* integers were written in place already */
+	if (a->c->key_ok && key->len && key->data != s->keys + n * s->key_size)
 		memcpy(s->keys + n * s->key_size, key->data, s->key_size);
-	if (a->c->value_ok && value->len)
-		memcpy(s->values + n * s->value_size, value->data, s->value_size);
+	if (a->c->value_ok && value->data != s->values + n * s->value_size) {
+		if (value->len)
+			memcpy(s->values + n * s->value_size, value->data, s->value_size);
+		else
+			memset(s->values + n * s->value_size, 0, s->value_size);
+	}
 	s->locs[n] = (struct entry_loc){ (uint32_t)item->line, (uint32_t)item->col };
 	a->key_locs[n] = (struct entry_loc){ (uint32_t)key_loc->line, (uint32_t)key_loc->col };
 	if (r->vkind != VAL_BYTES) {
@@ -544,14 +566,20 @@ static bool parse_entry(void *arg, struct ytree *t, const yaml_node_t *item, siz
 	struct bytes key = { 0 }, value = { 0 };
 	struct loc item_loc = ytree_loc(t, item), key_loc;
 	yaml_node_t *keys[2], *vals[2];
+	uint8_t *kdst = NULL, *vdst = NULL;
 	bool ok = true;
 
+	/* integers straight into the entry's slot (kept only if the entry is good) */
+	if (c->s->n_entries < a->room) {
+		kdst = c->key_ok ? c->s->keys + c->s->n_entries * c->s->key_size : NULL;
+		vdst = c->value_ok ? c->s->values + c->s->n_entries * c->s->value_size : NULL;
+	}
 	progress("parsing the entries of", "map", c->s->name, i, a->room);
 	if (!yfields(t, item, "entries", a->ctx, entry_keys, 2, keys, vals) && !yis_map(item))
 		return true;
 	if (!yrequire(t, item, vals[0], "key", a->ctx))
 		ok = false;
-	else if (!parse_bytes_node(t, vals[0], "key", key_size, "key_size", &key))
+	else if (!parse_bytes_into(t, vals[0], "key", key_size, "key_size", &key, kdst))
 		ok = false;
 	else if (!check_index(c, t, vals[0], &key))
 		ok = false;
@@ -559,15 +587,17 @@ static bool parse_entry(void *arg, struct ytree *t, const yaml_node_t *item, siz
 		ok = false;
 	if (!yrequire(t, item, vals[1], "value", a->ctx))
 		ok = false;
-	else if (!parse_value(c, t, vals[1], &value, &r))
+	else if (!parse_value(c, t, vals[1], &value, &r, vdst))
 		ok = false;
 	key_loc = ytree_loc(t, vals[0]);
 	if (ok && c->s->n_entries < a->room)
 		store_entry(a, &item_loc, &key_loc, &key, &value, &r);
 	else
 		free(r.ref);
-	bytes_free(&key);
-	bytes_free(&value);
+	if (key.data != kdst)
+		bytes_free(&key);
+	if (value.data != vdst)
+		bytes_free(&value);
 	return true;
 }
 
