@@ -297,6 +297,16 @@ static const struct yanchor *find_anchor(const struct ybuild *b, const char *nam
 	return NULL;
 }
 
+static bool list_anchor(const struct ytree *t, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_list_anchors; i++)
+		if (!strcmp(t->list_anchors[i], name))
+			return true;
+	return false;
+}
+
 static void composer_error(struct ytree *t, const yaml_mark_t *at, const char *msg)
 {
 	struct loc l = { t->file, (int)at->line + 1, (int)at->column + 1 };
@@ -371,12 +381,15 @@ static bool compose_event(struct ytree *t, struct ybuild *b, yaml_event_t *ev,
 		return true;
 	case YAML_ALIAS_EVENT:
 		a = find_anchor(b, (const char *)ev->data.alias.anchor);
-		if (!a && outer && find_anchor(outer, (const char *)ev->data.alias.anchor)) {
+		if (!a && ((outer && find_anchor(outer, (const char *)ev->data.alias.anchor)) ||
+			   list_anchor(t, (const char *)ev->data.alias.anchor))) {
+			/* entries are composed one at a time: no node outside the entry exists */
 			struct loc l = { t->file, (int)ev->start_mark.line + 1,
 					 (int)ev->start_mark.column + 1 };
 
-			diag_error(t->d, &l, "an alias inside entries: may only name an anchor "
-					     "of the same entry");
+			diag_error(t->d, &l, "an alias %s", outer ?
+				   "inside entries: may only name an anchor of the same entry" :
+				   "may not name an anchor inside a map's entries:");
 			return false;
 		}
 		if (!a) {
@@ -522,6 +535,20 @@ static bool at_entries(const struct ybuild *b)
 	       is_key(b, b->work[b->base[1] - 2], "maps");
 }
 
+/* An anchor inside a list's items, so that an alias naming it is told why it cannot. */
+static void note_list_anchor(struct ytree *t, const yaml_event_t *ev)
+{
+	const yaml_char_t *a = ev->type == YAML_SCALAR_EVENT ? ev->data.scalar.anchor :
+			       ev->type == YAML_SEQUENCE_START_EVENT ? ev->data.sequence_start.anchor :
+			       ev->type == YAML_MAPPING_START_EVENT ? ev->data.mapping_start.anchor :
+								      NULL;
+
+	if (!a)
+		return;
+	t->list_anchors = xgrow(t->list_anchors, t->n_list_anchors, sizeof(*t->list_anchors));
+	t->list_anchors[t->n_list_anchors++] = xstrdup((const char *)a);
+}
+
 static bool stream_event(struct loader *L, yaml_event_t *ev)
 {
 	struct ytree *t = L->t;
@@ -548,6 +575,7 @@ static bool stream_event(struct loader *L, yaml_event_t *ev)
 	if (!check_event(t, ev, L->b->depth + 1 + L->level, 0, count))
 		return false;
 	ytape_put(&s->tape, ev);
+	note_list_anchor(t, ev);
 	if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT)
 		L->items[++L->level] = 0;
 	return true;
@@ -714,6 +742,11 @@ void ytree_free(struct ytree *t)
 	t->n_dups = 0;
 	for (i = 0; i < t->n_streams; i++)
 		ytape_free(&t->streams[i].tape);
+	for (i = 0; i < t->n_list_anchors; i++)
+		free(t->list_anchors[i]);
+	free(t->list_anchors);
+	t->list_anchors = NULL;
+	t->n_list_anchors = 0;
 	free(t->streams);
 	t->streams = NULL;
 	t->n_streams = 0;
@@ -764,35 +797,94 @@ static bool item_event(struct ytree *t, struct ybuild *b, yaml_event_t *ev)
 	return compose_event(t, b, ev, t->b);
 }
 
-/* The item b holds, as a tree of its own, to fn. */
-static void hand_over(struct ytree *t, struct ybuild *b, size_t i, ystream_fn fn, void *arg)
+/* The item b holds, as a tree of its own, to fn (check: its keys may repeat). */
+static void hand_over(struct ytree *t, struct ybuild *b, size_t i, bool check, ystream_fn fn,
+		      void *arg)
 {
 	struct ytree it = { .file = t->file, .d = t->d, .fd = -1 };
 
 	build_finish(b, &it.doc);
-	ytree_check_keys(&it);
+	if (check)
+		ytree_check_keys(&it);
 	fn(arg, &it, &b->nodes[0], i);
 	free(it.dups);
 	build_reset(b);
 }
 
-/* The items of list s to fn, played back from its tape. */
+static bool entry_key(const yaml_event_t *ev)
+{
+	return ev->type == YAML_SCALAR_EVENT && !ev->data.scalar.anchor &&
+	       (!strcmp((const char *)ev->data.scalar.value, "key") ||
+		!strcmp((const char *)ev->data.scalar.value, "value"));
+}
+
+static bool plain_scalar(const yaml_event_t *ev)
+{
+	return ev->type == YAML_SCALAR_EVENT && !ev->data.scalar.anchor;
+}
+
+/* {key: K, value: V} in either order, scalars, no anchors: the shape of nearly every entry. */
+static bool usual_item(const yaml_event_t *ev)
+{
+	return ev[0].type == YAML_MAPPING_START_EVENT && !ev[0].data.mapping_start.anchor &&
+	       entry_key(&ev[1]) && plain_scalar(&ev[2]) && entry_key(&ev[3]) &&
+	       plain_scalar(&ev[4]) && ev[5].type == YAML_MAPPING_END_EVENT &&
+	       strcmp((const char *)ev[1].data.scalar.value, (const char *)ev[3].data.scalar.value);
+}
+
+/* The same nodes compose_event() would make, without its general bookkeeping. */
+static void compose_usual(struct ybuild *b, yaml_event_t *ev)
+{
+	int i, id = add_node(b, YAML_MAPPING_NODE, &ev[0]);
+
+	b->nodes[id - 1].data.mapping.style = ev[0].data.mapping_start.style;
+	for (i = 1; i <= 4; i++) {
+		yaml_node_t *n = &b->nodes[add_node(b, YAML_SCALAR_NODE, &ev[i]) - 1];
+
+		n->data.scalar.value = ev[i].data.scalar.value;
+		n->data.scalar.length = ev[i].data.scalar.length;
+		n->data.scalar.style = ev[i].data.scalar.style;
+	}
+	b->pairs = grow(b->pairs, &b->cap_pairs, 2, sizeof(*b->pairs));
+	b->pairs[0] = (yaml_node_pair_t){ id + 1, id + 2 };
+	b->pairs[1] = (yaml_node_pair_t){ id + 3, id + 4 };
+	b->n_pairs = 2;
+	b->kids[id - 1] = (struct ykids){ 0, 2 };
+}
+
+/*
+ * The items of list s to fn, played back from its tape: six events at a
+ * time, the usual entry directly, anything else through compose_event().
+ */
 static bool replay(struct ytree *t, struct ystream *s, ystream_fn fn, void *arg)
 {
 	struct ybuild *b = xzalloc(sizeof(*b));
 	struct ytape_reader r;
-	yaml_event_t ev;
-	size_t n = 0;
+	yaml_event_t ev[6];
+	size_t n = 0, k, j;
 	bool ok = true;
 
 	b->borrowed = true;
 	ytape_read_start(&s->tape, &r);
-	while (ok && ytape_get(&r, &ev)) {
-		ok = item_event(t, b, &ev);
-		if (!ok || b->depth)
-			continue;
-		hand_over(t, b, n++, fn, arg);
-		if (!s->keep)
+	while (ok) {
+		/* mid-item (after an unusual start), or not a mapping: one at a time */
+		for (k = 0; k < 6 && ytape_get(&r, &ev[k]);)
+			if (++k, b->depth || ev[0].type != YAML_MAPPING_START_EVENT)
+				break;
+		if (!k)
+			break;
+		if (k == 6 && !b->depth && usual_item(ev)) {
+			compose_usual(b, ev);
+			hand_over(t, b, n++, false, fn, arg);
+		} else {
+			for (j = 0; j < k && ok; j++) {
+				ok = item_event(t, b, &ev[j]);
+				if (ok && !b->depth)
+					hand_over(t, b, n++, true, fn, arg);
+			}
+		}
+		/* the events read ahead are all used: what lies behind is not needed again */
+		if (!s->keep && !b->depth)
 			ytape_release(&s->tape, &r);
 	}
 	build_free(b);

@@ -39,6 +39,8 @@ struct ytree {
 	struct ybuild *b;
 	struct ystream *streams;
 	size_t n_streams;
+	char **list_anchors; /* anchors inside the recorded lists' items */
+	size_t n_list_anchors;
 };
 
 /*
