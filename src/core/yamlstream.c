@@ -40,35 +40,23 @@
  */
 struct yreader {
 	int fd;
-	int depth, line, col;
-	char quote, prev;
+	int depth;
+	char quote, last; /* last: the byte before this chunk */
 	bool comment, escaped;
 	bool too_deep;
-	int err; /* a read error, -errno */
+	uint64_t offset;  /* of this chunk in the file; then of the byte too deep */
+	int err;          /* a read error, -errno */
 };
 
-/* The characters flow_char() must look at: anything else only moves the column. */
-static bool flow_special(unsigned char ch)
-{
-	return ch == '\n' || ch == '#' || ch == '"' || ch == '\'' || ch == '\\' || ch == '[' ||
-	       ch == '{' || ch == ']' || ch == '}';
-}
+/* The characters the scan must look at: anything else is skipped at once. */
+static const bool flow_special[256] = {
+	['\n'] = true, ['#'] = true, ['"'] = true, ['\''] = true, ['\\'] = true,
+	['['] = true,  ['{'] = true, [']'] = true, ['}'] = true,
+};
 
-static bool flow_char(struct yreader *r, char ch)
+static bool flow_char(struct yreader *r, char ch, char prev)
 {
-	char prev = r->prev;
-
-	r->prev = ch;
-	r->col++;
-	if (r->escaped) {
-		r->escaped = false; /* an escaped character cannot end the string */
-		return true;
-	}
-	if (!flow_special((unsigned char)ch))
-		return true;
 	if (ch == '\n') {
-		r->line++;
-		r->col = 0;
 		r->comment = false;
 		return true;
 	}
@@ -106,21 +94,50 @@ static int read_handler(void *data, unsigned char *buf, size_t size, size_t *got
 		return 0;
 	}
 	for (i = 0; i < (size_t)n; i++) {
-		if (!flow_char(r, (char)buf[i])) {
+		if (r->escaped) {
+			r->escaped = false; /* an escaped character cannot end the string */
+			continue;
+		}
+		if (flow_special[buf[i]] &&
+		    !flow_char(r, (char)buf[i], i ? (char)buf[i - 1] : r->last)) {
 			r->too_deep = true;
+			r->offset += i;
 			return 0;
 		}
 	}
+	if (n)
+		r->last = (char)buf[n - 1];
+	r->offset += (uint64_t)n;
 	*got = (size_t)n;
 	return 1;
+}
+
+/* Line and column of byte offset of the file (only for the error: read again). */
+static void offset_loc(int fd, uint64_t offset, struct loc *l)
+{
+	char buf[65536];
+	uint64_t at = 0;
+	ssize_t n;
+	int i;
+
+	l->line = 1;
+	l->col = 1;
+	while (at < offset && (n = pread(fd, buf, sizeof(buf), (off_t)at)) > 0) {
+		for (i = 0; i < n && at < offset; i++, at++) {
+			l->col++;
+			if (buf[i] == '\n') {
+				l->line++;
+				l->col = 1;
+			}
+		}
+	}
 }
 
 static void reader_start(struct yreader *r, int fd, yaml_parser_t *p)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd = fd;
-	r->line = 1;
-	r->prev = '\n';
+	r->last = '\n';
 	if (!yaml_parser_initialize(p))
 		abort(); /* out of memory: see xzalloc */
 	yaml_parser_set_input(p, read_handler, r);
@@ -129,11 +146,13 @@ static void reader_start(struct yreader *r, int fd, yaml_parser_t *p)
 /* Why libyaml stopped: the reader's own reasons first. */
 static void parse_failed(struct ytree *t, const yaml_parser_t *p, const struct yreader *r)
 {
-	struct loc l = { t->file, r->line, r->col };
+	struct loc l = { t->file, 0, 0 };
 
-	if (r->too_deep)
+	if (r->too_deep) {
+		offset_loc(r->fd, r->offset, &l);
 		diag_error(t->d, &l, "flow collections nested deeper than %d levels",
 			   FLOW_MAX_DEPTH);
+	}
 	else if (r->err)
 		diag_error(t->d, &(struct loc){ t->file, 0, 0 }, "cannot read: %s",
 			   strerror(-r->err));

@@ -187,15 +187,18 @@ bool ytape_get(struct ytape_reader *r, yaml_event_t *ev)
 	op = *p++;
 	kind = op & 7;
 	style = (op >> OP_STYLE_SHIFT) & 7;
-	memset(ev, 0, sizeof(*ev));
+	/* what compose_event() reads; anchor and tag lead each of the union's structs */
+	ev->data.scalar.anchor = NULL;
+	ev->data.scalar.tag = NULL;
+	ev->start_mark = (yaml_mark_t){ 0, 0, 0 };
 	if (kind != OP_SEQ_END && kind != OP_MAP_END) {
 		p = get_varint(p, &v);
 		r->line += (size_t)v;
 		ev->start_mark.line = r->line;
 		p = get_varint(p, &v);
 		ev->start_mark.column = (size_t)v;
-		ev->end_mark = ev->start_mark;
 	}
+	ev->end_mark = ev->start_mark;
 	switch (kind) {
 	case OP_SCALAR:
 		ev->type = YAML_SCALAR_EVENT;
