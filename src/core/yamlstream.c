@@ -19,11 +19,11 @@
 #include <sys/stat.h>
 
 #include "core/readfile.h"
+#include "core/yamlcompose.h"
 #include "core/yamltape.h"
 #include "core/yamltree.h"
 
 #define FLOW_MAX_DEPTH 64
-#define BLOCK_MAX_DEPTH 64
 /* A manifest declares maps, programs and their entries: these are far above any real one. */
 #define YAML_MAX_NODES (1u << 20)
 #define YAML_MAX_ITEMS (1u << 18)
@@ -158,269 +158,6 @@ static void parse_failed(struct ytree *t, const yaml_parser_t *p, const struct y
 			   strerror(-r->err));
 	else
 		ytree_syntax_error(t, p);
-}
-
-/* ---- composing ------------------------------------------------------------------ */
-
-struct ykids {
-	size_t first, n; /* in items (sequence) or pairs (mapping) */
-};
-
-struct yanchor {
-	char *name;
-	int node;
-	yaml_mark_t mark;
-};
-
-/* A document under construction: nodes as yaml_document_t holds them, children aside. */
-struct ybuild {
-	yaml_node_t *nodes;
-	struct ykids *kids; /* per node */
-	size_t n_nodes, cap_nodes;
-	yaml_node_item_t *items;
-	size_t n_items, cap_items;
-	yaml_node_pair_t *pairs;
-	size_t n_pairs, cap_pairs;
-	int *work; /* children of the open collections, innermost last */
-	size_t n_work, cap_work;
-	int open[BLOCK_MAX_DEPTH + 2];
-	size_t base[BLOCK_MAX_DEPTH + 2]; /* where each open collection's children start */
-	unsigned depth;
-	struct yanchor *anchors;
-	size_t n_anchors;
-	bool borrowed; /* texts point into a tape: not freed here */
-};
-
-static void *grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return p;
-	*cap = *cap ? *cap * 2 : 16;
-	if (*cap < need)
-		*cap = need;
-	return xreallocarray(p, *cap, size);
-}
-
-static int add_node(struct ybuild *b, yaml_node_type_t type, const yaml_event_t *ev)
-{
-	size_t cap = b->cap_nodes;
-	yaml_node_t *n;
-
-	b->nodes = grow(b->nodes, &b->cap_nodes, b->n_nodes + 1, sizeof(*b->nodes));
-	b->kids = grow(b->kids, &cap, b->n_nodes + 1, sizeof(*b->kids));
-	n = &b->nodes[b->n_nodes];
-	memset(n, 0, sizeof(*n));
-	n->type = type;
-	n->start_mark = ev->start_mark;
-	n->end_mark = ev->end_mark;
-	b->kids[b->n_nodes] = (struct ykids){ 0, 0 };
-	return (int)++b->n_nodes;
-}
-
-static void attach(struct ybuild *b, int id)
-{
-	if (!b->depth)
-		return;
-	b->work = grow(b->work, &b->cap_work, b->n_work + 1, sizeof(*b->work));
-	b->work[b->n_work++] = id;
-}
-
-static void open_collection(struct ybuild *b, int id)
-{
-	b->open[b->depth] = id;
-	b->base[b->depth++] = b->n_work;
-}
-
-static void close_collection(struct ybuild *b)
-{
-	int id = b->open[--b->depth];
-	size_t base = b->base[b->depth], n = b->n_work - base, i;
-	struct ykids *k = &b->kids[id - 1];
-
-	if (b->nodes[id - 1].type == YAML_SEQUENCE_NODE) {
-		b->items = grow(b->items, &b->cap_items, b->n_items + n, sizeof(*b->items));
-		*k = (struct ykids){ b->n_items, n };
-		for (i = 0; i < n; i++)
-			b->items[b->n_items++] = b->work[base + i];
-	} else {
-		n /= 2; /* libyaml pairs every key with a value */
-		b->pairs = grow(b->pairs, &b->cap_pairs, b->n_pairs + n, sizeof(*b->pairs));
-		*k = (struct ykids){ b->n_pairs, n };
-		for (i = 0; i < n; i++) {
-			b->pairs[b->n_pairs].key = b->work[base + 2 * i];
-			b->pairs[b->n_pairs++].value = b->work[base + 2 * i + 1];
-		}
-	}
-	b->n_work = base;
-}
-
-/* The nodes as a yaml_document_t (valid until b changes). */
-static void build_finish(struct ybuild *b, yaml_document_t *doc)
-{
-	size_t i;
-
-	for (i = 0; i < b->n_nodes; i++) {
-		yaml_node_t *n = &b->nodes[i];
-		const struct ykids *k = &b->kids[i];
-
-		if (n->type == YAML_SEQUENCE_NODE) {
-			n->data.sequence.items.start = k->n ? b->items + k->first : NULL;
-			n->data.sequence.items.top = n->data.sequence.items.start + k->n;
-			n->data.sequence.items.end = n->data.sequence.items.top;
-		} else if (n->type == YAML_MAPPING_NODE) {
-			n->data.mapping.pairs.start = k->n ? b->pairs + k->first : NULL;
-			n->data.mapping.pairs.top = n->data.mapping.pairs.start + k->n;
-			n->data.mapping.pairs.end = n->data.mapping.pairs.top;
-		}
-	}
-	memset(doc, 0, sizeof(*doc));
-	doc->nodes.start = b->nodes;
-	doc->nodes.top = b->nodes + b->n_nodes;
-	doc->nodes.end = doc->nodes.top;
-}
-
-static void build_reset(struct ybuild *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->n_nodes && !b->borrowed; i++)
-		if (b->nodes[i].type == YAML_SCALAR_NODE)
-			free(b->nodes[i].data.scalar.value);
-	for (i = 0; i < b->n_anchors && !b->borrowed; i++)
-		free(b->anchors[i].name);
-	b->n_nodes = b->n_items = b->n_pairs = b->n_work = b->n_anchors = 0;
-	b->depth = 0;
-}
-
-static void build_free(struct ybuild *b)
-{
-	if (!b)
-		return;
-	build_reset(b);
-	free(b->nodes);
-	free(b->kids);
-	free(b->items);
-	free(b->pairs);
-	free(b->work);
-	free(b->anchors);
-	free(b);
-}
-
-static const struct yanchor *find_anchor(const struct ybuild *b, const char *name)
-{
-	size_t i;
-
-	for (i = b->n_anchors; i-- > 0;)
-		if (!strcmp(b->anchors[i].name, name))
-			return &b->anchors[i];
-	return NULL;
-}
-
-static bool list_anchor(const struct ytree *t, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < t->n_list_anchors; i++)
-		if (!strcmp(t->list_anchors[i], name))
-			return true;
-	return false;
-}
-
-static void composer_error(struct ytree *t, const yaml_mark_t *at, const char *msg)
-{
-	struct loc l = { t->file, (int)at->line + 1, (int)at->column + 1 };
-
-	diag_error(t->d, &l, "YAML syntax error: %s", msg);
-}
-
-/* An anchor on a new node: libyaml refuses one used twice. */
-static bool add_anchor(struct ytree *t, struct ybuild *b, yaml_char_t **anchor, int id,
-		       const yaml_event_t *ev)
-{
-	const struct yanchor *prev;
-	size_t cap = b->n_anchors;
-
-	if (!*anchor)
-		return true;
-	prev = find_anchor(b, (const char *)*anchor);
-	if (prev) {
-		struct loc l = { t->file, (int)ev->start_mark.line + 1,
-				 (int)ev->start_mark.column + 1 };
-
-		diag_error(t->d, &l, "YAML syntax error: second occurrence (found duplicate anchor; "
-				     "first occurrence at %d:%d)",
-			   (int)prev->mark.line + 1, (int)prev->mark.column + 1);
-		return false;
-	}
-	/* anchors are rare: grow one at a time from the count */
-	b->anchors = xreallocarray(b->anchors, cap + 1, sizeof(*b->anchors));
-	b->anchors[b->n_anchors++] = (struct yanchor){ (char *)*anchor, id, ev->start_mark };
-	*anchor = NULL; /* now the builder's */
-	return true;
-}
-
-/*
- * One node event into b (the caller checked depth and limits).  outer: the
- * anchors of the whole file, for an alias inside an item composed alone.
- */
-static bool compose_event(struct ytree *t, struct ybuild *b, yaml_event_t *ev,
-			  const struct ybuild *outer)
-{
-	const struct yanchor *a;
-	yaml_char_t **anchor = NULL;
-	int id;
-
-	switch (ev->type) {
-	case YAML_SCALAR_EVENT:
-		id = add_node(b, YAML_SCALAR_NODE, ev);
-		b->nodes[id - 1].data.scalar.value = ev->data.scalar.value;
-		b->nodes[id - 1].data.scalar.length = ev->data.scalar.length;
-		b->nodes[id - 1].data.scalar.style = ev->data.scalar.style;
-		ev->data.scalar.value = NULL; /* now the node's */
-		anchor = &ev->data.scalar.anchor;
-		attach(b, id);
-		break;
-	case YAML_SEQUENCE_START_EVENT:
-	case YAML_MAPPING_START_EVENT:
-		if (ev->type == YAML_SEQUENCE_START_EVENT) {
-			id = add_node(b, YAML_SEQUENCE_NODE, ev);
-			b->nodes[id - 1].data.sequence.style = ev->data.sequence_start.style;
-			anchor = &ev->data.sequence_start.anchor;
-		} else {
-			id = add_node(b, YAML_MAPPING_NODE, ev);
-			b->nodes[id - 1].data.mapping.style = ev->data.mapping_start.style;
-			anchor = &ev->data.mapping_start.anchor;
-		}
-		attach(b, id);
-		open_collection(b, id);
-		break;
-	case YAML_SEQUENCE_END_EVENT:
-	case YAML_MAPPING_END_EVENT:
-		close_collection(b);
-		return true;
-	case YAML_ALIAS_EVENT:
-		a = find_anchor(b, (const char *)ev->data.alias.anchor);
-		if (!a && ((outer && find_anchor(outer, (const char *)ev->data.alias.anchor)) ||
-			   list_anchor(t, (const char *)ev->data.alias.anchor))) {
-			/* entries are composed one at a time: no node outside the entry exists */
-			struct loc l = { t->file, (int)ev->start_mark.line + 1,
-					 (int)ev->start_mark.column + 1 };
-
-			diag_error(t->d, &l, "an alias %s", outer ?
-				   "inside entries: may only name an anchor of the same entry" :
-				   "may not name an anchor inside a map's entries:");
-			return false;
-		}
-		if (!a) {
-			composer_error(t, &ev->start_mark, "found undefined alias");
-			return false;
-		}
-		attach(b, a->node);
-		return true;
-	default:
-		return true;
-	}
-	return add_anchor(t, b, anchor, id, ev);
 }
 
 /* ---- the checks of every event ----------------------------------------------- */
@@ -608,7 +345,7 @@ static bool tree_event(struct loader *L, yaml_event_t *ev)
 	bool entries;
 
 	if (is_end(ev)) {
-		close_collection(b);
+		ybuild_close(b);
 		return true;
 	}
 	if (!is_node(ev))
@@ -618,11 +355,11 @@ static bool tree_event(struct loader *L, yaml_event_t *ev)
 	if (!check_event(t, ev, b->depth, ++L->nodes, count))
 		return false;
 	entries = ev->type == YAML_SEQUENCE_START_EVENT && at_entries(b);
-	if (!compose_event(t, b, ev, NULL))
+	if (!ybuild_event(t, b, ev, NULL))
 		return false;
 	if (entries) {
 		/* the list stays empty in the tree: its items are read by ystream_items() */
-		close_collection(b);
+		ybuild_close(b);
 		t->streams = xgrow(t->streams, t->n_streams, sizeof(*t->streams));
 		t->streams[t->n_streams++] = (struct ystream){
 			.node = (int)b->n_nodes,
@@ -727,7 +464,7 @@ yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
 	t->fd = -1;
 	if (!ok)
 		return NULL;
-	build_finish(t->b, &t->doc);
+	ybuild_finish(t->b, &t->doc);
 	root = yaml_document_get_root_node(&t->doc);
 	if (!root) {
 		diag_error(d, &at_start, "empty manifest: expected a mapping with bpfapply and scope");
@@ -753,7 +490,7 @@ void ytree_free(struct ytree *t)
 
 	if (!t)
 		return;
-	build_free(t->b);
+	ybuild_free(t->b);
 	t->b = NULL;
 	memset(&t->doc, 0, sizeof(t->doc));
 	free(t->dups);
@@ -813,7 +550,7 @@ static bool item_event(struct ytree *t, struct ybuild *b, yaml_event_t *ev)
 	if ((ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT) &&
 	    b->depth + 4 >= BLOCK_MAX_DEPTH)
 		return check_event(t, ev, BLOCK_MAX_DEPTH, 0, 0);
-	return compose_event(t, b, ev, t->b);
+	return ybuild_event(t, b, ev, t->b);
 }
 
 /* The item b holds, as a tree of its own, to fn (check: its keys may repeat). */
@@ -822,12 +559,12 @@ static void hand_over(struct ytree *t, struct ybuild *b, size_t i, bool check, y
 {
 	struct ytree it = { .file = t->file, .d = t->d, .fd = -1 };
 
-	build_finish(b, &it.doc);
+	ybuild_finish(b, &it.doc);
 	if (check)
 		ytree_check_keys(&it);
 	fn(arg, &it, &b->nodes[0], i);
 	free(it.dups);
-	build_reset(b);
+	ybuild_reset(b);
 }
 
 static bool entry_key(const yaml_event_t *ev)
@@ -851,20 +588,20 @@ static bool usual_item(const yaml_event_t *ev)
 	       strcmp((const char *)ev[1].data.scalar.value, (const char *)ev[3].data.scalar.value);
 }
 
-/* The same nodes compose_event() would make, without its general bookkeeping. */
+/* The same nodes ybuild_event() would make, without its general bookkeeping. */
 static void compose_usual(struct ybuild *b, yaml_event_t *ev)
 {
-	int i, id = add_node(b, YAML_MAPPING_NODE, &ev[0]);
+	int i, id = ybuild_node(b, YAML_MAPPING_NODE, &ev[0]);
 
 	b->nodes[id - 1].data.mapping.style = ev[0].data.mapping_start.style;
 	for (i = 1; i <= 4; i++) {
-		yaml_node_t *n = &b->nodes[add_node(b, YAML_SCALAR_NODE, &ev[i]) - 1];
+		yaml_node_t *n = &b->nodes[ybuild_node(b, YAML_SCALAR_NODE, &ev[i]) - 1];
 
 		n->data.scalar.value = ev[i].data.scalar.value;
 		n->data.scalar.length = ev[i].data.scalar.length;
 		n->data.scalar.style = ev[i].data.scalar.style;
 	}
-	b->pairs = grow(b->pairs, &b->cap_pairs, 2, sizeof(*b->pairs));
+	b->pairs = ybuild_grow(b->pairs, &b->cap_pairs, 2, sizeof(*b->pairs));
 	b->pairs[0] = (yaml_node_pair_t){ id + 1, id + 2 };
 	b->pairs[1] = (yaml_node_pair_t){ id + 3, id + 4 };
 	b->n_pairs = 2;
@@ -873,7 +610,7 @@ static void compose_usual(struct ybuild *b, yaml_event_t *ev)
 
 /*
  * The items of list s to fn, played back from its tape: six events at a
- * time, the usual entry directly, anything else through compose_event().
+ * time, the usual entry directly, anything else through ybuild_event().
  */
 static bool replay(struct ytree *t, struct ystream *s, ystream_fn fn, void *arg)
 {
@@ -906,7 +643,7 @@ static bool replay(struct ytree *t, struct ystream *s, ystream_fn fn, void *arg)
 		if (!s->keep && !b->depth)
 			ytape_release(&s->tape, &r);
 	}
-	build_free(b);
+	ybuild_free(b);
 	if (!s->keep)
 		ytape_free(&s->tape);
 	return ok;
