@@ -24,6 +24,10 @@
 #include "core/yamltree.h"
 
 #define FLOW_MAX_DEPTH 64
+/* No value of a manifest comes near: the longest, a 1 MiB map value as DATA, is ~3 MiB. */
+#define VALUE_MAX_BYTES (16u << 20)
+/* About 8 million {key, value} entries; beyond, entries_file: is the way. */
+#define TAPE_MAX_BYTES ((size_t)256 << 20)
 /* A manifest declares maps, programs and their entries: these are far above any real one. */
 #define YAML_MAX_NODES (1u << 20)
 #define YAML_MAX_ITEMS (1u << 18)
@@ -46,6 +50,9 @@ struct yreader {
 	bool too_deep;
 	uint64_t offset;  /* of this chunk in the file; then of the byte too deep */
 	int err;          /* a read error, -errno */
+	uint64_t run;     /* bytes handed to libyaml since its last event */
+	yaml_mark_t run_from; /* the end of that event */
+	bool too_long;
 };
 
 /* The characters the scan must look at: anything else is skipped at once. */
@@ -91,6 +98,12 @@ static int read_handler(void *data, unsigned char *buf, size_t size, size_t *got
 	while (n < 0 && errno == EINTR);
 	if (n < 0) {
 		r->err = -errno;
+		return 0;
+	}
+	/* libyaml keeps a whole scalar (or skips a comment) before its next event */
+	r->run += (uint64_t)n;
+	if (r->run > VALUE_MAX_BYTES) {
+		r->too_long = true;
 		return 0;
 	}
 	for (i = 0; i < (size_t)n; i++) {
@@ -152,6 +165,11 @@ static void parse_failed(struct ytree *t, const yaml_parser_t *p, const struct y
 		offset_loc(r->fd, r->offset, &l);
 		diag_error(t->d, &l, "flow collections nested deeper than %d levels",
 			   FLOW_MAX_DEPTH);
+	} else if (r->too_long) {
+		l.line = (int)r->run_from.line + 1;
+		l.col = (int)r->run_from.column + 1;
+		diag_error(t->d, &l, "a value or comment longer than %u MiB: not a manifest",
+			   VALUE_MAX_BYTES >> 20);
 	}
 	else if (r->err)
 		diag_error(t->d, &(struct loc){ t->file, 0, 0 }, "cannot read: %s",
@@ -259,6 +277,7 @@ struct loader {
 	yaml_mark_t second; /* where a second document starts */
 	unsigned extra_depth; /* nesting inside a second document */
 	bool in_stream;     /* inside the last of t->streams */
+	size_t tape_bytes;  /* all the streams' */
 	unsigned level;     /* nesting inside its items */
 	size_t items[BLOCK_MAX_DEPTH + 2];
 };
@@ -317,7 +336,7 @@ static bool stream_event(struct loader *L, yaml_event_t *ev)
 	}
 	if (is_end(ev)) {
 		L->level--;
-		ytape_put(&s->tape, ev);
+		L->tape_bytes += ytape_put(&s->tape, ev);
 		return true;
 	}
 	if (!is_node(ev))
@@ -330,8 +349,13 @@ static bool stream_event(struct loader *L, yaml_event_t *ev)
 		count = ++L->items[L->level];
 	if (!check_event(t, ev, L->b->depth + 1 + L->level, 0, count))
 		return false;
-	ytape_put(&s->tape, ev);
+	L->tape_bytes += ytape_put(&s->tape, ev);
 	note_list_anchor(t, ev);
+	if (L->tape_bytes > TAPE_MAX_BYTES) {
+		event_error(t, ev, "entries: the lists of this file take more than %s MiB as "
+				   "YAML; write large data sets with entries_file:", "256");
+		return false;
+	}
 	if (ev->type == YAML_SEQUENCE_START_EVENT || ev->type == YAML_MAPPING_START_EVENT)
 		L->items[++L->level] = 0;
 	return true;
@@ -432,10 +456,12 @@ static bool load_file(struct ytree *t, struct loader *L)
 		if (!yaml_parser_parse(&p, &ev)) {
 			parse_failed(t, &p, &r);
 			/* a broken second document is reported, the first one still read */
-			ok = L->docs > 1 && !r.too_deep && !r.err;
+			ok = L->docs > 1 && !r.too_deep && !r.too_long && !r.err;
 			L->docs = ok ? 1 : L->docs;
 			break;
 		}
+		r.run = 0;
+		r.run_from = ev.end_mark;
 		ok = load_event(L, &ev, &done);
 		yaml_event_delete(&ev);
 	}

@@ -117,7 +117,7 @@ static unsigned opcode(const yaml_event_t *ev, const yaml_char_t **anchor)
 	}
 }
 
-void ytape_put(struct ytape *tp, const yaml_event_t *ev)
+size_t ytape_put(struct ytape *tp, const yaml_event_t *ev)
 {
 	const yaml_char_t *anchor = NULL;
 	unsigned op = opcode(ev, &anchor), kind = op & 7;
@@ -142,6 +142,7 @@ void ytape_put(struct ytape *tp, const yaml_event_t *ev)
 	if (anchor)
 		p = put_text(p, anchor, alen);
 	tp->tail->len += (size_t)(p - start);
+	return (size_t)(p - start);
 }
 
 void ytape_read_start(const struct ytape *tp, struct ytape_reader *r)

@@ -28,8 +28,9 @@ struct ytape_reader {
 /*
  * Record a node event (scalar, alias, collection start or end): its kind,
  * style, start line and column, text and anchor.  Tags are refused before.
+ * Returns the bytes it took.
  */
-void ytape_put(struct ytape *tp, const yaml_event_t *ev);
+size_t ytape_put(struct ytape *tp, const yaml_event_t *ev);
 void ytape_read_start(const struct ytape *tp, struct ytape_reader *r);
 /*
  * The next event, false at the end.  Its strings point into the tape: they

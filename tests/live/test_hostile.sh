@@ -313,6 +313,18 @@ test_hostile_strict_values() {
 	# shellcheck disable=SC2016
 	refused "flat.yaml:6:[0-9]+: a list or mapping with more than 262144 items" \
 		bash -c "$limit"' exec "$0" validate -f "$1"' "$BIN" "$T/flat.yaml"
+	# manifests have no size cap, but one value (libyaml holds it whole) has
+	{ printf 'bpfapply: v1\nscope: s\nx: "'; head -c $((17 << 20)) /dev/zero | tr '\0' a; echo '"'; } > "$T/long.yaml"
+	# shellcheck disable=SC2016
+	refused "long.yaml:3:[0-9]+: a value or comment longer than 16 MiB" \
+		bash -c "$limit"' exec "$0" validate -f "$1"' "$BIN" "$T/long.yaml"
+	# a map's entries: list is bounded by its max_entries, and not read past it
+	{ printf 'bpfapply: v1\nscope: s\nmaps:\n  a:\n    type: hash\n    key_size: 4\n'
+		printf '    value_size: 4\n    max_entries: 4\n    entries:\n'
+		yes '      - {key: 1, value: 1}' | head -n 300000; } > "$T/long_entries.yaml"
+	# shellcheck disable=SC2016
+	refused "long_entries.yaml:10:7: entries: 300000 entries exceed max_entries 4" \
+		bash -c "$limit"' exec "$0" validate -f "$1"' "$BIN" "$T/long_entries.yaml"
 }
 
 # Without read access to the pins every command says so, also as JSON
