@@ -59,7 +59,7 @@ void ytree_free(struct ytree *t);
  * call; once only, unless an alias may name the list again); of any other
  * list, its items in t.
  */
-typedef bool (*ystream_fn)(void *arg, struct ytree *it, const yaml_node_t *item, size_t i);
+typedef void (*ystream_fn)(void *arg, struct ytree *it, const yaml_node_t *item, size_t i);
 bool ystream_items(struct ytree *t, const yaml_node_t *seq, ystream_fn fn, void *arg);
 /* How many items seq has. */
 size_t ystream_len(const struct ytree *t, const yaml_node_t *seq);
@@ -69,7 +69,7 @@ size_t ystream_len(const struct ytree *t, const yaml_node_t *seq);
  */
 bool ystream_bounded(struct ytree *t, const yaml_node_t *seq);
 
-/* For the loader (yamltree.c): libyaml's error, and the keys check of every mapping of t. */
+/* For the loader (yamlstream.c): libyaml's error, and the keys check of every mapping of t. */
 void ytree_syntax_error(struct ytree *t, const yaml_parser_t *p);
 void ytree_check_keys(struct ytree *t);
 

@@ -556,7 +556,7 @@ static void store_entry(struct entries_acc *a, const struct loc *item, const str
 }
 
 /* Reports every problem of the entry (key and value both), not just the first. */
-static bool parse_entry(void *arg, struct ytree *t, const yaml_node_t *item, size_t i)
+static void parse_entry(void *arg, struct ytree *t, const yaml_node_t *item, size_t i)
 {
 	static const char *const entry_keys[] = { "key", "value" };
 	struct entries_acc *a = arg;
@@ -576,7 +576,7 @@ static bool parse_entry(void *arg, struct ytree *t, const yaml_node_t *item, siz
 	}
 	progress("parsing the entries of", "map", c->s->name, i, a->room);
 	if (!yfields(t, item, "entries", a->ctx, entry_keys, 2, keys, vals) && !yis_map(item))
-		return true;
+		return;
 	if (!yrequire(t, item, vals[0], "key", a->ctx))
 		ok = false;
 	else if (!parse_bytes_into(t, vals[0], "key", key_size, "key_size", &key, kdst))
@@ -598,7 +598,6 @@ static bool parse_entry(void *arg, struct ytree *t, const yaml_node_t *item, siz
 		bytes_free(&key);
 	if (value.data != vdst)
 		bytes_free(&value);
-	return true;
 }
 
 static int cmp_key_at(const void *pa, const void *pb, void *arg)
