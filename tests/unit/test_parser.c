@@ -244,6 +244,33 @@ static void test_full_programs(void **state)
 
 /* ---- progs.yaml: programs and iterators ------------------------------------------ */
 
+/* Sizes after the list: the entries are read once they are known, into packed arrays. */
+static void test_entries_late_sizes(void **state)
+{
+	static const uint8_t keys[] = { 2, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0, 4, 0, 0, 0 };
+	static const uint8_t values[] = {
+		2, 1, 0, 0, 0, 0, 0, 0,       1, 2, 3, 4, 5, 6, 7, 8,
+		0xff, 0, 0, 0, 0, 0, 0, 1,    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+	};
+	struct manifest *m = load_one(GOOD "entries_late_sizes.yaml");
+	const struct map_spec *s = map_named(m, "late");
+
+	(void)state;
+	assert_int_equal(s->n_entries, 4);
+	assert_int_equal(s->n_yaml_entries, 4);
+	assert_int_equal(s->n_refs, 0);
+	assert_memory_equal(s->keys, keys, sizeof(keys));
+	assert_memory_equal(s->values, values, sizeof(values));
+	assert_memory_equal(map_entry_key(s, 2), keys + 8, 4);
+	assert_memory_equal(map_entry_value(s, 3), values + 24, 8);
+	assert_loc(&entry(s, 0)->loc, GOOD "entries_late_sizes.yaml", 7, 9);
+	assert_loc(&entry(s, 1)->loc, GOOD "entries_late_sizes.yaml", 8, 9);
+	assert_loc(&entry(s, 2)->loc, GOOD "entries_late_sizes.yaml", 10, 9);
+	assert_int_equal(entry(s, 3)->vkind, VAL_BYTES);
+	assert_int_equal(entry(s, 3)->value.len, 8);
+	manifest_free(m);
+}
+
 static void test_programs_section(void **state)
 {
 	struct manifest *m = load_one(GOOD "progs.yaml");
@@ -630,6 +657,7 @@ int main(void)
 		cmocka_unit_test(test_full_prog_array),
 		cmocka_unit_test(test_full_other_maps),
 		cmocka_unit_test(test_full_programs),
+		cmocka_unit_test(test_entries_late_sizes),
 		cmocka_unit_test(test_programs_section),
 		cmocka_unit_test(test_iterators_section),
 		cmocka_unit_test(test_minimal),
