@@ -84,19 +84,20 @@ void ybuild_finish(struct ybuild *b, yaml_document_t *doc)
 		yaml_node_t *n = &b->nodes[i];
 		const struct ykids *k = &b->kids[i];
 
+		/* no pointer arithmetic on NULL: an empty collection is three NULLs */
 		if (n->type == YAML_SEQUENCE_NODE) {
 			n->data.sequence.items.start = k->n ? b->items + k->first : NULL;
-			n->data.sequence.items.top = n->data.sequence.items.start + k->n;
+			n->data.sequence.items.top = k->n ? b->items + k->first + k->n : NULL;
 			n->data.sequence.items.end = n->data.sequence.items.top;
 		} else if (n->type == YAML_MAPPING_NODE) {
 			n->data.mapping.pairs.start = k->n ? b->pairs + k->first : NULL;
-			n->data.mapping.pairs.top = n->data.mapping.pairs.start + k->n;
+			n->data.mapping.pairs.top = k->n ? b->pairs + k->first + k->n : NULL;
 			n->data.mapping.pairs.end = n->data.mapping.pairs.top;
 		}
 	}
 	memset(doc, 0, sizeof(*doc));
 	doc->nodes.start = b->nodes;
-	doc->nodes.top = b->nodes + b->n_nodes;
+	doc->nodes.top = b->n_nodes ? b->nodes + b->n_nodes : b->nodes;
 	doc->nodes.end = doc->nodes.top;
 }
 

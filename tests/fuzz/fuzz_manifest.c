@@ -26,6 +26,7 @@
 
 #include "core/bytes.h"
 #include "core/diag.h"
+#include "graph.h"
 #include "kinds/iterator/iterator.h"
 #include "kinds/map/map.h"
 #include "model.h"
@@ -90,29 +91,33 @@ static const uint8_t *find_mark(const uint8_t *data, size_t len)
 /* What the planner computes from a loaded manifest without the kernel or ELF objects. */
 static void use_manifest(const struct manifest *m)
 {
-	int *order;
+	struct graph g;
+	size_t *order;
 	size_t i;
 
 	for (i = 0; i < m->n_maps; i++) {
 		const struct map_spec *ms = &m->maps[i];
-		const struct map_entry **sorted;
+		size_t *sorted;
 
 		(void)map_spec_fp(m, ms);
 		(void)map_entries_fp(ms);
 		sorted = map_entries_by_key(ms);
 		if (!sorted)
 			abort();
-		free((void *)sorted);
+		free(sorted);
 		if (manifest_map_index(m, ms->name) != (int)i)
 			abort(); /* names are unique after a successful load */
 	}
-	order = calloc(m->n_maps ? m->n_maps : 1, sizeof(*order));
+	if (graph_build(&g, m))
+		abort();
+	order = calloc(g.n ? g.n : 1, sizeof(*order));
 	if (!order)
 		abort();
-	/* a loaded manifest has no inner_map cycles: resolve.c rejects them */
-	if (map_topo_order(m, order) != 0)
+	/* a loaded manifest has no ordering cycles: resolve rejects them */
+	if (graph_order(&g, order) != 0)
 		abort();
 	free(order);
+	graph_free(&g);
 	for (i = 0; i < m->n_programs; i++)
 		if (manifest_program_index(m, m->programs[i].name) != (int)i)
 			abort();
