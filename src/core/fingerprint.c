@@ -9,6 +9,7 @@
  * on every machine.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <xxhash.h>
 
@@ -22,12 +23,39 @@ enum fp_tag {
 	FP_TAG_BYTES = 'b',
 };
 
+/*
+ * The items are small (a tag and a few bytes, millions of them for a map's
+ * entries): they are gathered here and handed to XXH3 in bigger pieces.
+ * XXH3's result does not depend on how its input is split.
+ */
+struct fp_state {
+	XXH3_state_t *x;
+	size_t n;
+	uint8_t buf[4096];
+};
+
+static void fp_flush(struct fp_state *st)
+{
+	if (st->n)
+		XXH3_64bits_update(st->x, st->buf, st->n);
+	st->n = 0;
+}
+
 static void fp_feed(struct fp *f, const void *p, size_t len)
 {
+	struct fp_state *st = f->state;
+
 	/* fp_init() failed: the caller sees it there, and fp_final() returns 0. */
-	if (!f->state)
+	if (!st)
 		return;
-	XXH3_64bits_update(f->state, p, len);
+	if (st->n + len > sizeof(st->buf))
+		fp_flush(st);
+	if (len > sizeof(st->buf)) {
+		XXH3_64bits_update(st->x, p, len);
+		return;
+	}
+	memcpy(st->buf + st->n, p, len);
+	st->n += len;
 }
 
 static void fp_le(struct fp *f, uint8_t tag, uint64_t v, int width)
@@ -43,14 +71,21 @@ static void fp_le(struct fp *f, uint8_t tag, uint64_t v, int width)
 
 int fp_init(struct fp *f)
 {
-	XXH3_state_t *st;
+	struct fp_state *st;
 
 	f->state = NULL;
-	st = XXH3_createState();
+	st = malloc(sizeof(*st));
 	if (!st)
 		return -ENOMEM;
-	if (XXH3_64bits_reset(st) != XXH_OK) {
-		XXH3_freeState(st);
+	st->n = 0;
+	st->x = XXH3_createState();
+	if (!st->x) {
+		free(st);
+		return -ENOMEM;
+	}
+	if (XXH3_64bits_reset(st->x) != XXH_OK) {
+		XXH3_freeState(st->x);
+		free(st);
 		return -EINVAL;
 	}
 	f->state = st;
@@ -99,12 +134,15 @@ void fp_bytes_more(struct fp *f, const void *p, size_t len)
 
 uint64_t fp_final(struct fp *f)
 {
+	struct fp_state *st = f->state;
 	uint64_t h;
 
-	if (!f->state)
+	if (!st)
 		return 0;
-	h = XXH3_64bits_digest(f->state);
-	XXH3_freeState(f->state);
+	fp_flush(st);
+	h = XXH3_64bits_digest(st->x);
+	XXH3_freeState(st->x);
+	free(st);
 	f->state = NULL;
 	return h;
 }

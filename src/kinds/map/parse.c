@@ -622,9 +622,30 @@ static void dup_entry_error(struct ytree *t, const struct map_spec *s, const str
 	free(d);
 }
 
+/* Keys of 4 or 8 bytes that ascend as little-endian integers (0, 1, 2 ... as lists are numbered). */
+static bool ascend_as_integers(const struct map_spec *s)
+{
+	uint64_t prev = 0, k = 0;
+	size_t i;
+
+	if (s->key_size != 4 && s->key_size != 8)
+		return false;
+	for (i = 0; i < s->n_entries; i++, prev = k) {
+		const uint8_t *p = s->keys + i * s->key_size;
+		unsigned b;
+
+		for (k = 0, b = s->key_size; b-- > 0;)
+			k = k << 8 | p[b];
+		if (i && k <= prev)
+			return false;
+	}
+	return true;
+}
+
 /*
  * On the packed keys: one pass proves they ascend (generated lists usually
- * do) and nothing more is needed; otherwise an index is sorted.
+ * do, bytewise or as integers) and nothing more is needed; otherwise an
+ * index is sorted.
  */
 static void check_duplicate_keys(struct ytree *t, const struct map_spec *s,
 				 const struct entry_loc *locs)
@@ -635,7 +656,7 @@ static void check_duplicate_keys(struct ytree *t, const struct map_spec *s,
 	for (i = 1; i < n; i++)
 		if (memcmp(s->keys + (i - 1) * ks, s->keys + i * ks, ks) >= 0)
 			break;
-	if (n < 2 || i == n)
+	if (n < 2 || i == n || ascend_as_integers(s))
 		return;
 	order = xreallocarray(NULL, n, sizeof(*order));
 	for (i = 0; i < n; i++)
