@@ -5,6 +5,7 @@
  * lifetime.  The sections themselves are the kinds' (kinds/KIND/parse.c),
  * cross-references in resolve.c.
  */
+#include <setjmp.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -277,8 +278,16 @@ struct manifest *manifest_load(const char *const *files, size_t n_files, struct 
 {
 	struct parse_ctx pc = { .d = d };
 	size_t before = diag_count(d), i;
-	struct manifest *m;
+	struct manifest *volatile m = NULL;
+	jmp_buf oom;
 
+	if (setjmp(oom)) {
+		/* the parser ran out of memory: what it had built is leaked (yamltree.c) */
+		xoom_catch(NULL);
+		diag_error(d, NULL, "out of memory reading the manifest");
+		return NULL;
+	}
+	xoom_catch(&oom);
 	m = xzalloc(sizeof(*m));
 	m->names = xzalloc(KIND__COUNT * sizeof(*m->names));
 	pc.m = m;
@@ -293,6 +302,7 @@ struct manifest *manifest_load(const char *const *files, size_t n_files, struct 
 	if (n_files && !m->scope && diag_count(d) == before)
 		diag_error(d, NULL, "no scope declared");
 	resolve_manifest(&pc);
+	xoom_catch(NULL);
 	free(pc.map_bad);
 	if (diag_count(d) != before) {
 		manifest_free(m);

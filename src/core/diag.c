@@ -18,25 +18,23 @@ int g_debug;
 bool g_json;
 
 /*
- * Running out of memory while recording an error leaves no way to tell the
- * user what went wrong with their manifest: say so and stop, like git's
- * xmalloc does.
+ * Room for one more message.  Out of memory, the error is still counted (a
+ * run with errors must fail) and diag_print says how many were lost.
  */
-static void diag_grow(struct diag *d)
+static bool diag_grow(struct diag *d)
 {
 	struct diag_msg *msgs;
 	size_t cap;
 
 	if (d->n < d->cap)
-		return;
+		return true;
 	cap = d->cap ? d->cap * 2 : 16;
 	msgs = realloc(d->msgs, cap * sizeof(*msgs));
-	if (!msgs) {
-		fputs("bpfapply: out of memory\n", stderr);
-		abort();
-	}
+	if (!msgs)
+		return false;
 	d->msgs = msgs;
 	d->cap = cap;
+	return true;
 }
 
 void diag_verror(struct diag *d, const struct loc *loc, const char *fmt, va_list ap)
@@ -46,7 +44,11 @@ void diag_verror(struct diag *d, const struct loc *loc, const char *fmt, va_list
 
 	if (vasprintf(&text, fmt, ap) < 0)
 		text = NULL; /* diag_format prints a placeholder */
-	diag_grow(d);
+	if (!diag_grow(d)) {
+		free(text);
+		d->lost++;
+		return;
+	}
 	m = &d->msgs[d->n++];
 	memset(m, 0, sizeof(*m));
 	if (loc)
@@ -68,7 +70,7 @@ void diag_error(struct diag *d, const struct loc *loc, const char *fmt, ...)
 
 size_t diag_count(const struct diag *d)
 {
-	return d->n;
+	return d->n + d->lost;
 }
 
 static int loc_cmp(const struct loc *a, const struct loc *b)
@@ -132,6 +134,8 @@ void diag_print(const struct diag *d, FILE *f)
 		fprintf(f, "%s\n", s ? s : "(out of memory)");
 		free(s);
 	}
+	if (d->lost)
+		fprintf(f, "(%zu more error%s lost: out of memory)\n", d->lost, d->lost == 1 ? "" : "s");
 }
 
 void diag_free(struct diag *d)
@@ -148,6 +152,7 @@ void diag_free(struct diag *d)
 	d->msgs = NULL;
 	d->n = 0;
 	d->cap = 0;
+	d->lost = 0;
 }
 
 /* Format a message and drop one trailing newline, so callers may add one or not. */

@@ -28,6 +28,7 @@ struct diag {
 	struct diag_msg *msgs;
 	size_t n;
 	size_t cap;
+	size_t lost; /* errors that could not be recorded (out of memory): still counted */
 };
 
 /* Record "FILE:LINE:COL: message".  loc may be NULL for file-less errors. */

@@ -152,7 +152,7 @@ static void reader_start(struct yreader *r, int fd, yaml_parser_t *p)
 	r->fd = fd;
 	r->last = '\n';
 	if (!yaml_parser_initialize(p))
-		abort(); /* out of memory: see xzalloc */
+		xoom();
 	yaml_parser_set_input(p, read_handler, r);
 }
 

@@ -3,6 +3,7 @@
 #include "core/yamltree.h"
 
 #include <errno.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +13,32 @@
 
 /* ---- allocation ---------------------------------------------------------- */
 
-static void oom(void)
+/*
+ * The parser's allocations cannot fail: out of memory, they jump back to
+ * the manifest load that set the catch (manifest_load, the only caller of
+ * the parser), which reports it and returns NULL.  What the load had
+ * allocated so far is leaked: after an allocation failed, freeing a model
+ * half built is not worth the risk.
+ */
+static __thread jmp_buf *oom_catch;
+
+void xoom_catch(jmp_buf *env)
 {
-	fputs("bpfapply: out of memory\n", stderr);
+	oom_catch = env;
+}
+
+void xoom(void)
+{
+	if (oom_catch)
+		longjmp(*oom_catch, 1);
+	/* unreachable: every x* call runs under manifest_load's catch */
+	fputs("bpfapply: out of memory outside the manifest parser\n", stderr);
 	abort();
+}
+
+__attribute__((noreturn)) static void oom(void)
+{
+	xoom();
 }
 
 void *xzalloc(size_t size)

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <setjmp.h>
 #include <stdint.h>
 #include <yaml.h>
 
@@ -124,6 +125,13 @@ bool yexpect_seq(struct ytree *t, const yaml_node_t *n, const char *what);
 void *xzalloc(size_t size);
 void *xreallocarray(void *p, size_t n, size_t size);
 char *xstrdup(const char *s);
+/*
+ * Out of memory in the parser: jump to the catch set with xoom_catch (NULL
+ * clears it).  The x* allocators call it; so may any parser code that
+ * meets ENOMEM from elsewhere.
+ */
+void xoom_catch(jmp_buf *env);
+__attribute__((noreturn)) void xoom(void);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*
  * Room for element n of an array grown only by this function one element at

@@ -5,7 +5,8 @@
 # installed header and library are enough to build a program against the
 # public API (with the installed pkg-config file), the installed systemd
 # units verify and score OK, the installed bash completion completes, the
-# man pages render, and help lists every command.
+# man pages render, help lists every command, and the parser out of memory
+# fails cleanly.
 # Prints PASS/FAIL/SKIP lines.
 set -u
 cd "$(dirname "$0")/../.."
@@ -95,6 +96,25 @@ graph_edges() {
 		{ echo "$out"; return 1; }
 }
 
+# The library never aborts: out of memory in the parser (an address-space
+# limit under a large manifest) is an error and exit 1, and the same file
+# without the limit is valid (so the limit is what failed).
+parser_out_of_memory() {
+	local i rc
+	{
+		printf 'bpfapply: v1\nscope: big\nmaps:\n  m:\n    type: hash\n    key_size: 4\n'
+		printf '    value_size: 8\n    max_entries: 200000\n    entries:\n'
+		for ((i = 0; i < 200000; i += 1000)); do
+			seq -f "      - {key: %.0f, value: 7}" "$i" $((i + 999))
+		done
+	} > "$tmp/big.yaml"
+	"$BUILD/bpfapply" validate -f "$tmp/big.yaml" > /dev/null || { echo "not valid without a limit"; return 1; }
+	(ulimit -v 12000 && exec "$BUILD/bpfapply" validate -f "$tmp/big.yaml") > "$tmp/oom.out" 2>&1
+	rc=$?
+	[ $rc = 1 ] || { echo "exit $rc under the limit: $(tail -3 "$tmp/oom.out")"; return 1; }
+	grep -q "out of memory" "$tmp/oom.out" || { echo "no message: $(tail -3 "$tmp/oom.out")"; return 1; }
+}
+
 # Installed for a PREFIX (no DESTDIR), so that verify finds the binary and
 # man pages the units name where they name them.
 units_verify() {
@@ -176,4 +196,5 @@ check "installed bash completion completes commands, options and scopes" complet
 check "man pages render without warnings" man_pages
 check "help lists every command" help_lists_commands
 check "graph draws the dependency edges" graph_edges
+check "out of memory in the parser is an error, not an abort" parser_out_of_memory
 exit 0

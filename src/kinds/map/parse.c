@@ -72,7 +72,7 @@ char *describe_bytes(const struct bytes *b)
 	char *hex = bytes_to_hex(b->data, b->len), *s;
 
 	if (!hex)
-		abort(); /* out of memory: see xzalloc */
+		xoom();
 	s = xasprintf("hex %s", hex);
 	free(hex);
 	return s;
@@ -131,7 +131,7 @@ static int parse_int_bytes(struct ytree *t, const yaml_node_t *n, const char *wh
 	if (r == -EINVAL)
 		return 0;
 	if (r == -ENOMEM)
-		abort();
+		xoom();
 	*ok = r == 0;
 	if (r)
 		yerr(t, n, "%s: %s does not fit in %u byte%s", what, yscalar(n), sz, plural(sz));
@@ -153,7 +153,7 @@ static bool parse_bytes_into(struct ytree *t, const yaml_node_t *n, const char *
 		int r = bytes_parse_data(yscalar(n), out, err, sizeof(err));
 
 		if (r == -ENOMEM)
-			abort();
+			xoom();
 		if (r) {
 			yerr(t, n, "%s: %s", what, err);
 			return false;

@@ -70,7 +70,7 @@ void resolve_prog_ref(struct parse_ctx *pc, const char *ref, const struct loc *l
 	*prog = -1;
 	name = slash ? strndup(ref, (size_t)(slash - ref)) : xstrdup(ref);
 	if (!name)
-		abort();
+		xoom();
 	*entry = manifest_program_index(m, name);
 	if (*entry < 0) {
 		diag_error(pc->d, loc, "program entry \"%s\" is not declared", name);
