@@ -8,6 +8,8 @@
 # kernel the test ran on:  PASS test_x [6.1.0-57-amd64]
 #   tests/live/run.sh [TEST_NAME_FILTER]      the tests whose name contains it
 #   tests/live/run.sh --only TEST_NAME...     exactly these tests
+# Each test file runs in a shell process of its own, each test in a process
+# group of its own under a time limit (LIVE_TIME_LIMIT, time_limit in lib.sh).
 set -u
 HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
@@ -33,6 +35,7 @@ if [ ! -x "$BIN" ]; then
 	echo "FAIL live $KERNEL_LABEL: $BIN not built"
 	exit 0
 fi
+# shellcheck source=lib.sh
 . "$HERE/lib.sh"
 # Feature probe answers for this run (lib.sh).  A PROBE_DIR given from outside
 # is used as it is: answers written there beforehand stand in for the kernel's
@@ -50,22 +53,7 @@ if [ "$filter" = --only ]; then
 	only=("$@")
 	filter=
 fi
-for f in "$HERE"/test_*.sh; do
-	# each file defines test_* functions
-	. "$f"
-done
-# Without a process per test name: forks are slow under TCG (tests/vm).
-declare -A wanted=()
-for t in "${only[@]}"; do
-	if declare -F "$t" > /dev/null && [[ "$t" == test_* ]]; then
-		wanted[$t]=1
-	else
-		echo "FAIL $t $KERNEL_LABEL: no such live test"
-	fi
-done
-for t in $(declare -F | awk '$3 ~ /^test_/ { print $3 }' | sort); do
-	[ -n "$filter" ] && [[ "$t" != *"$filter"* ]] && continue
-	[ ${#only[@]} -gt 0 ] && [ -z "${wanted[$t]:-}" ] && continue
-	run_one "$t"
-done
+# Each file's tests in a shell process of their own (lib.sh).  The runner's
+# own tests (tests/live/selftest.sh) point LIVE_TEST_DIR at files of theirs.
+run_test_files "${LIVE_TEST_DIR:-$HERE}" "$filter" "${only[@]}"
 exit 0
