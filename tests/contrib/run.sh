@@ -44,10 +44,5 @@ if [ ! -x "$BIN" ]; then
 fi
 # shellcheck source=../live/lib.sh
 . "$TOP/tests/live/lib.sh"
-for f in "$HERE"/test_*.sh; do
-	. "$f"
-done
-for t in $(declare -F | awk '{print $3}' | grep '^test_' | sort); do
-	case $t in *"$filter"*) ;; *) continue ;; esac
-	run_one "$t"
-done
+# each file in a shell process of its own, each test under a time limit
+run_test_files "$HERE" "$filter"
