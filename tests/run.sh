@@ -69,6 +69,8 @@ run_live() {
 	record_skips=1
 	count_lines < <(tests/live/run.sh 2>&1)
 	record_skips=
+	# the runner's own tests: its files' isolation, its time limits
+	count_lines < <(tests/live/selftest.sh 2>&1)
 }
 
 # The live tests inside QEMU, on each kernel of VM_KERNEL.

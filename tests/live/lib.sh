@@ -208,7 +208,7 @@ run_limited() { # test seconds
 }
 
 run_one() {
-	local t=$1 rc before after limit lockfd
+	local t=$1 rc before after limit lockfd start
 	T=$(mktemp -d /tmp/bpfapply-live.XXXXXX)
 	BPFFS=$T/bpffs
 	ROOT=$BPFFS/root
@@ -227,8 +227,11 @@ run_one() {
 	exec {lockfd}> "$lock"
 	flock "$lockfd"
 	before=$(count_objects)
+	start=$SECONDS
 	run_limited "$t" "$limit"
 	rc=$?
+	# how long each test takes, to choose time limits by
+	[ -z "${LIVE_TIMES:-}" ] || echo "$t $((SECONDS - start))" >> "$LIVE_TIMES"
 	run_deferred
 	umount -l "$BPFFS" 2>/dev/null
 	awk -v d="$T" '$2 ~ "^"d {print $2}' /proc/mounts | sort -r | while read -r m; do
