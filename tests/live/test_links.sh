@@ -10,14 +10,6 @@
 lk_ban() { nsenter --net="/run/netns/$NS" "$BIN" --root "$ROOT" --no-color "$@"; }
 lk_bpftool_ns() { nsenter --net="/run/netns/$NS" bpftool "$@"; }
 
-lk_cleanup() {
-	[ -n "${LINKS_CG:-}" ] && rmdir "$LINKS_CG" 2> /dev/null
-	[ -n "${LINKS_CG_TOP:-}" ] && umount "$LINKS_CG_TOP" 2> /dev/null
-	ip netns del "$NS" 2> /dev/null
-	ip netns del "$PEER" 2> /dev/null
-	true
-}
-
 lk_veth_pair() { # (re)create va <-> vb
 	ip link add va netns "$NS" type veth peer name vb netns "$PEER"
 	ip -n "$NS" addr add 10.199.0.1/24 dev va
@@ -33,9 +25,11 @@ lk_netns_setup() {
 	command -v nsenter > /dev/null || skip "nsenter not installed"
 	NS=bpfa-links-$$-$RANDOM
 	PEER=bpfa-peer-$$-$RANDOM
-	trap lk_cleanup EXIT
+	# deleted however the test ends, even killed at its time limit (lib.sh)
 	ip netns add "$NS" || skip "cannot create network namespaces"
+	defer ip netns del "$NS"
 	ip netns add "$PEER"
+	defer ip netns del "$PEER"
 	lk_veth_pair
 }
 
@@ -47,10 +41,10 @@ lk_cgroup_setup() {
 		mkdir -p "$top"
 		grep -qw cgroup2 /proc/filesystems || skip "kernel without cgroup v2"
 		mount -t cgroup2 none "$top" || skip "cannot mount cgroup2"
-		LINKS_CG_TOP=$top
 	fi
 	LINKS_CG=$top/bpfapply-links-$$
 	mkdir "$LINKS_CG" || skip "cannot create a child cgroup"
+	defer rmdir "$LINKS_CG"
 }
 
 # Does the kernel know this value of enum bpf_attach_type / bpf_link_type?
