@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Least privilege: the capabilities each feature needs, measured by running
 # bpfapply under setpriv with only those (root's uid, a bounding set and
 # inheritable/ambient set reduced to the list), and the messages that name a

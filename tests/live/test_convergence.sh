@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Safe convergence: interrupted applies are repaired by the next one, nothing
 # leaks, concurrent runs are serialised.
 
@@ -200,13 +201,15 @@ time.sleep(30)' "$ROOT/conv" "$T/locked" &
 test_convergence_interrupted_apply_is_announced() {
 	write_ab
 	expect_rc 0 ba apply -f "$T/a.yaml"
-	local points
-	points=$(BPFAPPLY_FAULT_TRACE=1 ba plan -f "$T/b.yaml" 2>&1 >/dev/null | grep -c '^fault point' || true)
-	assert_eq "$points" 0 "plan changes nothing"
+	local n
+	BPFAPPLY_FAULT_TRACE=1 expect_rc 2 ba plan --detailed-exitcode -f "$T/b.yaml"
+	! grep -q '^fault point' "$T/.err" || fail "plan passed fault points: $(grep '^fault point' "$T/.err")"
 	# learn where the intent record is written, then stop right after it
-	BPFAPPLY_FAULT_TRACE=1 ba apply -f "$T/b.yaml" > /dev/null 2> "$T/trace" || true
+	BPFAPPLY_FAULT_TRACE=1 ba apply -f "$T/b.yaml" > /dev/null 2> "$T/trace" || fail "traced apply: $(tail -3 "$T/trace")"
 	expect_rc 0 ba apply -f "$T/a.yaml"
-	BPFAPPLY_FAULT_AFTER=$(grep '^fault point.*state write (intent)' "$T/trace" | sed 's/fault point \([0-9]*\):.*/\1/') ba apply -f "$T/b.yaml" > /dev/null 2>&1 || true
+	n=$(grep '^fault point.*state write (intent)' "$T/trace" | sed 's/fault point \([0-9]*\):.*/\1/')
+	[ -n "$n" ] || fail "no intent write in the trace"
+	BPFAPPLY_FAULT_AFTER=$n expect_rc 86 ba apply -f "$T/b.yaml"
 	expect_rc 2 ba plan --detailed-exitcode -f "$T/b.yaml"
 	grep -q "^Note: the last apply of scope conv was interrupted; this completes it.$" "$T/.out" || fail "plan: $(cat "$T/.out")"
 	expect_rc 0 ba apply -f "$T/b.yaml"

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # entries_file: map entries from packed binary data files, up to a million
 # of them.  What the kernel holds is read back with bpftool and compared
 # with the records of the data file, never taken from bpfapply's output.

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # The manifests in examples/ do what their comments say: each is applied as
 # it is (in place, so that the bpf/... objects resolve against examples/),
 # checked with bpftool, planned again with nothing to do, and destroyed.
@@ -11,7 +12,8 @@ ex_file() { echo "$TOP/examples/$1"; }
 # No pin left under ROOT/SCOPE (empty directories are fine).
 ex_no_pins() { # scope
 	local left
-	left=$(find "$ROOT/$1" -not -type d 2>/dev/null || true)
+	[ -e "$ROOT/$1" ] || return 0
+	left=$(find "$ROOT/$1" -not -type d) || fail "cannot list scope $1"
 	[ -z "$left" ] || fail "pins left in scope $1: $left"
 }
 
@@ -33,7 +35,7 @@ ex_frame() { # file hex...
 	local out=$1 b s=
 	shift
 	for b in "$@"; do s="$s\\x$b"; done
-	printf "$s" > "$out"
+	printf '%b' "$s" > "$out"
 }
 
 # Return value of one test run of a pinned XDP program on a frame file.
@@ -43,6 +45,7 @@ ex_run() { # pin frame
 
 # Per-CPU u64 counters straight from bpftool's raw bytes (maps created by
 # bpfapply carry no BTF, so there is no formatted value to read).
+# shellcheck disable=SC2016 # jq's own variables
 EX_JQ_LE='def hexval: ascii_downcase | explode
 	| map(if . >= 97 then . - 87 else . - 48 end) | reduce .[] as $d (0; . * 16 + $d);
 def le: reduce (reverse[] | ltrimstr("0x") | hexval) as $b (0; . * 256 + $b);'
@@ -69,17 +72,17 @@ ex_prog_map_ids() { bpftool -j prog show pinned "$1" | jq -c '.map_ids | sort'; 
 
 # Frames for xdp1: IPv4/UDP, 802.1Q-tagged IPv6/TCP, ARP.
 ex_frames() {
-	local eth="02 00 00 00 00 01 02 00 00 00 00 02"
-	ex_frame "$T/udp4" $eth 08 00 \
+	local eth=(02 00 00 00 00 01 02 00 00 00 00 02)
+	ex_frame "$T/udp4" "${eth[@]}" 08 00 \
 		45 00 00 20 00 01 00 00 40 11 00 00 c0 00 02 01 c0 00 02 02 \
 		04 d2 00 35 00 0c 00 00 \
 		64 61 74 61
-	ex_frame "$T/tcp6_vlan" $eth 81 00 00 64 86 dd \
+	ex_frame "$T/tcp6_vlan" "${eth[@]}" 81 00 00 64 86 dd \
 		60 00 00 00 00 14 06 40 \
 		20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 01 \
 		20 01 0d b8 00 00 00 00 00 00 00 00 00 00 00 02 \
 		30 39 00 50 00 00 00 00 00 00 00 00 50 02 ff ff 00 00 00 00
-	ex_frame "$T/arp" $eth 08 06 \
+	ex_frame "$T/arp" "${eth[@]}" 08 06 \
 		00 01 08 00 06 04 00 01 02 00 00 00 00 02 c0 00 02 02 \
 		00 00 00 00 00 00 c0 00 02 01
 }
@@ -246,7 +249,7 @@ test_examples_globals() {
 	p=$dir/xdp_len_cap
 	assert_eq "$(ex_prog_field "$p" type)" xdp "program type"
 	# the data sections are the object's own maps, named as pinmaps names them
-	own=$(cd "$dir/maps" && ls | sort | tr '\n' ' ')
+	own=$(cd "$dir/maps" && printf '%s ' *)
 	assert_eq "$own" "pktlen_bss pktlen_data pktlen_rodata " "own maps"
 	# (the program never touches label, so the verifier does not tie .data to it)
 	assert_eq "$(ex_prog_map_ids "$p")" \
@@ -258,8 +261,10 @@ test_examples_globals() {
 	assert_eq "$(bpftool -j map dump pinned "$dir/maps/pktlen_data" | jq -r '.[0].formatted.value[".data"][0].label')" \
 		edge ".data label, zero-padded"
 	# and the program behaves accordingly: frames over 64 bytes are dropped
-	ex_frame "$T/short" $(for i in $(seq 40); do echo 00; done)
-	ex_frame "$T/long" $(for i in $(seq 100); do echo 00; done)
+	local zeros
+	mapfile -t zeros < <(yes 00 | head -n 100)
+	ex_frame "$T/short" "${zeros[@]:0:40}"
+	ex_frame "$T/long" "${zeros[@]}"
 	assert_eq "$(ex_run "$p" "$T/short")" 2 "40 bytes: XDP_PASS"
 	assert_eq "$(ex_run "$p" "$T/long")" 1 "100 bytes: XDP_DROP (long_verdict)"
 	assert_eq "$(bpftool -j map dump pinned "$dir/maps/pktlen_bss" | jq -c '.[0].formatted.value[".bss"] | add')" \

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Failing closed: a question about the live state that bpfapply cannot
 # answer is an error naming what is missing, never a guess that turns into
 # a plan (a pin it cannot read is not absent, an fd whose kind it cannot

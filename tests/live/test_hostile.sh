@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Hostile and careless input (issue 9): links planted under ROOT, scope
 # tricks, special files, mounts, non-root.  Every refusal exits 1, says
 # what is wrong where, and leaves bpffs, the kernel and the files around

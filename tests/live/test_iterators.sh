@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Iterators: iter links pinned in bpffs, read with cat; asserted on what the kernel prints.
 
 copy_example() { # name -> $T/m.yaml with its objects under $T/bpf

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Links: programs attached to XDP, tc (tcx) and cgroup hooks.  Every test
 # works in network namespaces of its own (a veth pair: va in $NS, where the
 # programs are attached, vb in $PEER, where traffic comes from) and in a

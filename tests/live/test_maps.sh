@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Maps end to end: create, fill, re-apply, change, destroy — asserted with bpftool.
 
 # Every creatable map type, with the attributes bpftool reports back.
@@ -37,7 +38,7 @@ maps:
   t_user_ringbuf: {type: user_ringbuf, key_size: 0, value_size: 0, max_entries: 4096}
 Y
 	expect_rc 0 ba apply -f "$T/m.yaml"
-	local line name type key value max pin
+	local name type key value max pin
 	while read -r name type key value max; do
 		pin=$ROOT/types/maps/$name
 		[ -e "$pin" ] || fail "$name not pinned"

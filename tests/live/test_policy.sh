@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Plan JSON in Terraform's representation (design.md §7): every command that
 # prints a plan is checked against schema/bpfapply-plan.schema.json, and a
 # policy written with Terraform's field names reads it correctly.

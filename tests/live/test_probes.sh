@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Kernel probes: plan, apply, validate --kernel and features say what this
 # kernel refuses, in bpfapply's own words, and change nothing.  The oracle
 # is the kernel itself: bpftool loads the same objects.

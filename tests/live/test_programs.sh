@@ -1,7 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Programs: load ELF objects with map reuse and globals; reload only on change.
-
-PKT_HEX="00 11 22 33 44 55 66 77 88 99 aa bb 08 00 45 00 00 14 00 00 00 00 40 11"
 
 # Return value of one `bpftool prog run` of a pinned XDP program.
 prog_ret() {

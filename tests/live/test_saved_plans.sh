@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Saved plans: applied only against the live state and manifest they were made from.
 
 test_saved_plan_applied_when_fresh() {

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # What plan says, apply does and the kernel then holds (issue 10, and
 # issue 9 item 13): one test per defect, each asserting with bpftool.
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # prog_array wiring: slots follow the manifest, the entry program is not reloaded.
 
 xdp_ret() {
