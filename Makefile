@@ -23,7 +23,7 @@ DEB_PKGS := build-essential pkg-config libbpf-dev libelf-dev zlib1g-dev \
 	    libyaml-dev libxxhash-dev libcmocka-dev clang llvm bpftool jq \
 	    iproute2 python3 python3-jsonschema python3-yaml util-linux \
 	    libclang-rt-14-dev man-db cppcheck clang-tidy ansible-core systemd \
-	    strace bsdutils qemu-system-x86 busybox-static binutils xz-utils zstd
+	    strace bsdutils shellcheck qemu-system-x86 busybox-static binutils xz-utils zstd
 # The test VM's kernel (tests/vm/): a Debian kernel package unpacked here,
 # outside the tree.  `make check VM_KERNEL=DIR` boots another one.
 VM_CACHE ?= /var/cache/bpfapply/vm

@@ -5,8 +5,8 @@
 # installed header and library are enough to build a program against the
 # public API (with the installed pkg-config file), the installed systemd
 # units verify and score OK, the installed bash completion completes, the
-# man pages render, help lists every command, and the parser out of memory
-# fails cleanly.
+# man pages render, help lists every command, the parser out of memory
+# fails cleanly, and the test scripts are shellcheck-clean.
 # Prints PASS/FAIL/SKIP lines.
 set -u
 cd "$(dirname "$0")/../.."
@@ -71,6 +71,14 @@ man_pages() {
 	for page in docs/bpfapply.8 docs/bpfapply-manifest.5; do
 		[ -z "$(MANWIDTH=80 man --warnings -l "$page" 2>&1 >/dev/null)" ] || return 1
 	done
+}
+
+# The test scripts are shellcheck-clean (shellcheck is a test dependency:
+# make deps), the live tests with what they source (-x).
+shell_scripts() {
+	command -v shellcheck >/dev/null || { echo "shellcheck is not installed (make deps)"; return 1; }
+	shellcheck -x -P SCRIPTDIR tests/live/*.sh tests/bench/run.sh tests/fuzz/run.sh \
+		tests/random/run.sh tests/schema/run.sh tests/vm/fetch-kernel.sh
 }
 
 help_lists_commands() {
@@ -195,6 +203,7 @@ check "installed systemd units score OK in systemd-analyze security" units_secur
 check "installed bash completion completes commands, options and scopes" completion
 check "man pages render without warnings" man_pages
 check "help lists every command" help_lists_commands
+check "the live tests and other test scripts are shellcheck-clean" shell_scripts
 check "graph draws the dependency edges" graph_edges
 check "out of memory in the parser is an error, not an abort" parser_out_of_memory
 exit 0

@@ -42,8 +42,8 @@ expect_line() { # output name regex
 
 # Gone, or a zombie not yet reaped: no longer running.
 gone() { # pid
-	local i
-	for i in $(seq 1 50); do
+	local _
+	for _ in $(seq 1 50); do
 		[ "$(ps -o stat= -p "$1" 2> /dev/null | cut -c1)" = Z ] && return 0
 		kill -0 "$1" 2> /dev/null || return 0
 		sleep 0.1
@@ -164,7 +164,10 @@ EOF
 	expect_line "$out" test_l_quick "^PASS " || return 1
 	[ -e "$SELF/deaf-deferred" ] || { echo "the deferred cleanup did not run"; return 1; }
 	# 2 + 3 (grace) + 4 + 1, and the runner's own time
-	[ "$took" -ge 10 ] && [ "$took" -lt 60 ] || { echo "took ${took}s"; return 1; }
+	if [ "$took" -lt 10 ] || [ "$took" -ge 60 ]; then
+		echo "took ${took}s"
+		return 1
+	fi
 }
 
 for t in test_runner_files_keep_their_own_helpers test_runner_refuses_ambiguous_files \
