@@ -141,7 +141,7 @@ manifest() { # file: writes stdin to it
 
 # ---- running one test ------------------------------------------------------
 
-# A test's time limit: LIVE_TIME_LIMIT seconds (default 300), or what its
+# A test's time limit: LIVE_TIME_LIMIT seconds (default 120), or what its
 # file sets at its top level with `time_limit test_NAME SECONDS` (for the
 # known slow ones), times LIVE_TIME_SCALE (default 1; tests/vm/run.sh sets
 # it for a guest's slower CPU).  A test past its limit gets SIGTERM, its
@@ -153,7 +153,7 @@ time_limit() { # test_NAME seconds
 	LIVE_TIME_LIMITS[$1]=$2
 }
 live_time_limit() { # test_NAME -> seconds, scaled
-	echo $((${LIVE_TIME_LIMITS[$1]:-${LIVE_TIME_LIMIT:-300}} * ${LIVE_TIME_SCALE:-1}))
+	echo $((${LIVE_TIME_LIMITS[$1]:-${LIVE_TIME_LIMIT:-120}} * ${LIVE_TIME_SCALE:-1}))
 }
 
 # defer CMD [ARG...]: run CMD once the test is over, however it ended

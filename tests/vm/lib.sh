@@ -150,6 +150,7 @@ write_io() {
 	{
 		echo "export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 		echo "export HOME=/root LC_ALL=C.UTF-8 TERM=dumb"
+		echo "export LIVE_TIME_SCALE=$(shq "$VM_TIME_SCALE")"
 		for e in "${envs[@]}"; do
 			echo "export $(shq "$e")"
 		done

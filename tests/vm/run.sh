@@ -19,6 +19,9 @@
 #                             succeeds within VM_PROBE_TIMEOUT seconds (default 10)
 #   --timeout S    VM_TIMEOUT seconds the command may run (default 1200)
 #   --env NAME=VALUE          exported to the command (repeatable)
+#   VM_TIME_SCALE             exported to the command as LIVE_TIME_SCALE, the factor
+#                             of the live tests' time limits (tests/live/lib.sh):
+#                             default 10 under TCG, 2 under KVM
 #   VM_BOOT_TIMEOUT           seconds the guest may take to start the command
 #                             (default 120; a guest that does not is booted once more)
 #   VM_QEMU (qemu-system-x86_64), VM_MEM (3G), VM_SMP (2): the machine
@@ -102,5 +105,11 @@ build_initramfs "$kernel" "$kver" "$work" || exit 125
 if [ "$mode" = accel ]; then
 	echo "$accel"
 	exit 0
+fi
+# TCG runs the live tests 10-30 times slower than the host (KVM about as
+# fast, but on a guest of its own): their time limits grow with it.
+if [ -z "${VM_TIME_SCALE:-}" ]; then
+	VM_TIME_SCALE=2
+	[ "$accel" = tcg ] && VM_TIME_SCALE=10
 fi
 run_in_vm "$@"
