@@ -188,6 +188,9 @@ run_limited() { # test seconds
 	) < /dev/null > "$T/.log" 2>&1 &
 	pid=$!
 	[ -n "$monitor" ] || set +m
+	# The test's group is not the terminal's: a runner interrupted (^C, or
+	# timeout(1) around it) takes the test down with it.
+	trap 'kill -KILL -- "-$pid" 2> /dev/null; run_deferred; exit 130' INT TERM HUP
 	sleep "$limit" > /dev/null 2>&1 &
 	timer=$!
 	wait -n -p who "$pid" "$timer"
@@ -204,6 +207,7 @@ run_limited() { # test seconds
 	kill -KILL -- "-$pid" 2> /dev/null
 	kill "$timer" 2> /dev/null
 	{ wait "$pid" "$timer"; } 2> /dev/null
+	trap - INT TERM HUP
 	return $rc
 }
 

@@ -140,6 +140,25 @@ EOF
 	! ip netns list | grep -qw "$ns" || { ip netns del "$ns"; echo "netns $ns left behind"; return 1; }
 }
 
+# The runner itself interrupted (timeout(1) sends SIGTERM to its process
+# group): the test it was running goes too, with its cleanups.
+test_runner_interrupted_ends_its_test() {
+	mkdir -p "$SELF/stop"
+	cat > "$SELF/stop/test_s.sh" <<'EOF'
+test_s_hangs() {
+	defer touch "$SELF/stop-deferred"
+	sleep 1004 &
+	echo $! > "$SELF/stop-child"
+	sleep 1005
+}
+EOF
+	# (a lock of its own: 5 s are for the test, not for waiting for the host-wide lock)
+	BPFAPPLY_LIVE_LOCK=$SELF/lock LIVE_TEST_DIR=$SELF/stop timeout 5 "$HERE/run.sh" > /dev/null 2>&1
+	[ -s "$SELF/stop-child" ] || { echo "the test did not start"; return 1; }
+	gone "$(cat "$SELF/stop-child")" || return 1
+	[ -e "$SELF/stop-deferred" ] || { echo "the deferred cleanup did not run"; return 1; }
+}
+
 # A test that ignores SIGTERM gets SIGKILL after LIVE_KILL_GRACE seconds.
 # Limits: LIVE_TIME_LIMIT is the default, time_limit a test's own, both
 # times LIVE_TIME_SCALE.
@@ -171,7 +190,7 @@ EOF
 }
 
 for t in test_runner_files_keep_their_own_helpers test_runner_refuses_ambiguous_files \
-	test_runner_kills_a_hanging_test test_runner_time_limits; do
+	test_runner_kills_a_hanging_test test_runner_interrupted_ends_its_test test_runner_time_limits; do
 	if why=$($t); then
 		echo "PASS ${t#test_} $LABEL"
 	else
