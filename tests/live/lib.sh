@@ -55,14 +55,16 @@ count_objects() { # "maps progs"
 # The kernel frees unpinned objects after an RCU grace period: wait until
 # there are no more maps and programs than expected (fewer is fine: objects
 # replaced before the count was taken may still have been on their way out).
+# Up to 20 s: on a busy host the million-entry test once still counted its
+# map 5 s after it ended.
 wait_objects() { # expected "maps progs"
 	local _ now want_m want_p m p
 	read -r want_m want_p <<< "$1"
-	for _ in $(seq 1 50); do
+	for _ in $(seq 1 100); do
 		now=$(count_objects)
 		read -r m p <<< "$now"
 		[ "$m" -le "$want_m" ] && [ "$p" -le "$want_p" ] && return 0
-		sleep 0.1
+		sleep 0.2
 	done
 	echo "$now"
 	return 1
