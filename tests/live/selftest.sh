@@ -22,8 +22,9 @@ trap 'rm -rf "$SELF"' EXIT
 runner() {
 	local dir=$SELF/$1
 	shift
-	# bounded: a runner that fails to kill a test must not hang these tests
-	LIVE_TEST_DIR=$dir timeout -k 5 120 "$HERE/run.sh" "$@" 2>&1
+	# bounded (the fake tests sleep 1000 s): a runner that fails to kill a
+	# test must not hang these tests; the rest is room for the host-wide lock
+	LIVE_TEST_DIR=$dir timeout -k 5 600 "$HERE/run.sh" "$@" 2>&1
 }
 
 # The result line of test $2 in output $1 (exactly one), or fails.
@@ -38,6 +39,15 @@ expect_line() { # output name regex
 	local l
 	l=$(line_of "$1" "$2") || { echo "$l"; return 1; }
 	grep -Eq -- "$3" <<< "$l" || { echo "expected /$3/, got: $l"; return 1; }
+}
+
+# A test's time from a LIVE_TIMES file (the time waiting for the host-wide
+# lock is not in it).
+took() { # file test
+	local s
+	s=$(awk -v t="$2" '$1 == t { print $2 }' "$1" 2> /dev/null)
+	[ -n "$s" ] || { echo "no time for $2 in $1"; return 1; }
+	echo "$s"
 }
 
 # Gone, or a zombie not yet reaped: no longer running.
@@ -103,7 +113,7 @@ EOF
 # cleanups run (a network namespace it made is deleted); the next test of
 # its file still runs.
 test_runner_kills_a_hanging_test() {
-	local out start took bystander ns=bpfa-selftest-$$ p
+	local out took bystander ns=bpfa-selftest-$$ p
 	mkdir -p "$SELF/hang"
 	cat > "$SELF/hang/test_h.sh" <<EOF
 time_limit test_h_hangs 2
@@ -123,14 +133,13 @@ test_h_next() { :; }
 EOF
 	sleep 1003 > /dev/null 2>&1 &
 	bystander=$!
-	start=$SECONDS
-	out=$(LIVE_KILL_GRACE=30 runner hang)
-	took=$((SECONDS - start))
+	out=$(LIVE_KILL_GRACE=30 LIVE_TIMES=$SELF/hang.times runner hang)
 	kill -0 "$bystander" 2> /dev/null || { echo "a process the test did not start was killed"; return 1; }
 	kill "$bystander"
 	expect_line "$out" test_h_hangs "^FAIL test_h_hangs \[.*\]: timed out after 2 s: .*started" || return 1
 	expect_line "$out" test_h_next "^PASS " || return 1
 	# SIGTERM ended the test's shell: no need to wait for the grace period
+	took=$(took "$SELF/hang.times" test_h_hangs) || { echo "$took"; return 1; }
 	[ "$took" -lt 25 ] || { echo "took ${took}s"; return 1; }
 	for p in "$(cat "$SELF/child")" "$(cat "$SELF/stubborn")"; do
 		gone "$p" || return 1
@@ -163,7 +172,7 @@ EOF
 # Limits: LIVE_TIME_LIMIT is the default, time_limit a test's own, both
 # times LIVE_TIME_SCALE.
 test_runner_time_limits() {
-	local out start took
+	local out took
 	mkdir -p "$SELF/limits"
 	cat > "$SELF/limits/test_l.sh" <<'EOF'
 time_limit test_l_deaf 1
@@ -175,16 +184,20 @@ test_l_deaf() {
 test_l_default() { sleep 1000; }
 test_l_quick() { sleep 1; }
 EOF
-	start=$SECONDS
-	out=$(LIVE_TIME_LIMIT=2 LIVE_TIME_SCALE=2 LIVE_KILL_GRACE=3 runner limits)
-	took=$((SECONDS - start))
+	out=$(LIVE_TIME_LIMIT=2 LIVE_TIME_SCALE=2 LIVE_KILL_GRACE=3 LIVE_TIMES=$SELF/limits.times runner limits)
 	expect_line "$out" test_l_deaf "^FAIL test_l_deaf \[.*\]: timed out after 2 s" || return 1
 	expect_line "$out" test_l_default "^FAIL test_l_default \[.*\]: timed out after 4 s" || return 1
 	expect_line "$out" test_l_quick "^PASS " || return 1
 	[ -e "$SELF/deaf-deferred" ] || { echo "the deferred cleanup did not run"; return 1; }
-	# 2 + 3 (grace) + 4 + 1, and the runner's own time
-	if [ "$took" -lt 10 ] || [ "$took" -ge 60 ]; then
-		echo "took ${took}s"
+	# the limit, then the grace period, then SIGKILL
+	took=$(took "$SELF/limits.times" test_l_deaf) || { echo "$took"; return 1; }
+	if [ "$took" -lt 5 ] || [ "$took" -ge 30 ]; then
+		echo "test_l_deaf took ${took}s"
+		return 1
+	fi
+	took=$(took "$SELF/limits.times" test_l_default) || { echo "$took"; return 1; }
+	if [ "$took" -lt 4 ] || [ "$took" -ge 30 ]; then
+		echo "test_l_default took ${took}s"
 		return 1
 	fi
 }
