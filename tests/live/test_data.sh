@@ -86,6 +86,8 @@ test_data_file_million_entries() {
 # buffer, no size cap on the manifest (about 37 MB), and the apply's peak
 # RSS stays under 60 MB (the packed entries are 12 MB, their locations 8 MB).
 # The kernel's contents are compared with the same records generated apart.
+# About 11 s on a busy host.
+time_limit test_data_yaml_million_entries 300
 test_data_yaml_million_entries() {
 	[ -x /usr/bin/time ] || skip "GNU time (/usr/bin/time) not installed"
 	# ASan's shadow memory is no measure of bpfapply's own
