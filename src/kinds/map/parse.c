@@ -763,13 +763,13 @@ static void parse_map_body(struct ytree *t, struct map_spec *s, const yaml_node_
 	c.context = xasprintf("map %s", yquote(s->name, q, sizeof(q)));
 	if (!yfields(t, body, c.context, c.context, map_keys, MK_N, c.keys, c.vals) &&
 	    !yis_map(body))
-		goto out;
+		goto free_ctx;
 	for (i = MK_TYPE; i <= MK_MAX_ENTRIES; i++)
 		yrequire(t, body, c.vals[i], map_keys[i], c.context);
 	parse_attrs(&c);
 	check_type_rules(&c);
 	parse_entries(&c);
-out:
+free_ctx:
 	free((char *)c.context);
 }
 
