@@ -85,6 +85,8 @@ int state_encode(const struct state *s, uint8_t **buf, size_t *len);
 /* -EINVAL on anything malformed (bad magic, checksum, truncation); -EPROTO on a newer version. */
 int state_decode(const uint8_t *buf, size_t len, struct state *s);
 void state_free(struct state *s);
+/* A record's members (state_model.c, as the rest of the in-memory operations). */
+void state_res_free(struct state_res *r);
 
 struct state_res *state_find(const struct state *s, uint8_t kind, const char *name);
 /* Add (or return the existing) record for kind/name. */
