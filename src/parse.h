@@ -45,6 +45,9 @@ bool check_prog_ref(struct ytree *t, const yaml_node_t *n, const char *what, con
  */
 bool parse_bytes_node(struct ytree *t, const yaml_node_t *n, const char *what, int64_t size,
 		      const char *size_name, struct bytes *out);
+/* The same, an integer written straight to dst (size bytes) when dst is not NULL. */
+bool parse_bytes_into(struct ytree *t, const yaml_node_t *n, const char *what, int64_t size,
+		      const char *size_name, struct bytes *out, uint8_t *dst);
 
 /* Program and variable names are C identifiers (function and symbol names in the ELF). */
 bool valid_ident(const char *s);
