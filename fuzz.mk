@@ -105,8 +105,9 @@ FUZZ_COV_FLAGS  = $(filter-out -Werror,$(PROJECT_CFLAGS)) -O1 -g \
 		  -fprofile-instr-generate -fcoverage-mapping
 FUZZ_COV_CORPUS_manifest ?= $(FUZZ_DIR)/corpus/manifest
 FUZZ_COV_CORPUS_state    ?= $(FUZZ_DIR)/corpus/state
-FUZZ_COV_SRCS_manifest := src/core/yamltree.c src/parse.c src/parse_bytes.c src/kinds/map/parse.c src/kinds/program/parse.c \
-			  src/kinds/link/parse.c src/resolve.c src/core/bytes.c src/core/maptypes.c
+FUZZ_COV_SRCS_manifest := $(wildcard src/core/yaml*.c) src/parse.c src/parse_bytes.c src/resolve.c \
+			  $(wildcard src/kinds/*/parse.c) $(wildcard src/kinds/map/entries*.c) \
+			  src/core/bytes.c src/core/maptypes.c
 FUZZ_COV_SRCS_state    := src/core/state.c src/core/state_model.c
 FUZZ_COV_CORPUS_planfile ?= $(FUZZ_DIR)/corpus/planfile
 FUZZ_COV_SRCS_planfile := src/planfile.c
