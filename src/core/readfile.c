@@ -17,9 +17,9 @@ int readfile_open(const char *path, int *fd, struct stat *st)
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer before the check below */
 	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (*fd < 0)
-		return -errno;
+		return errno ? -errno : -EIO;
 	if (fstat(*fd, st))
-		err = -errno;
+		err = errno ? -errno : -EIO;
 	else if (!S_ISREG(st->st_mode))
 		err = S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
 	if (err) {

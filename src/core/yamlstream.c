@@ -559,13 +559,14 @@ size_t ystream_len(const struct ytree *t, const yaml_node_t *seq)
 bool ystream_bounded(struct ytree *t, const yaml_node_t *seq)
 {
 	const struct ystream *s = find_stream(t, seq);
+	yaml_event_t at = { 0 };
 	char buf[32];
 
 	if (!s || !s->over)
 		return true;
 	snprintf(buf, sizeof(buf), "%u", YAML_MAX_ITEMS);
-	event_error(t, &(yaml_event_t){ .start_mark = s->over_mark },
-		    "a list or mapping with more than %s items", buf);
+	at.start_mark = s->over_mark;
+	event_error(t, &at, "a list or mapping with more than %s items", buf);
 	return false;
 }
 

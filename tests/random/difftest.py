@@ -414,6 +414,14 @@ def drift(gen, root, maps, record):
     kind = TYPES[spec["type"]][4]
     if what == "rm":
         run(["rm", "-f", pin])
+        if spec.get("wiring"):
+            # The kernel empties a prog_array whose last pin went in deferred
+            # work (a grace period per filled slot a program tail-calls).  A
+            # reader opening it by id meanwhile (bpftool, as this harness
+            # does next) can make 6.18 leak the map for good: its
+            # prog_array_map_clear() drops the reference of a clear it could
+            # not queue.  Let the work finish first.
+            time.sleep(0.5)
     elif what == "foreign" and kind in ("hash", "array", "lpm"):
         # someone else's map, of the same shape, pinned in its place
         run(["rm", "-f", pin])

@@ -146,7 +146,8 @@ static int read_batch(struct live_map *lm, uint32_t vlen)
 	while (!done && !err) {
 		LIBBPF_OPTS(bpf_map_batch_opts, opts);
 
-		if (!keys && (!(keys = calloc(chunk, ksz)) || !(vals = calloc(chunk, vlen)))) {
+		if (!keys && (!(keys = calloc(chunk, ksz ? ksz : 1)) ||
+			      !(vals = calloc(chunk, vlen ? vlen : 1)))) {
 			err = -ENOMEM;
 			break;
 		}

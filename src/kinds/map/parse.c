@@ -534,10 +534,12 @@ static void check_duplicate_keys(struct ytree *t, const struct map_spec *s,
 	size_t i, n = s->n_entries, ks = s->key_size, first = 0;
 	uint32_t *order;
 
+	if (n < 2 || !s->keys)
+		return;
 	for (i = 1; i < n; i++)
 		if (memcmp(s->keys + (i - 1) * ks, s->keys + i * ks, ks) >= 0)
 			break;
-	if (n < 2 || i == n || ascend_as_integers(s))
+	if (i == n || ascend_as_integers(s))
 		return;
 	order = xreallocarray(NULL, n, sizeof(*order));
 	for (i = 0; i < n; i++)
