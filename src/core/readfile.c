@@ -16,10 +16,11 @@ int readfile_open(const char *path, int *fd, struct stat *st)
 
 	/* O_NONBLOCK: opening a FIFO must not wait for a writer before the check below */
 	*fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	memset(st, 0, sizeof(*st));
 	if (*fd < 0)
-		return errno ? -errno : -EIO;
+		return -errno;
 	if (fstat(*fd, st))
-		err = errno ? -errno : -EIO;
+		err = -errno;
 	else if (!S_ISREG(st->st_mode))
 		err = S_ISDIR(st->st_mode) ? -EISDIR : -EINVAL;
 	if (err) {
