@@ -107,6 +107,7 @@ int bpfapply_plan__compute(const struct bpfapply_manifest *m, const struct bpfap
 	so.write = o.for_apply;
 	so.nomount = o.nomount;
 	so.lock_timeout = o.lock_timeout > 0 ? o.lock_timeout : 30;
+	so.no_entries = o.destroy;
 	err = exec_open_scope(&p->lv, &p->lock_fd, m->m->scope, p->m, &so);
 	if (!err)
 		err = plan_compute(&p->plan, p->m, &p->lv, o.destroy, &d);

@@ -45,6 +45,7 @@ struct run {
 	bool have_live;
 	bool have_plan;
 	bool write;     /* apply/destroy, not plan */
+	bool destroy;   /* set before run_open: a destroy reads no map entries */
 };
 
 int cmd_validate(const struct opts *o);

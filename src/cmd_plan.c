@@ -92,6 +92,7 @@ int cmd_plan(const struct opts *o)
 	r.m = load_manifest(o, !o->destroy);
 	if (!r.m)
 		return EXIT_ERR;
+	r.destroy = o->destroy;
 	if (run_open(&r, o, r.m->scope, false))
 		goto close_run;
 	if (run_plan(&r, o->destroy))
@@ -162,6 +163,7 @@ static int converge(struct run *r, const struct opts *o, const char *scope, bool
 {
 	int rc = EXIT_ERR;
 
+	r->destroy = destroy;
 	if (run_open(r, o, scope, true))
 		goto remove_empty_dirs;
 	if (pf && check_saved(r, pf))

@@ -94,6 +94,7 @@ int run_open(struct run *r, const struct opts *o, const char *scope, bool write)
 		.write = write,
 		.nomount = o->nomount,
 		.lock_timeout = o->lock_timeout,
+		.no_entries = r->destroy,
 	};
 	int err = exec_open_scope(&r->lv, &r->lock_fd, scope, r->m, &so);
 

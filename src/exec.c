@@ -368,7 +368,7 @@ int exec_open_scope(struct live *lv, int *lock_fd, const char *scope, const stru
 	}
 free_dir:
 	free(dir);
-	return err ? err : live_read(lv, o->root, on_bpffs, scope, m);
+	return err ? err : live_read(lv, o->root, on_bpffs, scope, m, o->no_entries);
 }
 
 void exec_remove_scope_dirs(const char *root, const char *scope)

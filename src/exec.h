@@ -32,6 +32,7 @@ struct scope_open_opts {
 	bool write;          /* apply/destroy: mount bpffs if needed, create, lock exclusively */
 	bool nomount;
 	double lock_timeout;
+	bool no_entries;     /* destroy: read no map entries */
 };
 
 /*

@@ -237,12 +237,13 @@ static int check_proc(void)
 }
 
 int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char *scope,
-	      const struct manifest *m)
+	      const struct manifest *m, bool no_entries)
 {
 	unsigned int k;
 	int err;
 
 	memset(lv, 0, sizeof(*lv));
+	lv->no_entries = no_entries;
 	lv->root = strdup(root);
 	lv->scope_dir = path_join(root, scope);
 	lv->root_on_bpffs = root_on_bpffs;

@@ -37,10 +37,12 @@ struct live_map {
 	bool frozen;
 	bool contents_read;   /* kvs hold the declared keys (merge) or the whole map (exact) */
 	bool full_dump;
-	struct live_kv *kvs;   /* in the kernel's iteration order */
+	struct live_kv *kvs;   /* the live reader's: in key order (readback.c) */
 	size_t n_kvs;
 	size_t cap_kvs;
 	size_t *by_key;        /* indices of kvs sorted by key, for lookups (may be NULL) */
+	uint8_t *key_arena;    /* the live reader's kvs point into these two (NULL: kvs own theirs) */
+	uint8_t *val_arena;
 };
 
 /* One pin bpfapply expects, with what the kernel holds there. */
@@ -95,16 +97,17 @@ struct live {
 	struct live_link *links;    /* kinds/link/link.h */
 	size_t n_links;
 	struct nameidx *map_names;  /* live_find_map's hash of maps[].name; NULL: linear */
+	bool no_entries;  /* destroy: no map entries read (nothing of a destroy compares them) */
 };
 
 /*
  * Read the live state of scope under root: the state record and every map
  * named by the manifest (may be NULL, e.g. for destroy --scope) or the state
- * record, with the entries the diff needs.  Returns 0 or -errno with a
- * message printed.
+ * record, with the entries the diff needs (none with no_entries: a
+ * destroy).  Returns 0 or -errno with a message printed.
  */
 int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char *scope,
-	      const struct manifest *m);
+	      const struct manifest *m, bool no_entries);
 void live_free(struct live *lv);
 
 /* kinds/map/live.c */

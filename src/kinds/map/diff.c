@@ -140,22 +140,23 @@ static bool array_like(const struct live_map *lm)
 	return mt && (mt->caps & MT_NO_DELETE);
 }
 
+/* One sorted merge of both sides, shared by the two passes below. */
+struct entries_match {
+	const struct bytes **value_of; /* per declared entry: its live value, or NULL */
+	bool *declared;                /* per live entry: whether it is declared */
+};
+
 static int diff_declared(struct change *c, const struct plan *p, const struct manifest *m,
-			 const struct map_spec *ms)
+			 const struct map_spec *ms, const struct entries_match *em)
 {
 	const struct live_map *lm = c->live;
-	const struct bytes **value_of;
-	bool *declared;
 	size_t i;
-	int err;
+	int err = 0;
 
-	if (!lm->contents_read)
-		return 0; /* nothing to compare with (seed, or unreadable) */
-	err = map_entries_match(ms, lm, &value_of, &declared);
 	for (i = 0; i < ms->n_entries && !err; i++) {
 		struct map_entry ev;
 		const struct map_entry *e = map_entry_get(ms, i, &ev);
-		const struct bytes *live = value_of[i];
+		const struct bytes *live = em->value_of[i];
 		bool absent = !live || (array_like(lm) && all_zero(live));
 
 		if (e->vkind == VAL_MAP) {
@@ -176,36 +177,46 @@ static int diff_declared(struct change *c, const struct plan *p, const struct ma
 			continue; /* includes a declared zero in a zero array slot */
 		err = add_op(c, absent ? EOP_ADD : EOP_CHANGE, (int)i, NULL);
 	}
-	if (value_of) {
-		free(value_of);
-		free(declared);
+	return err;
+}
+
+/* exact: every live key that is not declared goes (in the snapshot's order: by key). */
+static int diff_undeclared(struct change *c, const struct map_spec *ms,
+			   const struct entries_match *em)
+{
+	const struct live_map *lm = c->live;
+	size_t i;
+	int err = 0;
+
+	if (ms->policy != POLICY_EXACT || !lm->full_dump)
+		return 0;
+	for (i = 0; i < lm->n_kvs && !err; i++) {
+		const struct live_kv *kv = &lm->kvs[i];
+
+		if (em->declared[i] || (array_like(lm) && all_zero(&kv->value)))
+			continue;
+		err = add_op(c, EOP_REMOVE, -1, &kv->key);
 	}
 	return err;
 }
 
-/* exact: every live key that is not declared goes (kernel order kept for the plan). */
-static int diff_undeclared(struct change *c, const struct map_spec *ms)
+/* removals first: exact on a full map must make room before it adds */
+static int diff_entries(struct change *c, const struct plan *p, const struct manifest *m,
+			const struct map_spec *ms)
 {
-	const struct live_map *lm = c->live;
-	const struct bytes **value_of;
-	bool *declared;
-	size_t i;
+	struct entries_match em;
 	int err;
 
-	if (ms->policy != POLICY_EXACT || !lm->full_dump)
-		return 0;
-	err = map_entries_match(ms, lm, &value_of, &declared);
+	if (!c->live->contents_read)
+		return 0; /* nothing to compare with (seed, or unreadable) */
+	err = map_entries_match(ms, c->live, &em.value_of, &em.declared);
 	if (err)
 		return err;
-	for (i = 0; i < lm->n_kvs && !err; i++) {
-		const struct live_kv *kv = &lm->kvs[i];
-
-		if (declared[i] || (array_like(lm) && all_zero(&kv->value)))
-			continue;
-		err = add_op(c, EOP_REMOVE, -1, &kv->key);
-	}
-	free(value_of);
-	free(declared);
+	err = diff_undeclared(c, ms, &em);
+	if (!err)
+		err = diff_declared(c, p, m, ms, &em);
+	free(em.value_of);
+	free(em.declared);
 	return err;
 }
 
@@ -301,10 +312,7 @@ static int diff_existing(struct change *c, const struct plan *p, const struct ma
 		c->reason = R_ATTRS_CHANGED;
 		return change_set_detail(c, "%s", why);
 	}
-	/* removals first: exact on a full map must make room before it adds */
-	err = diff_undeclared(c, ms);
-	if (!err)
-		err = diff_declared(c, p, m, ms);
+	err = diff_entries(c, p, m, ms);
 	if (err)
 		return err;
 	if (c->n_ops && !writable(c->live, ms))

@@ -33,17 +33,6 @@ static const uint8_t *rec_key(const struct records *r, size_t i)
 	return r->base + i * r->rec;
 }
 
-/* For qsort: the records (read-only, set before each sort; one parse at a time). */
-static const struct records *sort_records;
-
-static int order_cmp(const void *pa, const void *pb)
-{
-	uint32_t a = *(const uint32_t *)pa, b = *(const uint32_t *)pb;
-	int c = memcmp(rec_key(sort_records, a), rec_key(sort_records, b), sort_records->ks);
-
-	return c ? c : (a > b) - (a < b);
-}
-
 static void dup_error(struct ytree *t, const yaml_node_t *v, const struct records *r, size_t rec,
 		      size_t first)
 {
@@ -61,7 +50,7 @@ static void dup_error(struct ytree *t, const yaml_node_t *v, const struct record
  */
 static void check_file_duplicates(struct ytree *t, const yaml_node_t *v, struct records *r)
 {
-	size_t i;
+	size_t i, *idx = NULL;
 	int c = -1;
 
 	for (i = 1; i < r->n; i++) {
@@ -72,11 +61,12 @@ static void check_file_duplicates(struct ytree *t, const yaml_node_t *v, struct 
 	if (r->n < 2 || c < 0)
 		return;
 	r->order = xzalloc(r->n * sizeof(*r->order));
+	/* radix (keysort.c): little-endian integers that ascend do not ascend as bytes */
+	if (keys_sort(r->base, r->n, r->ks, r->rec, &idx))
+		xoom(); /* out of memory, as the x* allocators report it */
 	for (i = 0; i < r->n; i++)
-		r->order[i] = (uint32_t)i;
-	sort_records = r;
-	qsort(r->order, r->n, sizeof(*r->order), order_cmp);
-	sort_records = NULL;
+		r->order[i] = (uint32_t)idx[i];
+	free(idx);
 	for (i = 1; i < r->n; i++)
 		if (!memcmp(rec_key(r, r->order[i - 1]), rec_key(r, r->order[i]), r->ks))
 			dup_error(t, v, r, r->order[i], r->order[i - 1]);

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
- * Maps, live half: open the pins under ROOT/SCOPE/maps/, read their
- * attributes back with bpf_obj_get_info_by_fd, and read the entries the diff
- * needs: the declared keys under `merge`, the whole map under `exact`,
- * nothing under `seed`.
+ * Maps, live half: open the pins under ROOT/SCOPE/maps/ and read their
+ * attributes back with bpf_obj_get_info_by_fd; the entries the diff needs
+ * are read by readback.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,239 +26,15 @@ static void live_map_clear_kvs(struct live_map *lm)
 {
 	size_t j;
 
-	for (j = 0; j < lm->n_kvs; j++) {
+	/* the live reader's entries point into its two buffers; hand-built ones are their own */
+	for (j = 0; !lm->key_arena && j < lm->n_kvs; j++) {
 		bytes_free(&lm->kvs[j].key);
 		bytes_free(&lm->kvs[j].value);
 	}
+	free(lm->key_arena);
+	free(lm->val_arena);
+	lm->key_arena = lm->val_arena = NULL;
 	lm->n_kvs = 0;
-}
-
-static int kv_push(struct live_map *lm, const void *key, uint32_t klen, const void *val,
-		   uint32_t vlen)
-{
-	struct live_kv *kvs, *kv;
-
-	if (lm->n_kvs == lm->cap_kvs) {
-		size_t cap = lm->cap_kvs ? lm->cap_kvs * 2 : 16;
-
-		kvs = realloc(lm->kvs, cap * sizeof(*kvs));
-		if (!kvs)
-			return -ENOMEM;
-		lm->kvs = kvs;
-		lm->cap_kvs = cap;
-	}
-	kv = &lm->kvs[lm->n_kvs];
-	memset(kv, 0, sizeof(*kv));
-	if (bytes_dup(&kv->key, key, klen) || bytes_dup(&kv->value, val, vlen)) {
-		bytes_free(&kv->key);
-		bytes_free(&kv->value);
-		return -ENOMEM;
-	}
-	lm->n_kvs++;
-	return 0;
-}
-
-/* A key as the diff compares it: lpm_trie keys without bits past their prefix. */
-static int kv_push_key(struct live_map *lm, const void *key, const void *val, uint32_t vlen)
-{
-	uint32_t ksz = lm->info.key_size;
-	uint8_t canon[4 + 256]; /* the kernel's largest lpm_trie key */
-
-	if (lm->info.type != BPF_MAP_TYPE_LPM_TRIE || ksz > sizeof(canon))
-		return kv_push(lm, key, ksz, val, vlen);
-	memcpy(canon, key, ksz);
-	lpm_key_canonicalise(canon, ksz);
-	return kv_push(lm, canon, ksz, val, vlen);
-}
-
-/* Lookup of one key; absent keys are simply not recorded. */
-static int read_key(struct live_map *lm, const void *key, void *vbuf, uint32_t vlen)
-{
-	if (bpf_map_lookup_elem(lm->fd, key, vbuf)) {
-		if (errno == ENOENT)
-			return 0;
-		return -errno;
-	}
-	return kv_push_key(lm, key, vbuf, vlen);
-}
-
-static int read_declared(struct live_map *lm, const struct map_spec *ms, void *vbuf,
-			 uint32_t vlen)
-{
-	size_t i;
-	int err;
-
-	for (i = 0; i < ms->n_entries; i++) {
-		progress("reading the live entries of", "map", lm->name, i, ms->n_entries);
-		if (ms->key_size != lm->info.key_size)
-			return 0; /* the map will be replaced anyway */
-		err = read_key(lm, map_entry_key(ms, i), vbuf, vlen);
-		if (err)
-			return err;
-	}
-	return 0;
-}
-
-static int read_walk(struct live_map *lm, void *vbuf, uint32_t vlen)
-{
-	uint32_t ksz = lm->info.key_size;
-	char *cur, *next;
-	bool first = true;
-	int err = 0;
-
-	cur = calloc(2, ksz);
-	if (!cur)
-		return -ENOMEM;
-	next = cur + ksz;
-	for (;;) {
-		if (bpf_map_get_next_key(lm->fd, first ? NULL : cur, next)) {
-			if (errno != ENOENT)
-				err = -errno;
-			break;
-		}
-		err = read_key(lm, next, vbuf, vlen);
-		if (err)
-			break;
-		progress("reading the live entries of", "map", lm->name, lm->n_kvs, 0);
-		memcpy(cur, next, ksz);
-		first = false;
-	}
-	free(cur);
-	return err;
-}
-
-#define BATCH_CHUNK 256u
-/* The kernel's "operation not supported" for batch ops on some types. */
-#define ENOTSUPP_KERNEL 524
-
-/*
- * One BPF_MAP_LOOKUP_BATCH call per chunk instead of two syscalls a key.
- * -EOPNOTSUPP when the type (or kernel) has no batch lookup: walk instead.
- */
-static int read_batch(struct live_map *lm, uint32_t vlen)
-{
-	uint32_t ksz = lm->info.key_size, chunk = BATCH_CHUNK, count, i;
-	uint8_t *keys = NULL, *vals = NULL, token[2][8] = { { 0 } };
-	bool first = true, done = false;
-	int err = 0;
-
-	while (!done && !err) {
-		LIBBPF_OPTS(bpf_map_batch_opts, opts);
-
-		if (!keys && (!(keys = calloc(chunk, ksz ? ksz : 1)) ||
-			      !(vals = calloc(chunk, vlen ? vlen : 1)))) {
-			err = -ENOMEM;
-			break;
-		}
-		count = chunk;
-		if (bpf_map_lookup_batch(lm->fd, first ? NULL : token[0], token[1], keys, vals,
-					 &count, &opts)) {
-			err = -errno;
-			if (err == -ENOSPC && chunk < (1u << 20)) {
-				/* a hash bucket holds more than a chunk: retry it larger */
-				chunk *= 4;
-				free(keys);
-				free(vals);
-				keys = vals = NULL;
-				err = 0;
-				continue;
-			}
-			if (err != -ENOENT)
-				break;
-			err = 0;
-			done = true;
-		}
-		for (i = 0; i < count && !err; i++)
-			err = kv_push_key(lm, keys + (size_t)i * ksz, vals + (size_t)i * vlen, vlen);
-		memcpy(token[0], token[1], sizeof(token[0]));
-		first = false;
-	}
-	free(keys);
-	free(vals);
-	if (err == -EINVAL || err == -ENOTSUPP_KERNEL || err == -EOPNOTSUPP)
-		return first ? -EOPNOTSUPP : err;
-	return err;
-}
-
-/* Every key of the map, by exact key (never by lookup: an lpm_trie matches prefixes). */
-static int read_all(struct live_map *lm, void *vbuf, uint32_t vlen)
-{
-	const struct maptype *mt = maptype_by_type(lm->info.type);
-	int err;
-
-	if (mt && (mt->caps & MT_BATCH) && lm->info.key_size <= 8) {
-		err = read_batch(lm, vlen);
-		if (err != -EOPNOTSUPP)
-			return err;
-	}
-	return read_walk(lm, vbuf, vlen);
-}
-
-/* seed maps are never read back, except to rewire their {map:} and {program:} slots. */
-static bool has_map_values(const struct map_spec *ms)
-{
-	return ms->n_refs > 0;
-}
-
-static int cmp_kv_index(const void *a, const void *b, void *ctx)
-{
-	const struct live_map *lm = ctx;
-
-	return bytes_cmp(&lm->kvs[*(const size_t *)a].key, &lm->kvs[*(const size_t *)b].key);
-}
-
-/* The diff looks up every declared key: sort once, search in log time. */
-static int index_by_key(struct live_map *lm)
-{
-	size_t i;
-
-	lm->by_key = malloc((lm->n_kvs ? lm->n_kvs : 1) * sizeof(*lm->by_key));
-	if (!lm->by_key)
-		return -ENOMEM;
-	for (i = 0; i < lm->n_kvs; i++)
-		lm->by_key[i] = i;
-	qsort_r(lm->by_key, lm->n_kvs, sizeof(*lm->by_key), cmp_kv_index, lm);
-	return 0;
-}
-
-static int read_contents(struct live *lv, struct live_map *lm, const struct map_spec *ms)
-{
-	const struct maptype *mt = maptype_by_type(lm->info.type);
-	uint32_t vlen;
-	void *vbuf;
-	int err;
-
-	if (!ms || !ms->has_entries || (ms->policy == POLICY_SEED && !has_map_values(ms)))
-		return 0;
-	if (!mt || !(mt->caps & MT_ENTRIES) || lm->info.key_size == 0)
-		return 0;
-	/* the kernel does not report wronly: the spec says the map cannot be read */
-	if (ms->flags & BPF_F_WRONLY)
-		return 0;
-	vlen = live_value_buf_size(lm->info.type, lm->info.value_size, lv->ncpus);
-	vbuf = calloc(1, vlen ? vlen : 1);
-	if (!vbuf)
-		return -ENOMEM;
-	lm->full_dump = ms->policy == POLICY_EXACT;
-	/* a lookup in an lpm_trie is a longest-prefix match: a covering prefix
-	 * would answer for a declared key that is absent, so walk its keys */
-	if (lm->full_dump || lm->info.type == BPF_MAP_TYPE_LPM_TRIE)
-		err = read_all(lm, vbuf, vlen);
-	else
-		err = read_declared(lm, ms, vbuf, vlen);
-	free(vbuf);
-	if (err == -EPERM) {
-		/* created wronly by an earlier spec: it will be replaced, not compared */
-		live_map_clear_kvs(lm);
-		lm->full_dump = false;
-		return 0;
-	}
-	if (!err)
-		err = index_by_key(lm);
-	if (err)
-		return err;
-	lm->contents_read = true;
-	return 0;
 }
 
 static struct live_map *add_map(struct live *lv, const char *name)
@@ -318,7 +93,7 @@ static int open_map(struct live *lv, struct live_map *lm, const struct map_spec 
 			"see whether a map is frozen)", lm->name, fd, strerror(-err));
 		return err;
 	}
-	err = read_contents(lv, lm, ms);
+	err = lv->no_entries ? 0 : map_read_contents(lv, lm, ms);
 	if (err)
 		err_msg("map '%s': cannot read entries: %s", lm->name, strerror(-err));
 	return err;

@@ -42,6 +42,12 @@ void map_json_attrs(const struct change *c, const struct manifest *m, bool after
 
 uint64_t map_spec_fp(const struct manifest *m, const struct map_spec *ms);
 uint64_t map_entries_fp(const struct map_spec *ms);
+/*
+ * keysort.c: *out (malloc'd) = the indices 0..n-1 of n keys of ksz bytes,
+ * stride bytes apart, in key order (equal keys in index order).  0 or
+ * -ENOMEM.
+ */
+int keys_sort(const uint8_t *keys, size_t n, uint32_t ksz, size_t stride, size_t **out);
 /* The declared entries sorted by key (free() it), and a lookup in that array. */
 size_t *map_entries_by_key(const struct map_spec *ms);
 bool map_entries_has(const struct map_spec *ms, const size_t *sorted, const struct bytes *key);
@@ -68,6 +74,12 @@ void map_features(struct features *f);
 /* exec.c; exec_map_fd for the kinds that use maps: the fd to use for
  * m->maps[map_idx], the staged map or the live one, -1 if none */
 int exec_map_fd(const struct exec *x, int map_idx);
+/*
+ * readback.c: read into lm the entries the diff of ms needs (none, the
+ * declared ones or all), by the cheaper way.  0 or -errno.
+ */
+int map_read_contents(struct live *lv, struct live_map *lm, const struct map_spec *ms);
+
 int map_stage(struct exec *x, struct change *c);
 int map_stage_late(struct exec *x, struct change *c);
 int map_update(struct exec *x, struct change *c);

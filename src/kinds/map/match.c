@@ -27,25 +27,50 @@ static bool ascending(const struct map_spec *ms)
 	return true;
 }
 
-static int cmp_index(const void *a, const void *b, void *arg)
+/*
+ * The keys as one strided array for keys_sort: the `entries:` keys or the
+ * file's records when there is only one kind, else a packed copy (*copy,
+ * to be freed).  NULL without memory.
+ */
+static const uint8_t *strided_keys(const struct map_spec *ms, size_t *stride, uint8_t **copy)
 {
-	const struct map_spec *ms = arg;
+	size_t i;
 
-	return memcmp(map_entry_key(ms, *(const size_t *)a), map_entry_key(ms, *(const size_t *)b),
-		      ms->key_size);
+	*copy = NULL;
+	*stride = ms->key_size;
+	if (ms->n_yaml_entries == ms->n_entries)
+		return ms->keys;
+	if (!ms->n_yaml_entries) {
+		*stride = (size_t)ms->key_size + ms->value_size;
+		return ms->records;
+	}
+	*copy = malloc(ms->n_entries * ms->key_size);
+	for (i = 0; *copy && i < ms->n_entries; i++)
+		memcpy(*copy + i * ms->key_size, map_entry_key(ms, i), ms->key_size);
+	return *copy;
 }
 
+/*
+ * Radix sorted (keysort.c) when the keys do not ascend already: little-
+ * endian integers that ascend as numbers do not as bytes, and a comparison
+ * sort of a million of them is most of a no-op plan.
+ */
 size_t *map_entries_by_key(const struct map_spec *ms)
 {
-	size_t *sorted, i;
+	size_t *sorted = NULL, i, stride;
+	const uint8_t *keys;
+	uint8_t *copy;
 
-	sorted = malloc((ms->n_entries ? ms->n_entries : 1) * sizeof(*sorted));
-	if (!sorted)
-		return NULL;
-	for (i = 0; i < ms->n_entries; i++)
-		sorted[i] = i;
-	if (!ascending(ms))
-		qsort_r(sorted, ms->n_entries, sizeof(*sorted), cmp_index, (void *)ms);
+	if (ms->n_entries < 2 || ascending(ms)) {
+		sorted = malloc((ms->n_entries ? ms->n_entries : 1) * sizeof(*sorted));
+		for (i = 0; sorted && i < ms->n_entries; i++)
+			sorted[i] = i;
+		return sorted;
+	}
+	keys = strided_keys(ms, &stride, &copy);
+	if (keys && keys_sort(keys, ms->n_entries, ms->key_size, stride, &sorted))
+		sorted = NULL;
+	free(copy);
 	return sorted;
 }
 
