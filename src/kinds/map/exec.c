@@ -44,8 +44,8 @@ static uint32_t value_buf_len(const struct exec *x, const struct map_spec *ms)
 }
 
 /* The syscall value for one declared entry: bytes (copied per CPU) or an fd. */
-static int encode_value(const struct exec *x, const struct map_spec *ms,
-			const struct map_entry *e, uint8_t *buf)
+int map_encode_value(const struct exec *x, const struct map_spec *ms, const struct map_entry *e,
+		     uint8_t *buf)
 {
 	uint32_t len = value_buf_len(x, ms), stride, off;
 
@@ -84,7 +84,7 @@ static int write_entry(const struct exec *x, int fd, const struct map_spec *ms,
 		memset(buf, 0, ms->value_size);
 		memcpy(buf, &vfd, sizeof(vfd));
 	} else {
-		err = encode_value(x, ms, e, buf);
+		err = map_encode_value(x, ms, e, buf);
 		if (err)
 			return err;
 	}
@@ -145,7 +145,7 @@ static int fill_batch(const struct exec *x, int fd, const struct map_spec *ms)
 		struct map_entry ev;
 
 		memcpy(keys + i * ms->key_size, map_entry_key(ms, i), ms->key_size);
-		encode_value(x, ms, map_entry_get(ms, i, &ev), vals + i * vlen);
+		map_encode_value(x, ms, map_entry_get(ms, i, &ev), vals + i * vlen);
 	}
 	if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
 		err = -errno;
@@ -540,6 +540,42 @@ static int apply_op(struct exec *x, const struct map_spec *ms, int fd, const str
 	return err;
 }
 
+static void update_failed(const struct map_spec *ms, const struct change *c,
+			  const struct entry_op *op, int err)
+{
+	if (op->op != EOP_REMOVE)
+		err_msg("%s: map '%s': entry update failed: %s; nothing was changed",
+			entry_loc_str(ms, (size_t)op->decl), c->name, strerror(-err));
+	else
+		err_msg("map '%s': removing an undeclared entry failed: %s; nothing was changed",
+			c->name, strerror(-err));
+}
+
+/*
+ * Runs of like operations go in one batch call each (batch_ops.c).  A
+ * batch the kernel stopped at an operation is started again from it; when
+ * that one is refused first, it goes alone through the per-key path, so
+ * that its own error (and entry) is the one reported.  Returns how many
+ * ops it did from c->n_done, 0 when ops[c->n_done] is for the per-key path.
+ */
+static size_t update_batched(struct exec *x, const struct map_spec *ms, struct change *c,
+			     bool *batch_ok)
+{
+	size_t run = *batch_ok ? map_batch_run(ms, c->ops + c->n_done, c->n_ops - c->n_done) : 0;
+	size_t done = 0;
+	int err;
+
+	if (!run)
+		return 0;
+	err = map_batch_apply(x, ms, c->live->fd, c->ops + c->n_done, run, &done);
+	if (err == -EOPNOTSUPP)
+		*batch_ok = false;
+	else if (err)
+		dbg_msg("map '%s': batch of %zu stopped after %zu: %s; that entry again alone",
+			c->name, run, done, strerror(-err));
+	return done;
+}
+
 /*
  * In-place entry changes, done before the state record and any pin moves,
  * so that one the kernel refuses undoes them all and changes nothing.
@@ -547,8 +583,9 @@ static int apply_op(struct exec *x, const struct map_spec *ms, int fd, const str
 int map_update(struct exec *x, struct change *c)
 {
 	const struct map_spec *ms;
-	const struct entry_op *op;
+	bool batch_ok = true;
 	uint8_t *buf;
+	size_t done;
 	int err = 0;
 
 	if (c->action != ACT_UPDATE || !c->n_ops)
@@ -557,19 +594,18 @@ int map_update(struct exec *x, struct change *c)
 	buf = calloc(1, value_buf_len(x, ms) + 8);
 	if (!buf)
 		return -ENOMEM;
-	for (c->n_done = 0; c->n_done < c->n_ops; c->n_done++) {
-		op = &c->ops[c->n_done];
+	for (c->n_done = 0; c->n_done < c->n_ops;) {
 		progress("updating the entries of", "map", ms->name, c->n_done, c->n_ops);
-		err = apply_op(x, ms, c->live->fd, op, buf);
-		if (!err)
-			continue;
-		if (op->op != EOP_REMOVE)
-			err_msg("%s: map '%s': entry update failed: %s; nothing was changed",
-				entry_loc_str(ms, (size_t)op->decl), c->name, strerror(-err));
-		else
-			err_msg("map '%s': removing an undeclared entry failed: %s; nothing was "
-				"changed", c->name, strerror(-err));
-		break;
+		done = update_batched(x, ms, c, &batch_ok);
+		c->n_done += done;
+		if (done)
+			continue; /* a batch that stopped is tried again from the refused op */
+		err = apply_op(x, ms, c->live->fd, &c->ops[c->n_done], buf);
+		if (err) {
+			update_failed(ms, c, &c->ops[c->n_done], err);
+			break;
+		}
+		c->n_done++;
 	}
 	free(buf);
 	/* undo (by the executor) puts back what an evicting LRU map lost */

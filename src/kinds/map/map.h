@@ -80,6 +80,20 @@ int exec_map_fd(const struct exec *x, int map_idx);
  */
 int map_read_contents(struct live *lv, struct live_map *lm, const struct map_spec *ms);
 
+/*
+ * batch_ops.c: how many of the n ops from ops[0] go in one batch call (0:
+ * do ops[0] per key), and that call.  map_batch_apply: 0 with all n done;
+ * -EOPNOTSUPP when the kernel refused the call as a whole (nothing done:
+ * per key from now on); else the errno of ops[*done], which the kernel
+ * refused, the *done before it having taken effect.
+ */
+size_t map_batch_run(const struct map_spec *ms, const struct entry_op *ops, size_t n);
+int map_batch_apply(const struct exec *x, const struct map_spec *ms, int fd,
+		    const struct entry_op *ops, size_t n, size_t *done);
+/* exec.c: the syscall value of a declared {map:} or bytes entry into buf. */
+int map_encode_value(const struct exec *x, const struct map_spec *ms, const struct map_entry *e,
+		     uint8_t *buf);
+
 int map_stage(struct exec *x, struct change *c);
 int map_stage_late(struct exec *x, struct change *c);
 int map_update(struct exec *x, struct change *c);
