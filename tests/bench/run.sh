@@ -169,11 +169,11 @@ gen_batch() { # file pin from to
 	BEGIN {for (i = from; i < to; i++) printf "map update pinned %s key %s value %s\n", pin, le(i, 4), le(3 * i + 1, 8)}' > "$1"
 }
 
-check_big() { # pin n what
+check_big() { # pin n what [add]: n entries, the last one's value 3k+1+add
 	local got want_v got_v k=$(($2 - 1))
 	got=$(count_entries "$1")
 	[ "$got" = "$2" ] || { bad "$3: $got entries, expected $2"; return 1; }
-	want_v=$(le_hex $((3 * k + 1)) 8)
+	want_v=$(le_hex $((3 * k + 1 + ${4:-0})) 8)
 	# shellcheck disable=SC2046  # le_hex prints the key's DATA words
 	got_v="hex $(bpftool -j map lookup pinned "$1" key $(le_hex "$k" 4) | jq -r '.value | map(ltrimstr("0x")) | join(" ")')"
 	[ "$got_v" = "$want_v" ] || bad "$3: key $k holds '$got_v', expected '$want_v'"
@@ -194,9 +194,9 @@ bpftool_naive() { # batchfile: what a naive script does, one process an entry
 }
 
 # DATA file of n records: key u32 i, value u64 3i+1 (the manifests' entries, packed).
-gen_data() { # file n
-	python3 -c 'import struct,sys; n=int(sys.argv[2]); f=struct.Struct("<IQ")
-open(sys.argv[1],"wb").write(b"".join(f.pack(i, 3*i+1) for i in range(n)))' "$1" "$2"
+gen_data() { # file n [add]: values 3i+1+add
+	python3 -c 'import struct,sys; n=int(sys.argv[2]); a=int(sys.argv[3]); f=struct.Struct("<IQ")
+open(sys.argv[1],"wb").write(b"".join(f.pack(i, 3*i+1+a) for i in range(n)))' "$1" "$2" "${3:-0}"
 }
 
 bench_fill() {
@@ -250,19 +250,21 @@ bench_fill() {
 # plan_case LABEL SCOPE n POLICY: apply once, then time no-op plans against
 # bpftool map dump of the same map.  Sets PLAN_A / PLAN_B (medians, us).
 plan_case() {
-	local label=$1 scope=$2 n=$3 policy=$4 a=() b=() r m=$W/$2.yaml pin=$ROOT/$2/maps/big
+	local label=$1 scope=$2 n=$3 policy=$4 a=() b=() x=() r m=$W/$2.yaml pin=$ROOT/$2/maps/big
 	gen_big_manifest "$m" "$scope" "$n" "$policy"
 	ba apply -f "$m" > /dev/null 2> "$W/.err" || { bad "apply $scope: $(head -c 400 "$W/.err")"; return 1; }
 	check_big "$pin" "$n" "$scope" || return 1
 	for ((r = 0; r < REPS; r++)); do
 		timeit a 0 ba plan --detailed-exitcode -f "$m" || return 1
 		timeit b 0 bpftool map dump pinned "$pin" || return 1
+		[ -x "$RAWBATCH" ] && { timeit x 0 "$RAWBATCH" read "$pin" || return 1; }
 	done
 	raw "plan $policy $n, bpfapply plan" "${a[@]}"
 	raw "plan $policy $n, bpftool map dump" "${b[@]}"
 	PLAN_A=$(median "${a[@]}")
 	PLAN_B=$(median "${b[@]}")
 	row "$label" "$PLAN_A" "$PLAN_B"
+	((${#x[@]})) && row "  (same, vs raw batch read-back)" "$PLAN_A" "$(median "${x[@]}")"
 	ba destroy -f "$m" > /dev/null 2>&1 || bad "destroy $scope"
 }
 
@@ -376,8 +378,11 @@ Y
 # ---- 5. data: entries from a packed data file, against the raw limit ----------------------
 # DATA_N records of key u32 i, value u64 3i+1 (ascending keys), as entries_file:.
 # Baselines: rawbatch (tests/bench/rawbatch.c): create + ONE BPF_MAP_UPDATE_BATCH
-# + pin, and ONE BPF_MAP_LOOKUP_BATCH pass over the map.  Peak RSS of the apply
-# against the payload (DATA_N * 12 bytes) above a run with an empty map.
+# + pin, and ONE BPF_MAP_LOOKUP_BATCH pass over the map.  Then an apply of the
+# same keys with every value changed (value + 5: an in-place update of all
+# DATA_N entries, against the raw single batch fill), and the destroy.  Peak
+# RSS of the apply against the payload (DATA_N * 12 bytes) above a run with an
+# empty map.
 DATA_N=${DATA_N:-1000000}
 peak_kb() { # cmd... -> peak RSS in KB of cmd (GNU time), or "-"
 	if [ -x /usr/bin/time ]; then
@@ -387,19 +392,26 @@ peak_kb() { # cmd... -> peak RSS in KB of cmd (GNU time), or "-"
 	fi
 }
 bench_data() {
-	local a=() b=() c=() d=() r m=$W/data.yaml e=$W/empty.yaml pin=$ROOT/data/maps/big bpin=$BASE/big
+	local a=() b=() c=() d=() e=() u=() r m=$W/data.yaml m2=$W/data2.yaml empty=$W/empty.yaml
+	local pin=$ROOT/data/maps/big bpin=$BASE/big id
 	[ -x "$RAWBATCH" ] || { bad "data: $RAWBATCH not built (make bench builds it)"; return 1; }
 	log "data: one hash map of $DATA_N entries from entries_file, $REPS reps"
 	gen_data "$W/data.bin" "$DATA_N" || { bad "data: generating the data file"; return 1; }
+	gen_data "$W/data2.bin" "$DATA_N" 5 || { bad "data: generating the data file"; return 1; }
 	printf 'bpfapply: v1\nscope: data\nmaps:\n  big: {type: hash, key_size: 4, value_size: 8, max_entries: %d, entries_policy: exact, entries_file: data.bin}\n' \
 		"$DATA_N" > "$m"
+	sed 's/data.bin/data2.bin/' "$m" > "$m2"
 	printf 'bpfapply: v1\nscope: data\nmaps:\n  big: {type: hash, key_size: 4, value_size: 8, max_entries: %d}\n' \
-		"$DATA_N" > "$e"
+		"$DATA_N" > "$empty"
 	for ((r = 0; r < REPS; r++)); do
 		timeit a 0 ba apply -f "$m" || return
 		((r == 0)) && { check_big "$pin" "$DATA_N" "bpfapply data fill" || return; }
 		timeit c 0 ba plan --detailed-exitcode -f "$m" || return
-		ba destroy -f "$m" > /dev/null 2>&1 || { bad "destroy data"; return 1; }
+		id=$(pin_id map "$pin")
+		timeit u 0 ba apply -f "$m2" || return
+		[ "$(pin_id map "$pin")" = "$id" ] || { bad "data: the update replaced the map"; return 1; }
+		((r == 0)) && { check_big "$pin" "$DATA_N" "bpfapply data update" 5 || return; }
+		timeit e 0 ba destroy -f "$m2" || { bad "destroy data"; return 1; }
 		timeit b 0 "$RAWBATCH" fill "$bpin" "$DATA_N" "$W/data.bin" || return
 		((r == 0)) && { check_big "$bpin" "$DATA_N" "raw batch fill" || return; }
 		timeit d 0 "$RAWBATCH" read "$bpin" || return
@@ -409,9 +421,13 @@ bench_data() {
 	raw "raw create + one update_batch + pin" "${b[@]}"
 	raw "bpfapply no-op plan" "${c[@]}"
 	raw "raw lookup_batch read-back" "${d[@]}"
+	raw "bpfapply in-place update" "${u[@]}"
+	raw "bpfapply destroy" "${e[@]}"
 	row "data $DATA_N: apply vs raw single batch fill" "$(median "${a[@]}")" "$(median "${b[@]}")"
 	row "data $DATA_N: no-op plan vs raw batch read-back" "$(median "${c[@]}")" "$(median "${d[@]}")"
-	rss_line "data $DATA_N apply" "$m" "$e" "$DATA_N"
+	row "data $DATA_N: in-place update of all vs raw single batch fill" "$(median "${u[@]}")" "$(median "${b[@]}")"
+	row "  (data $DATA_N: destroy; reads no entries)" "$(median "${e[@]}")" "-"
+	rss_line "data $DATA_N apply" "$m" "$empty" "$DATA_N"
 }
 
 # Peak RSS of an apply against the entry payload (n * 12 bytes) above the

@@ -174,12 +174,12 @@ test_batch_read_back_paths_agree() {
 	done
 	# a plan saved after per-key reads applies after whole-map reads, and the other way round
 	bpftool map update pinned "$pin" key hex 00 00 00 00 value hex 09 00 00 00 00 00 00 00
-	BPFAPPLY_READ_ENTRIES=keys expect_rc 0 ba plan -o "$T/p1" -f "$T/many.yaml"
-	BPFAPPLY_READ_ENTRIES=batch expect_rc 0 ba apply "$T/p1"
+	BPFAPPLY_READ_ENTRIES="keys" expect_rc 0 ba plan -o "$T/p1" -f "$T/many.yaml"
+	BPFAPPLY_READ_ENTRIES="batch" expect_rc 0 ba apply "$T/p1"
 	assert_eq "$(map_lookup_hex "$pin" 0 0 0 0)" "00 00 00 00 00 00 00 00" "saved plan (keys -> batch) applied"
 	bpftool map update pinned "$pin" key hex 00 00 00 00 value hex 09 00 00 00 00 00 00 00
-	BPFAPPLY_READ_ENTRIES=batch expect_rc 0 ba plan -o "$T/p2" -f "$T/many.yaml"
-	BPFAPPLY_READ_ENTRIES=keys expect_rc 0 ba apply "$T/p2"
+	BPFAPPLY_READ_ENTRIES="batch" expect_rc 0 ba plan -o "$T/p2" -f "$T/many.yaml"
+	BPFAPPLY_READ_ENTRIES="keys" expect_rc 0 ba apply "$T/p2"
 	assert_eq "$(map_lookup_hex "$pin" 0 0 0 0)" "00 00 00 00 00 00 00 00" "saved plan (batch -> keys) applied"
 	expect_rc 0 ba destroy -f "$T/full.yaml"
 }

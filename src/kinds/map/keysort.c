@@ -34,9 +34,10 @@ static bool keys_ascend(const struct packed *p, size_t n)
 static int cmp_key_at(const void *a, const void *b, void *ctx)
 {
 	const struct packed *p = ctx;
+	size_t ia = *(const size_t *)a, ib = *(const size_t *)b;
+	int c = memcmp(p->keys + ia * p->stride, p->keys + ib * p->stride, p->ksz);
 
-	return memcmp(p->keys + *(const size_t *)a * p->stride,
-		      p->keys + *(const size_t *)b * p->stride, p->ksz);
+	return c ? c : (ia > ib) - (ia < ib); /* stable, as the radix sort is */
 }
 
 /*

@@ -164,9 +164,10 @@ static int read_batch(const struct live_map *lm, struct kvbuf *b)
 		if (err)
 			break;
 		count = (uint32_t)(b->cap - b->n < UINT32_MAX ? b->cap - b->n : UINT32_MAX);
-		err = bpf_map_lookup_batch(lm->fd, first ? NULL : token, token + tsz,
-					   b->keys + b->n * b->ksz, b->vals + b->n * b->vlen,
-					   &count, &opts) ? -errno : 0;
+		if (bpf_map_lookup_batch(lm->fd, first ? NULL : token, token + tsz,
+					 b->keys + b->n * b->ksz, b->vals + b->n * b->vlen, &count,
+					 &opts))
+			err = -errno;
 		if (err == -ENOSPC && count == 0) {
 			want = (b->cap - b->n) * 4; /* a hash bucket holds more than the room left */
 			continue;
@@ -181,7 +182,7 @@ static int read_batch(const struct live_map *lm, struct kvbuf *b)
 		}
 		memcpy(token, token + tsz, tsz);
 		first = false;
-		want = b->cap; /* fuller than max_entries said: double */
+		want = 4096; /* the rest: what did not fit (a bucket, or more than max_entries) */
 	}
 	free(token);
 	if (first && (err == -EINVAL || err == -ENOTSUPP_KERNEL || err == -EOPNOTSUPP))
