@@ -425,7 +425,7 @@ bench_data() {
 	raw "bpfapply destroy" "${e[@]}"
 	row "data $DATA_N: apply vs raw single batch fill" "$(median "${a[@]}")" "$(median "${b[@]}")"
 	row "data $DATA_N: no-op plan vs raw batch read-back" "$(median "${c[@]}")" "$(median "${d[@]}")"
-	row "data $DATA_N: in-place update of all vs raw single batch fill" "$(median "${u[@]}")" "$(median "${b[@]}")"
+	row "data $DATA_N: update all in place vs raw batch fill" "$(median "${u[@]}")" "$(median "${b[@]}")"
 	row "  (data $DATA_N: destroy; reads no entries)" "$(median "${e[@]}")" "-"
 	rss_line "data $DATA_N apply" "$m" "$empty" "$DATA_N"
 }
