@@ -21,12 +21,13 @@ failed_names=()
 host_skipped=()
 record_skips=
 
-# Run on every VM kernel: maps, programs, wiring, convergence, an iterator.
+# Run on every VM kernel: maps, programs, wiring, convergence, an iterator, a
+# batch update the kernel stops in the middle.
 VM_SMOKE="test_maps_every_type test_maps_change_create_update_replace_delete
 	test_programs_replaced_map_reloads_users test_wiring_tail_calls_follow_the_manifest
 	test_convergence_interrupted_apply_is_announced
 	test_convergence_destroy_after_an_interrupted_replace test_examples_xdp1
-	test_iterators_map_elements_follow_the_map"
+	test_iterators_map_elements_follow_the_map test_batch_refused_in_the_middle"
 
 run_unit() {
 	local bin out p f
