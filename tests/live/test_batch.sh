@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-only
+# shellcheck shell=bash
 # Entries read back and written in batches (BPF_MAP_LOOKUP_BATCH,
 # BPF_MAP_UPDATE_BATCH, BPF_MAP_DELETE_BATCH), the per-key paths they fall
 # back to, and the cost rule choosing between whole-map and per-key reads.
