@@ -56,6 +56,17 @@ HDRS     := $(foreach d,$(SRC_DIRS),$(wildcard $(d)/*.h)) $(wildcard include/bpf
 OBJS     := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/obj/main.o,$(OBJS))
 LIB      := $(BUILD)/libbpfapply.a
+# The pure halves: everything that neither asks nor changes the kernel.  The
+# diff's unit tests link only these, so a call from the diff into a reader or
+# the executor fails to link (src/kind.h).
+KERNEL_SRCS := src/main.c src/api.c $(wildcard src/cmd_*.c) src/exec.c src/live.c \
+	       src/kinds_kernel.c src/planfile.c src/probe_check.c src/core/state_io.c \
+	       src/core/probe.c src/core/probe_explain.c src/core/paths.c src/core/scope_check.c \
+	       $(wildcard src/kinds/*/exec.c src/kinds/*/live.c src/kinds/*/readback.c \
+			  src/kinds/*/batch_ops.c src/kinds/*/probe.c)
+PURE_OBJS := $(filter-out $(KERNEL_SRCS:src/%.c=$(BUILD)/obj/%.o),$(OBJS))
+PURE_LIB  := $(BUILD)/libbpfapply-pure.a
+PURE_TESTS := test_diff test_diff_kinds test_diff_links test_plan_render test_graph
 
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
@@ -71,6 +82,10 @@ $(BUILD)/obj/%.o: src/%.c $(HDRS) | $(BUILD)/obj
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB): $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+
+$(PURE_LIB): $(PURE_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
@@ -94,10 +109,14 @@ $(UNIT_FIXTURE): tests/unit/fixture.c tests/unit/fixture.h tests/unit/unit.h \
 	$(call msg,TEST-CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit -c -o $@ $<
 
+$(PURE_TESTS:%=$(BUILD)/tests/%): TEST_LIB = $(PURE_LIB)
+$(PURE_TESTS:%=$(BUILD)/tests/%): $(PURE_LIB)
+TEST_LIB ?= $(LIB)
+
 $(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/fixture.h $(UNIT_FIXTURE) $(LIB) \
 		| $(BUILD)/tests
 	$(call msg,TEST-CC,$<)
-	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(UNIT_FIXTURE) $(LIB) $(LDLIBS) \
+	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(UNIT_FIXTURE) $(TEST_LIB) $(LDLIBS) \
 		$(shell $(PKG_CONFIG) --libs cmocka)
 
 unit: $(UNIT_BINS)

@@ -110,26 +110,13 @@ int live_read(struct live *lv, const char *root, bool root_on_bpffs, const char 
 	      const struct manifest *m, bool no_entries);
 void live_free(struct live *lv);
 
-/* kinds/map/live.c */
-int live_read_maps(struct live *lv, const struct manifest *m);
-void live_free_maps(struct live *lv);
+/* Look-ups in the snapshot (kinds/KIND/snapshot.c); NULL when absent. */
 struct live_map *live_find_map(const struct live *lv, const char *name);
 /* Value of key in a map's snapshot, NULL if the key is absent. */
 const struct bytes *live_map_value(const struct live_map *lm, const struct bytes *key);
-
 struct live_program *live_find_program(const struct live *lv, const char *name);
 const struct live_pin *live_pin_find(const struct live_pin *pins, size_t n, const char *name);
-/* live_program.c: read the program entries of the manifest and the state record. */
-int live_read_programs(struct live *lv, const struct manifest *m);
-void live_free_programs(struct live *lv);
-
 struct live_iterator *live_find_iterator(const struct live *lv, const char *name);
-/* live_iterator.c */
-int live_read_iterators(struct live *lv, const struct manifest *m);
-void live_free_iterators(struct live *lv);
-/* kinds/link/live.c */
-int live_read_links(struct live *lv, const struct manifest *m);
-void live_free_links(struct live *lv);
 
 /* Every key/value of the map behind fd (vlen: live_value_buf_size); fn
  * returning non-zero stops the walk with that value. */

@@ -104,6 +104,20 @@ graph_edges() {
 		{ echo "$out"; return 1; }
 }
 
+# The diff is pure: its unit tests link the kinds' pure halves alone (no
+# reader, no executor), and nothing in those halves calls a bpf() wrapper.
+diff_links_pure() {
+	local t bad
+	for t in test_diff test_diff_kinds test_diff_links test_plan_render test_graph; do
+		[ -x "$BUILD/tests/$t" ] || { echo "$t not built (make unit)"; return 1; }
+		nm "$BUILD/tests/$t" | grep -qE ' T (live_read|exec_apply|live_read_maps)$' &&
+			{ echo "$t links a reader or the executor"; return 1; }
+	done
+	bad=$(nm "$BUILD/libbpfapply-pure.a" | awk '$1 == "U" { print $2 }' | sort -u |
+		grep -E '^bpf_(map_(lookup|update|delete|create|get_next|freeze)|obj_(get|pin)|prog_(load|attach|detach|query|get_fd)|link_(create|update|detach)|map_get_fd)')
+	[ -z "$bad" ] || { echo "the pure halves call the kernel: $bad"; return 1; }
+}
+
 # The library never aborts: out of memory in the parser (an address-space
 # limit under a large manifest) is an error and exit 1, and the same file
 # without the limit is valid (so the limit is what failed).
@@ -206,4 +220,5 @@ check "help lists every command" help_lists_commands
 check "the live tests and other test scripts are shellcheck-clean" shell_scripts
 check "graph draws the dependency edges" graph_edges
 check "out of memory in the parser is an error, not an abort" parser_out_of_memory
+check "the diff's tests link the kinds' pure halves only" diff_links_pure
 exit 0

@@ -55,4 +55,8 @@ int iterator_stage(struct exec *x, struct change *c);
 int iterator_commit(struct exec *x, struct change *c);
 int iterator_record(struct exec *x, struct change *c, struct state *next);
 
+/* live.c reads this kind's part of the snapshot, snapshot.c frees it */
+int live_read_iterators(struct live *lv, const struct manifest *m);
+void live_free_iterators(struct live *lv);
+
 #endif

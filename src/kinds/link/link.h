@@ -130,4 +130,8 @@ void link_undo_attach(struct exec *x, struct change *c);
 int link_commit(struct exec *x, struct change *c);
 int link_record(struct exec *x, struct change *c, struct state *next);
 
+/* live.c reads this kind's part of the snapshot, snapshot.c frees it */
+int live_read_links(struct live *lv, const struct manifest *m);
+void live_free_links(struct live *lv);
+
 #endif

@@ -139,7 +139,7 @@ static int fill_batch(const struct exec *x, int fd, const struct map_spec *ms)
 	vals = calloc(ms->n_entries, vlen);
 	if (!keys || !vals) {
 		err = -ENOMEM;
-		goto out;
+		goto free_bufs;
 	}
 	for (i = 0; i < ms->n_entries; i++) {
 		struct map_entry ev;
@@ -150,7 +150,7 @@ static int fill_batch(const struct exec *x, int fd, const struct map_spec *ms)
 	if (bpf_map_update_batch(fd, keys, vals, &count, NULL))
 		err = -errno;
 	fault_point("map update batch");
-out:
+free_bufs:
 	free(keys);
 	free(vals);
 	return err;

@@ -101,4 +101,8 @@ void map_undo_update(struct exec *x, struct change *c);
 int map_commit(struct exec *x, struct change *c);
 int map_record(struct exec *x, struct change *c, struct state *next);
 
+/* live.c reads this kind's part of the snapshot, snapshot.c frees it */
+int live_read_maps(struct live *lv, const struct manifest *m);
+void live_free_maps(struct live *lv);
+
 #endif

@@ -70,4 +70,8 @@ int program_stage(struct exec *x, struct change *c);
 int program_commit(struct exec *x, struct change *c);
 int program_record(struct exec *x, struct change *c, struct state *next);
 
+/* live.c reads this kind's part of the snapshot, snapshot.c frees it */
+int live_read_programs(struct live *lv, const struct manifest *m);
+void live_free_programs(struct live *lv);
+
 #endif
