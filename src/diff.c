@@ -237,14 +237,14 @@ struct change *plan_find(const struct plan *p, enum kind k, const char *name)
 
 void plan_free(struct plan *p)
 {
-	size_t i, j;
+	size_t i;
 
 	for (i = 0; i < p->n; i++) {
 		struct change *c = &p->changes[i];
+		const struct kind_ops *ops = kind_ops_get(c->kind);
 
-		for (j = 0; j < c->n_ops; j++)
-			bytes_free(&c->ops[j].key);
-		free(c->ops);
+		if (ops && ops->free_change)
+			ops->free_change(c);
 		free(c->name);
 		free(c->address);
 		free(c->pin);

@@ -280,7 +280,7 @@ static void undo_updates(struct exec *x)
 		struct change *c = &x->p->changes[i];
 		const struct kind_kernel_ops *ops = kind_kernel_get(c->kind);
 
-		if (c->n_done && ops->undo_update)
+		if (ops->undo_update) /* a change its update did not touch has nothing to undo */
 			ops->undo_update(x, c);
 	}
 }

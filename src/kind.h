@@ -83,6 +83,8 @@ struct kind_ops {
 			   struct json *j);
 	/* JSON (optional): members of a resource change beside "description" */
 	void (*json_extra)(const struct change *c, struct json *j);
+	/* plan (optional): free what the kind keeps in a change (map entry ops) */
+	void (*free_change)(struct change *c);
 
 	/* the live snapshot: free this kind's part (read by the kernel table) */
 	void (*free_live)(struct live *lv);
@@ -122,7 +124,9 @@ struct kind_kernel_ops {
 	 * slots with programs that were just loaded */
 	int (*stage_late)(struct exec *x, struct change *c);
 	/* executor (optional): change live objects in place (map entries),
-	 * before anything is moved, and undo that if a later update fails */
+	 * before anything is moved, and undo that if a later update fails
+	 * (undo_update is called for every change, in reverse: one whose
+	 * update did nothing has nothing to undo) */
 	int (*update)(struct exec *x, struct change *c);
 	void (*undo_update)(struct exec *x, struct change *c);
 	/* executor (optional): attach to a hook, after everything is staged and

@@ -68,6 +68,7 @@ struct change {
 	char *detail;        /* human text for the plan line, e.g. "max_entries 1024 -> 2048" */
 	int spec;            /* index into the manifest's list of this kind; -1 if not declared */
 	const struct state_res *prior; /* state record, NULL if none (points into live->state) */
+	/* the map kind's part (kinds/map/): its live snapshot, entry operations */
 	struct live_map *live;         /* live snapshot of a map, NULL for other kinds */
 	bool foreign;        /* the pin holds an object bpfapply did not create: leave it */
 	bool drift;          /* R_ENTRIES: the live entries changed, not the manifest's;
@@ -77,7 +78,7 @@ struct change {
 	size_t n_ops;
 	size_t cap_ops;
 	unsigned n_add, n_change, n_remove;
-	size_t n_done;       /* executor: ops applied so far, for undoing them */
+	size_t n_done;       /* executor: ops applied so far, for undoing them (map_undo_update) */
 };
 
 struct nameidx;

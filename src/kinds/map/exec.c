@@ -507,8 +507,13 @@ static const struct bytes *op_key(const struct map_spec *ms, const struct entry_
 /* Put back what the ops applied so far replaced, newest first. */
 void map_undo_update(struct exec *x, struct change *c)
 {
-	const struct map_spec *ms = &x->m->maps[c->spec];
-	uint32_t vlen = value_buf_len(x, ms);
+	const struct map_spec *ms;
+	uint32_t vlen;
+
+	if (!c->n_done)
+		return; /* its update did not run, or changed nothing */
+	ms = &x->m->maps[c->spec];
+	vlen = value_buf_len(x, ms);
 
 	while (c->n_done > 0) {
 		struct bytes tmp;

@@ -87,6 +87,16 @@ static void map_json_extra(const struct change *c, struct json *j)
 	json_obj_end(j);
 }
 
+/* The entry operations of an in-place update. */
+static void map_free_change(struct change *c)
+{
+	size_t j;
+
+	for (j = 0; j < c->n_ops; j++)
+		bytes_free(&c->ops[j].key);
+	free(c->ops);
+}
+
 const struct kind_ops kind_map_ops = {
 	.kind = KIND_MAP,
 	.name = "map",
@@ -107,6 +117,7 @@ const struct kind_ops kind_map_ops = {
 	.describe = map_describe,
 	.json_attrs = map_json_attrs,
 	.json_extra = map_json_extra,
+	.free_change = map_free_change,
 	.free_live = live_free_maps,
 	.status = map_status,
 };
