@@ -79,38 +79,11 @@ static void test_late_edges_and_cycles(void **state)
 	manifest_free(m);
 }
 
-/* The registries: one entry per kind, numbered as the state record numbers them. */
-static void test_registries(void **state)
-{
-	unsigned int k, n = 0;
-
-	(void)state;
-	for_each_kind(k) {
-		const struct kind_ops *ops = kind_ops_get(k);
-
-		assert_non_null(ops);
-		assert_int_equal(ops->kind, k);
-		assert_non_null(ops->parse);
-		assert_non_null(ops->diff);
-		assert_non_null(ops->status);
-		assert_non_null(ops->free_live);
-		n++;
-	}
-	assert_int_equal(n, 4);
-	assert_int_equal(KIND_MAP, 1); /* state record codes: never renumbered */
-	assert_int_equal(KIND_LINK, 4);
-	assert_null(kind_ops_get(0));
-	assert_null(kind_ops_get(KIND__COUNT));
-	assert_string_equal(kind_name(KIND_ITERATOR), "iterator");
-	assert_string_equal(kind_name(99), "?");
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order_and_edges),
 		cmocka_unit_test(test_late_edges_and_cycles),
-		cmocka_unit_test(test_registries),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
