@@ -8,7 +8,7 @@
 #
 #   tests/bench/run.sh [-r REPS] [-n N] [-v] [BENCH...]
 #       BENCH: fill plan noop prog data maps (default: all)
-#   env: BIN (default build/bpfapply), REPS (5), N (10000), NAIVE_N (1000), DATA_N (1000000), RAWBATCH
+#   env: BIN (default build/bpfapply), REPS (5), N (100000), NAIVE_N (1000), DATA_N (1000000), RAWBATCH
 #
 # It prints a table (benchmark, bpfapply median, baseline median, ratio).
 # It exits non-zero only when something is functionally wrong (a wrong entry
@@ -22,7 +22,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 TOP=$(cd "$HERE/../.." && pwd)
 
 REPS=${REPS:-5}
-N=${N:-10000}
+N=${N:-100000}
 NAIVE_N=${NAIVE_N:-1000}
 VERBOSE=0
 ARGS=("$@")
