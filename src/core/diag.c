@@ -73,6 +73,21 @@ size_t diag_count(const struct diag *d)
 	return d->n + d->lost;
 }
 
+struct diag_mark diag_mark(const struct diag *d)
+{
+	return (struct diag_mark){ d->n, d->lost };
+}
+
+void diag_rewind(struct diag *d, struct diag_mark m)
+{
+	while (d->n > m.n) {
+		d->n--;
+		free(d->msgs[d->n].text);
+		free((char *)d->msgs[d->n].loc.file);
+	}
+	d->lost = m.lost;
+}
+
 static int loc_cmp(const struct loc *a, const struct loc *b)
 {
 	int r;

@@ -36,6 +36,12 @@ void diag_error(struct diag *d, const struct loc *loc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void diag_verror(struct diag *d, const struct loc *loc, const char *fmt, va_list ap);
 size_t diag_count(const struct diag *d);
+/* Where d stands, and back there (what was said since dropped): for a second try. */
+struct diag_mark {
+	size_t n, lost;
+};
+struct diag_mark diag_mark(const struct diag *d);
+void diag_rewind(struct diag *d, struct diag_mark m);
 /* Sort by file, line, col (stable) so output follows the file. */
 void diag_sort(struct diag *d);
 /* Format one message as "FILE:LINE:COL: text" into a malloc'd string. */

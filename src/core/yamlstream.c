@@ -20,141 +20,15 @@
 
 #include "core/readfile.h"
 #include "core/yamlcompose.h"
+#include "core/yamlread.h"
 #include "core/yamltape.h"
 #include "core/yamltree.h"
 
-#define FLOW_MAX_DEPTH 64
-/* No value of a manifest comes near: the longest, a 1 MiB map value as DATA, is ~3 MiB. */
-#define VALUE_MAX_BYTES (16u << 20)
 /* About 8 million {key, value} entries; beyond, entries_file: is the way. */
 #define TAPE_MAX_BYTES ((size_t)256 << 20)
 /* A manifest declares maps, programs and their entries: these are far above any real one. */
 #define YAML_MAX_NODES (1u << 20)
 #define YAML_MAX_ITEMS (1u << 18)
-
-/* ---- reading the file -------------------------------------------------------- */
-
-/*
- * The read callback.  libyaml 0.2.5 (Debian 12) takes time quadratic in the
- * nesting depth of flow collections and has no limit of its own; a manifest
- * never nests deeply, so the bytes are scanned as they go by and the read
- * fails before libyaml sees too deep a nesting.  Quoted scalars and comments
- * are skipped; a '[' inside a plain scalar counts too, which only errs on the
- * safe side.
- */
-struct yreader {
-	int fd;
-	int depth;
-	char quote, last; /* last: the byte before this chunk */
-	bool comment, escaped;
-	bool too_deep;
-	uint64_t offset;  /* of this chunk in the file; then of the byte too deep */
-	int err;          /* a read error, -errno */
-	uint64_t run;     /* bytes handed to libyaml since its last event */
-	yaml_mark_t run_from; /* the end of that event */
-	bool too_long;
-};
-
-/* The characters the scan must look at: anything else is skipped at once. */
-static const bool flow_special[256] = {
-	['\n'] = true, ['#'] = true, ['"'] = true, ['\''] = true, ['\\'] = true,
-	['['] = true,  ['{'] = true, [']'] = true, ['}'] = true,
-};
-
-static bool flow_char(struct yreader *r, char ch, char prev)
-{
-	if (ch == '\n') {
-		r->comment = false;
-		return true;
-	}
-	if (r->comment)
-		return true;
-	if (r->quote) {
-		if (ch == '\\' && r->quote == '"')
-			r->escaped = true;
-		else if (ch == r->quote)
-			r->quote = 0;
-		return true;
-	}
-	if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n'))
-		r->comment = true;
-	else if (ch == '"' || ch == '\'')
-		r->quote = ch;
-	else if (ch == '[' || ch == '{')
-		r->depth++;
-	else if ((ch == ']' || ch == '}') && r->depth > 0)
-		r->depth--;
-	return r->depth <= FLOW_MAX_DEPTH;
-}
-
-static int read_handler(void *data, unsigned char *buf, size_t size, size_t *got)
-{
-	struct yreader *r = data;
-	ssize_t n;
-	size_t i;
-
-	do
-		n = read(r->fd, buf, size);
-	while (n < 0 && errno == EINTR);
-	if (n < 0) {
-		r->err = -errno;
-		return 0;
-	}
-	/* libyaml keeps a whole scalar (or skips a comment) before its next event */
-	r->run += (uint64_t)n;
-	if (r->run > VALUE_MAX_BYTES) {
-		r->too_long = true;
-		return 0;
-	}
-	for (i = 0; i < (size_t)n; i++) {
-		if (r->escaped) {
-			r->escaped = false; /* an escaped character cannot end the string */
-			continue;
-		}
-		if (flow_special[buf[i]] &&
-		    !flow_char(r, (char)buf[i], i ? (char)buf[i - 1] : r->last)) {
-			r->too_deep = true;
-			r->offset += i;
-			return 0;
-		}
-	}
-	if (n)
-		r->last = (char)buf[n - 1];
-	r->offset += (uint64_t)n;
-	*got = (size_t)n;
-	return 1;
-}
-
-/* Line and column of byte offset of the file (only for the error: read again). */
-static void offset_loc(int fd, uint64_t offset, struct loc *l)
-{
-	char buf[65536];
-	uint64_t at = 0;
-	ssize_t n;
-	int i;
-
-	l->line = 1;
-	l->col = 1;
-	while (at < offset && (n = pread(fd, buf, sizeof(buf), (off_t)at)) > 0) {
-		for (i = 0; i < n && at < offset; i++, at++) {
-			l->col++;
-			if (buf[i] == '\n') {
-				l->line++;
-				l->col = 1;
-			}
-		}
-	}
-}
-
-static void reader_start(struct yreader *r, int fd, yaml_parser_t *p)
-{
-	memset(r, 0, sizeof(*r));
-	r->fd = fd;
-	r->last = '\n';
-	if (!yaml_parser_initialize(p))
-		xoom();
-	yaml_parser_set_input(p, read_handler, r);
-}
 
 /* Why libyaml stopped: the reader's own reasons first. */
 static void parse_failed(struct ytree *t, const yaml_parser_t *p, const struct yreader *r)
@@ -162,7 +36,7 @@ static void parse_failed(struct ytree *t, const yaml_parser_t *p, const struct y
 	struct loc l = { t->file, 0, 0 };
 
 	if (r->too_deep) {
-		offset_loc(r->fd, r->offset, &l);
+		yreader_offset_loc(r->fd, r->offset, &l.line, &l.col);
 		diag_error(t->d, &l, "flow collections nested deeper than %d levels",
 			   FLOW_MAX_DEPTH);
 	} else if (r->too_long) {
@@ -280,6 +154,11 @@ struct loader {
 	size_t tape_bytes;  /* all the streams' */
 	unsigned level;     /* nesting inside its items */
 	size_t items[BLOCK_MAX_DEPTH + 2];
+	/* the entries lane (core/yamlread.h) */
+	struct yreader *r;
+	size_t lane_next;   /* the reader's next block to meet */
+	size_t lane_key;    /* 1 + the block whose key the last event was, or 0 */
+	bool lane_off;      /* what libyaml gave does not fit the blocks: read again without */
 };
 
 static bool is_key(const struct ybuild *b, int id, const char *text)
@@ -395,6 +274,125 @@ static bool tree_event(struct loader *L, yaml_event_t *ev)
 	return true;
 }
 
+/* ---- the entries lane: the items the reader kept from libyaml -------------------- */
+
+static bool mark_after(const yaml_mark_t *a, const yaml_mark_t *b)
+{
+	return a->line > b->line || (a->line == b->line && a->column > b->column);
+}
+
+static bool plain_text(const yaml_event_t *ev, const char *text)
+{
+	return ev->type == YAML_SCALAR_EVENT && ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE &&
+	       !ev->data.scalar.anchor && !ev->data.scalar.tag &&
+	       ev->data.scalar.length == strlen(text) &&
+	       !memcmp(ev->data.scalar.value, text, ev->data.scalar.length);
+}
+
+/* ev is the key `entries` of block k, where libyaml reads a key of a block mapping. */
+static bool lane_key(const struct loader *L, const yaml_event_t *ev, const struct ylane_block *k)
+{
+	const struct ybuild *b = L->b;
+	const yaml_node_t *m;
+
+	if (!plain_text(ev, "entries") || ev->start_mark.line != k->key.line ||
+	    ev->start_mark.column != k->key.column || L->docs != 1 || L->in_stream || !b->depth)
+		return false;
+	m = &b->nodes[b->open[b->depth - 1] - 1];
+	return m->type == YAML_MAPPING_NODE && m->data.mapping.style == YAML_BLOCK_MAPPING_STYLE &&
+	       (b->n_work - b->base[b->depth - 1]) % 2 == 0;
+}
+
+/*
+ * ev, the key's value as libyaml read it without the hidden items, is what
+ * it leaves: nothing, or the rest of the list (its first item right where
+ * the reader stopped hiding, at the items' column).
+ */
+static bool lane_value(const yaml_event_t *ev, const struct ylane_block *k)
+{
+	if (ev->type == YAML_SCALAR_EVENT)
+		return plain_text(ev, "");
+	return ev->type == YAML_SEQUENCE_START_EVENT &&
+	       ev->data.sequence_start.style == YAML_BLOCK_SEQUENCE_STYLE &&
+	       !ev->data.sequence_start.anchor && !ev->data.sequence_start.tag &&
+	       ev->start_mark.line == k->end_line && ev->start_mark.column == k->dash_col;
+}
+
+/* The list libyaml would have started at the first item, its items from block k. */
+static bool lane_splice(struct loader *L, const yaml_event_t *ev, struct ylane_block *k)
+{
+	yaml_event_t seq;
+	struct ystream *s;
+
+	memset(&seq, 0, sizeof(seq));
+	seq.type = YAML_SEQUENCE_START_EVENT;
+	seq.start_mark = seq.end_mark = k->first;
+	/* a list at the key's own column has no indentation token: it ends past its dash */
+	seq.end_mark.column += k->dash_col == k->key.column;
+	seq.data.sequence_start.implicit = 1;
+	seq.data.sequence_start.style = YAML_BLOCK_SEQUENCE_STYLE;
+	if (!at_entries(L->b) || !tree_event(L, &seq))
+		return false;
+	s = &L->t->streams[L->t->n_streams - 1];
+	s->tape = k->tape;
+	memset(&k->tape, 0, sizeof(k->tape));
+	s->n = k->n;
+	s->over = k->over;
+	s->over_mark = k->over_mark;
+	k->spliced = true;
+	L->t->lane_items += k->n;
+	L->tape_bytes += k->bytes;
+	/* nothing left: the list ends here; else libyaml's items follow */
+	L->in_stream = ev->type == YAML_SEQUENCE_START_EVENT;
+	return L->tape_bytes <= TAPE_MAX_BYTES;
+}
+
+enum { LANE_PASS, LANE_TAKEN, LANE_OFF };
+
+/* Every event, before it is composed: does it fit the blocks the reader hid? */
+static int lane_event(struct loader *L, const yaml_event_t *ev)
+{
+	struct yreader *r = L->r;
+	struct ylane_block *k;
+
+	if (L->lane_key) {
+		k = &r->blocks[L->lane_key - 1];
+		L->lane_key = 0;
+		/* the value comes once libyaml has read past the list: the reader has */
+		if (!k->done)
+			return LANE_OFF;
+		if (!k->n)
+			return LANE_PASS;
+		return lane_value(ev, k) && lane_splice(L, ev, k) ? LANE_TAKEN : LANE_OFF;
+	}
+	/* an `entries:` line with no item hidden after it needs no check */
+	while (L->lane_next < r->n_blocks && r->blocks[L->lane_next].done &&
+	       !r->blocks[L->lane_next].n)
+		L->lane_next++;
+	if (L->lane_next == r->n_blocks)
+		return LANE_PASS;
+	k = &r->blocks[L->lane_next];
+	if (lane_key(L, ev, k)) {
+		L->lane_key = ++L->lane_next;
+		return LANE_PASS;
+	}
+	/* libyaml went past the key without reading it as one (a block scalar's text...) */
+	if (mark_after(&ev->start_mark, &k->key) || mark_after(&ev->end_mark, &k->key))
+		return LANE_OFF;
+	return LANE_PASS;
+}
+
+/* After the last event: every block hid its items in the right place. */
+static bool lane_all_spliced(const struct yreader *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_blocks; i++)
+		if (r->blocks[i].n && !r->blocks[i].spliced)
+			return false;
+	return true;
+}
+
 /* A second document is only checked (and reported once the first is in). */
 static bool extra_event(struct loader *L, const yaml_event_t *ev)
 {
@@ -422,6 +420,14 @@ static bool load_event(struct loader *L, yaml_event_t *ev, bool *done)
 	default:
 		break;
 	}
+	if (L->r->lane) {
+		int lane = lane_event(L, ev);
+
+		if (lane == LANE_OFF)
+			L->lane_off = true;
+		if (lane != LANE_PASS)
+			return lane == LANE_TAKEN;
+	}
 	if (L->docs > 1)
 		return extra_event(L, ev);
 	if (L->in_stream)
@@ -443,15 +449,22 @@ static bool open_manifest(struct ytree *t)
 	return !err;
 }
 
-/* The events of the whole file; false after reporting why the tree is not usable. */
-static bool load_file(struct ytree *t, struct loader *L)
+/*
+ * The events of the whole file; false after reporting why the tree is not
+ * usable.  *again: the lane hid items and something did not go as it
+ * should (an error too): the caller reads the file again without the lane.
+ */
+static bool load_file(struct ytree *t, struct loader *L, bool lane, bool *again)
 {
 	struct yreader r;
 	yaml_parser_t p;
 	yaml_event_t ev;
 	bool ok = true, done = false;
 
-	reader_start(&r, t->fd, &p);
+	yreader_start(&r, t->fd, &p, lane);
+	r.lane_cap_bytes = TAPE_MAX_BYTES;
+	r.lane_item_limit = 2 * (size_t)YAML_MAX_ITEMS + 1;
+	L->r = &r;
 	while (ok && !done) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			parse_failed(t, &p, &r);
@@ -465,11 +478,66 @@ static bool load_file(struct ytree *t, struct loader *L)
 		ok = load_event(L, &ev, &done);
 		yaml_event_delete(&ev);
 	}
+	*again = r.lane_bytes &&
+		 (!ok || !done || L->lane_off || L->lane_key || !lane_all_spliced(&r));
 	yaml_parser_delete(&p);
+	yreader_free(&r);
+	L->r = NULL;
 	return ok;
 }
 
-yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
+/* What the loader made of t, gone; the file stays open. */
+static void ytree_clear(struct ytree *t)
+{
+	size_t i;
+
+	ybuild_free(t->b);
+	t->b = NULL;
+	memset(&t->doc, 0, sizeof(t->doc));
+	free(t->dups);
+	t->dups = NULL;
+	t->n_dups = 0;
+	for (i = 0; i < t->n_streams; i++)
+		ytape_free(&t->streams[i].tape);
+	for (i = 0; i < t->n_list_anchors; i++)
+		free(t->list_anchors[i]);
+	free(t->list_anchors);
+	t->list_anchors = NULL;
+	t->n_list_anchors = 0;
+	free(t->streams);
+	t->streams = NULL;
+	t->n_streams = 0;
+	t->lane_items = 0;
+}
+
+/*
+ * Read the file with the lane first; if it should not have been used, all
+ * it made and said is dropped and the file read again without it, so that
+ * the tree and every message are what libyaml alone gives.
+ */
+static bool load_events(struct ytree *t, struct loader *L, bool lane)
+{
+	struct diag_mark said = diag_mark(t->d);
+	bool ok, again = false;
+
+	t->b = xzalloc(sizeof(*t->b));
+	L->b = t->b;
+	ok = load_file(t, L, lane, &again);
+	if (!again)
+		return ok;
+	diag_rewind(t->d, said);
+	ytree_clear(t);
+	if (lseek(t->fd, 0, SEEK_SET) < 0) {
+		diag_error(t->d, &(struct loc){ t->file, 0, 0 }, "cannot read: %s", strerror(errno));
+		return false;
+	}
+	*L = (struct loader){ .t = t };
+	t->b = xzalloc(sizeof(*t->b));
+	L->b = t->b;
+	return load_file(t, L, false, &again);
+}
+
+yaml_node_t *ytree_load_lane(struct ytree *t, const char *file, struct diag *d, bool lane)
 {
 	struct loc at_start = { file, 1, 1 };
 	struct loader L = { .t = t };
@@ -483,9 +551,7 @@ yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
 	t->fd = -1;
 	if (!open_manifest(t))
 		return NULL;
-	t->b = xzalloc(sizeof(*t->b));
-	L.b = t->b;
-	ok = load_file(t, &L);
+	ok = load_events(t, &L, lane);
 	close(t->fd);
 	t->fd = -1;
 	if (!ok)
@@ -510,28 +576,16 @@ yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
 	return root;
 }
 
+yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d)
+{
+	return ytree_load_lane(t, file, d, true);
+}
+
 void ytree_free(struct ytree *t)
 {
-	size_t i;
-
 	if (!t)
 		return;
-	ybuild_free(t->b);
-	t->b = NULL;
-	memset(&t->doc, 0, sizeof(t->doc));
-	free(t->dups);
-	t->dups = NULL;
-	t->n_dups = 0;
-	for (i = 0; i < t->n_streams; i++)
-		ytape_free(&t->streams[i].tape);
-	for (i = 0; i < t->n_list_anchors; i++)
-		free(t->list_anchors[i]);
-	free(t->list_anchors);
-	t->list_anchors = NULL;
-	t->n_list_anchors = 0;
-	free(t->streams);
-	t->streams = NULL;
-	t->n_streams = 0;
+	ytree_clear(t);
 	if (t->fd >= 0)
 		close(t->fd);
 	t->fd = -1;

@@ -42,6 +42,7 @@ struct ytree {
 	size_t n_streams;
 	char **list_anchors; /* anchors inside the recorded lists' items */
 	size_t n_list_anchors;
+	size_t lane_items; /* items libyaml never saw (core/yamlread.h) */
 };
 
 /*
@@ -52,6 +53,8 @@ struct ytree {
  * node has none): read them with ystream_items().
  */
 yaml_node_t *ytree_load(struct ytree *t, const char *file, struct diag *d);
+/* The same; lane false: libyaml reads every item (what the lane is checked against). */
+yaml_node_t *ytree_load_lane(struct ytree *t, const char *file, struct diag *d, bool lane);
 void ytree_free(struct ytree *t);
 
 /*
