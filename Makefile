@@ -113,7 +113,7 @@ $(PURE_TESTS:%=$(BUILD)/tests/%): TEST_LIB = $(PURE_LIB)
 $(PURE_TESTS:%=$(BUILD)/tests/%): $(PURE_LIB)
 TEST_LIB ?= $(LIB)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/fixture.h $(UNIT_FIXTURE) $(LIB) \
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/unit.h tests/unit/fixture.h tests/unit/ydump.h $(UNIT_FIXTURE) $(LIB) \
 		| $(BUILD)/tests
 	$(call msg,TEST-CC,$<)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(UNIT_FIXTURE) $(TEST_LIB) $(LDLIBS) \

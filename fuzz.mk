@@ -3,9 +3,9 @@
 # Fuzzing with libFuzzer (clang), included from the Makefile.  See
 # tests/fuzz/README.md.
 #
-#   make fuzz-build      build-fuzz/fuzz_manifest, fuzz_state and fuzz_planfile
+#   make fuzz-build      build-fuzz/fuzz_manifest, fuzz_state, fuzz_planfile and fuzz_lane
 #   make fuzz            run each for FUZZ_SECONDS (default 60); fails on a finding
-#   make fuzz-manifest   / fuzz-state / fuzz-planfile: one of them
+#   make fuzz-manifest   / fuzz-state / fuzz-planfile / fuzz-lane: one of them
 #   make fuzz-regress    run the seed corpora and tests/fuzz/crashes once, no fuzzing
 #   make fuzz-seeds      regenerate tests/fuzz/corpus/state with make_state_seeds
 #   make fuzz-cov        line coverage of the parsers and the state decoder on the
@@ -28,12 +28,13 @@ FUZZ_SAN     ?= address,undefined
 FUZZ_MANIFEST_MAX_LEN ?= 8192
 FUZZ_STATE_MAX_LEN    ?= 4096
 FUZZ_PLANFILE_MAX_LEN ?= 4096
+FUZZ_LANE_MAX_LEN     ?= 4096
 
 FUZZ_DIR      := tests/fuzz
 FUZZ_SRCS     := $(filter-out src/main.c,$(SRCS))
 FUZZ_OBJS     := $(FUZZ_SRCS:src/%.c=$(FUZZ_BUILD)/obj/%.o)
 FUZZ_LIB      := $(FUZZ_BUILD)/libbpfapply-fuzz.a
-FUZZ_NAMES    := manifest state planfile
+FUZZ_NAMES    := manifest state planfile lane
 FUZZ_BINS     := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
 FUZZ_SEEDER   := $(FUZZ_BUILD)/make_state_seeds
 
@@ -87,6 +88,11 @@ fuzz-planfile: $(FUZZ_BUILD)/fuzz_planfile
 	$(Q)sh $(FUZZ_DIR)/run.sh planfile $< $(FUZZ_DIR)/corpus/planfile \
 		$(FUZZ_PLANFILE_MAX_LEN) $(FUZZ_SECONDS) $(FUZZ_BUILD)/findings
 
+fuzz-lane: $(FUZZ_BUILD)/fuzz_lane
+	$(Q)sh $(FUZZ_DIR)/run.sh lane $< $(FUZZ_DIR)/corpus/lane \
+		$(FUZZ_LANE_MAX_LEN) $(FUZZ_SECONDS) $(FUZZ_BUILD)/findings \
+		$(FUZZ_DIR)/manifest.dict
+
 # Every seed and every saved crash once: a quick check that fixes hold.
 fuzz-regress: $(FUZZ_BINS)
 	$(Q)set -e; for t in $(FUZZ_NAMES); do \
@@ -130,7 +136,8 @@ fuzz-cov: $(FUZZ_NAMES:%=$(FUZZ_COV_BUILD)/fuzz_%)
 	$(Q)set -e; for t in $(FUZZ_NAMES); do \
 		case $$t in manifest) c="$(FUZZ_COV_CORPUS_manifest)"; s="$(FUZZ_COV_SRCS_manifest)";; \
 			    state) c="$(FUZZ_COV_CORPUS_state)"; s="$(FUZZ_COV_SRCS_state)";; \
-			    planfile) c="$(FUZZ_COV_CORPUS_planfile)"; s="$(FUZZ_COV_SRCS_planfile)";; esac; \
+			    planfile) c="$(FUZZ_COV_CORPUS_planfile)"; s="$(FUZZ_COV_SRCS_planfile)";; \
+			    lane) c="$(FUZZ_DIR)/corpus/lane"; s="src/core/yamlread.c src/core/yamlstream.c";; esac; \
 		rm -f $(FUZZ_COV_BUILD)/$$t.profraw; \
 		LLVM_PROFILE_FILE=$(FUZZ_COV_BUILD)/$$t.profraw \
 			$(FUZZ_COV_BUILD)/fuzz_$$t -runs=0 $$c >/dev/null 2>&1; \
