@@ -155,7 +155,7 @@ struct loader {
 	unsigned level;     /* nesting inside its items */
 	size_t items[BLOCK_MAX_DEPTH + 2];
 	/* the entries lane (core/yamlread.h) */
-	struct yreader *r;
+	struct yreader r;   /* the file's reader */
 	size_t lane_next;   /* the reader's next block to meet */
 	size_t lane_key;    /* 1 + the block whose key the last event was, or 0 */
 	bool lane_off;      /* what libyaml gave does not fit the blocks: read again without */
@@ -352,7 +352,7 @@ enum { LANE_PASS, LANE_TAKEN, LANE_OFF };
 /* Every event, before it is composed: does it fit the blocks the reader hid? */
 static int lane_event(struct loader *L, const yaml_event_t *ev)
 {
-	struct yreader *r = L->r;
+	struct yreader *r = &L->r;
 	struct ylane_block *k;
 
 	if (L->lane_key) {
@@ -420,7 +420,7 @@ static bool load_event(struct loader *L, yaml_event_t *ev, bool *done)
 	default:
 		break;
 	}
-	if (L->r->lane) {
+	if (L->r.lane) {
 		int lane = lane_event(L, ev);
 
 		if (lane == LANE_OFF)
@@ -456,33 +456,31 @@ static bool open_manifest(struct ytree *t)
  */
 static bool load_file(struct ytree *t, struct loader *L, bool lane, bool *again)
 {
-	struct yreader r;
+	struct yreader *r = &L->r;
 	yaml_parser_t p;
 	yaml_event_t ev;
 	bool ok = true, done = false;
 
-	yreader_start(&r, t->fd, &p, lane);
-	r.lane_cap_bytes = TAPE_MAX_BYTES;
-	r.lane_item_limit = 2 * (size_t)YAML_MAX_ITEMS + 1;
-	L->r = &r;
+	yreader_start(r, t->fd, &p, lane);
+	r->lane_cap_bytes = TAPE_MAX_BYTES;
+	r->lane_item_limit = 2 * (size_t)YAML_MAX_ITEMS + 1;
 	while (ok && !done) {
 		if (!yaml_parser_parse(&p, &ev)) {
-			parse_failed(t, &p, &r);
+			parse_failed(t, &p, r);
 			/* a broken second document is reported, the first one still read */
-			ok = L->docs > 1 && !r.too_deep && !r.too_long && !r.err;
+			ok = L->docs > 1 && !r->too_deep && !r->too_long && !r->err;
 			L->docs = ok ? 1 : L->docs;
 			break;
 		}
-		r.run = 0;
-		r.run_from = ev.end_mark;
+		r->run = 0;
+		r->run_from = ev.end_mark;
 		ok = load_event(L, &ev, &done);
 		yaml_event_delete(&ev);
 	}
-	*again = r.lane_bytes &&
-		 (!ok || !done || L->lane_off || L->lane_key || !lane_all_spliced(&r));
+	*again = r->lane_bytes &&
+		 (!ok || !done || L->lane_off || L->lane_key || !lane_all_spliced(r));
 	yaml_parser_delete(&p);
-	yreader_free(&r);
-	L->r = NULL;
+	yreader_free(r);
 	return ok;
 }
 
