@@ -16,6 +16,8 @@
 #include "core/yamltree.h"
 
 #define IN_BYTES (64u << 10)
+/* A manifest has an `entries:` line a map, most followed by items. */
+#define LANE_MAX_EMPTY 4096
 
 enum { LANE_IDLE, LANE_KEY, LANE_ITEMS };
 
@@ -49,6 +51,16 @@ static bool odd_break(const unsigned char *p, size_t left)
 	return left < 3 || (p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9));
 }
 
+/*
+ * A quoted scalar starts where a value does: after a space, a line break or
+ * a flow indicator (':' too: `{"a":"b"}`).  An apostrophe inside a word
+ * (`it's`) is text, and must not leave the scan in a quote to the next one.
+ */
+static const bool quote_may_start[256] = {
+	[' '] = true, ['\t'] = true, ['\n'] = true, ['['] = true, ['{'] = true, [','] = true,
+	[':'] = true,
+};
+
 static bool flow_char(struct yreader *r, char ch, char prev)
 {
 	if (ch == '\n') {
@@ -66,7 +78,7 @@ static bool flow_char(struct yreader *r, char ch, char prev)
 	}
 	if (ch == '#' && (prev == ' ' || prev == '\t' || prev == '\n'))
 		r->comment = true;
-	else if (ch == '"' || ch == '\'')
+	else if ((ch == '"' || ch == '\'') && quote_may_start[(unsigned char)prev])
 		r->quote = ch;
 	else if (ch == '[' || ch == '{')
 		r->depth++;
@@ -81,14 +93,18 @@ static bool flow_scan(struct yreader *r, const unsigned char *p, size_t n, uint6
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (r->escaped) {
-			r->escaped = false; /* an escaped character cannot end the string */
+		if (!flow_special[p[i]]) {
+			r->escaped = false;
 			continue;
 		}
-		if (!flow_special[p[i]])
-			continue;
+		/* escaped or not: "a\<CR>b" has a line break for libyaml too */
 		if (p[i] == '\r' || p[i] >= 0x80) {
 			r->lane_stop |= odd_break(p + i, n - i);
+			r->escaped = false;
+			continue;
+		}
+		if (r->escaped) {
+			r->escaped = false; /* an escaped character cannot end the string */
 			continue;
 		}
 		if (!flow_char(r, (char)p[i], i ? (char)p[i - 1] : r->last)) {
@@ -293,14 +309,24 @@ static void lane_record(struct yreader *r, struct ylane_block *b, const unsigned
 	lane_put(b, YAML_MAPPING_END_EVENT, r->line, 0, NULL, 0);
 }
 
-/* The list's items stop at line end_line (SIZE_MAX: the end of the file). */
+/*
+ * The list's items stop at line end_line (SIZE_MAX: the end of the file).
+ * `entries:` lines with no item after them are only counted: past
+ * LANE_MAX_EMPTY of them (lines of a block scalar?) the lane stops, so that
+ * a file of such lines cannot make the reader keep a block for each.
+ */
 static void lane_end(struct yreader *r, size_t end_line)
 {
-	if (r->lane_state != LANE_IDLE) {
-		r->blocks[r->n_blocks - 1].done = true;
-		r->blocks[r->n_blocks - 1].end_line = end_line;
-	}
+	struct ylane_block *b;
+
+	if (r->lane_state == LANE_IDLE)
+		return;
 	r->lane_state = LANE_IDLE;
+	b = &r->blocks[r->n_blocks - 1];
+	b->done = true;
+	b->end_line = end_line;
+	if (!b->n && ++r->n_empty > LANE_MAX_EMPTY)
+		r->lane_stop = true;
 }
 
 /* One whole line (without its newline) at a line start: true to keep it from libyaml. */
@@ -316,9 +342,9 @@ static bool lane_line(struct yreader *r, const unsigned char *p, size_t len)
 	}
 	if (r->lane_state != LANE_IDLE) {
 		b = &r->blocks[r->n_blocks - 1];
-		if (blank_line(p, len))
+		if (blank_line(p, len) && !b->refused)
 			return false;
-		if (item_line(p, len, &it) && r->lane_bytes < r->lane_cap_bytes &&
+		if (!b->refused && item_line(p, len, &it) && r->lane_bytes < r->lane_cap_bytes &&
 		    (r->lane_state == LANE_ITEMS ? it.dash == b->dash_col : it.dash >= b->key.column)) {
 			before = b->bytes;
 			lane_record(r, b, p, &it);
@@ -403,6 +429,12 @@ static int read_handler(void *data, unsigned char *buf, size_t size, size_t *got
 			break;
 		}
 		p = r->in + r->in_pos;
+		if (!r->started) {
+			/* libyaml reads UTF-16 after its BOM: the lane's bytes are not its characters */
+			r->started = true;
+			r->lane_stop |= len >= 2 && ((p[0] == 0xff && p[1] == 0xfe) ||
+						     (p[0] == 0xfe && p[1] == 0xff));
+		}
 		if (!whole && !r->mid_line)
 			lane_end(r, r->line); /* a line not seen whole is no item */
 		if (r->lane && whole && !r->mid_line && lane_line(r, p, len - 1)) {

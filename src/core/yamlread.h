@@ -44,6 +44,7 @@ struct ylane_block {
 	bool over;         /* the lane_item_limit-th item is here, at over_mark */
 	yaml_mark_t over_mark;
 	bool done;         /* the reader has gone past the list */
+	bool refused;      /* the loader met the key and it was not a map's: hide nothing */
 	bool spliced;      /* the loader has put the items in place (tape moved) */
 	struct ytape tape;
 };
@@ -76,6 +77,8 @@ struct yreader {
 	size_t lane_item_limit; /* the loader's item limit, for its over_mark */
 	struct ylane_block *blocks;
 	size_t n_blocks;
+	size_t n_empty;      /* blocks that ended with no item (bounded: the lane stops) */
+	bool started;        /* the first bytes were looked at (a UTF-16 BOM stops the lane) */
 };
 
 /* Read fd for parser p; lane: keep plain entries items away from libyaml. */

@@ -220,7 +220,8 @@ static bool stream_event(struct loader *L, yaml_event_t *ev)
 	}
 	if (!is_node(ev))
 		return true;
-	if (!L->level && ++s->n == 2 * (size_t)YAML_MAX_ITEMS + 1) {
+	/* one event an item: the limit is the items' (a mapping's count has two an item) */
+	if (!L->level && ++s->n == (size_t)YAML_MAX_ITEMS + 1) {
 		s->over = true;
 		s->over_mark = ev->start_mark;
 	}
@@ -376,10 +377,19 @@ static int lane_event(struct loader *L, const yaml_event_t *ev)
 		L->lane_key = ++L->lane_next;
 		return LANE_PASS;
 	}
-	/* libyaml went past the key without reading it as one (a block scalar's text...) */
-	if (mark_after(&ev->start_mark, &k->key) || mark_after(&ev->end_mark, &k->key))
-		return LANE_OFF;
-	return LANE_PASS;
+	if (!mark_after(&ev->start_mark, &k->key) && !mark_after(&ev->end_mark, &k->key))
+		return LANE_PASS;
+	/*
+	 * libyaml went past the key without reading it as one (a block scalar's
+	 * text, a key that is not a map's...).  If the reader has hidden nothing
+	 * after it yet, it never will (the lines are not libyaml's yet either).
+	 */
+	if (!k->n && !k->done) {
+		k->refused = true;
+		L->lane_next++;
+		return LANE_PASS;
+	}
+	return LANE_OFF;
 }
 
 /* After the last event: every block hid its items in the right place. */
@@ -463,7 +473,7 @@ static bool load_file(struct ytree *t, struct loader *L, bool lane, bool *again)
 
 	yreader_start(r, t->fd, &p, lane);
 	r->lane_cap_bytes = TAPE_MAX_BYTES;
-	r->lane_item_limit = 2 * (size_t)YAML_MAX_ITEMS + 1;
+	r->lane_item_limit = (size_t)YAML_MAX_ITEMS + 1;
 	while (ok && !done) {
 		if (!yaml_parser_parse(&p, &ev)) {
 			parse_failed(t, &p, r);
@@ -477,8 +487,8 @@ static bool load_file(struct ytree *t, struct loader *L, bool lane, bool *again)
 		ok = load_event(L, &ev, &done);
 		yaml_event_delete(&ev);
 	}
-	*again = r->lane_bytes &&
-		 (!ok || !done || L->lane_off || L->lane_key || !lane_all_spliced(r));
+	*again = L->lane_off || L->lane_key || !lane_all_spliced(r) ||
+		 (r->lane_bytes && (!ok || !done));
 	yaml_parser_delete(&p);
 	yreader_free(r);
 	return ok;

@@ -41,7 +41,7 @@ static size_t same_both_ways(const char *path)
 
 static char tmp_path[64];
 
-static size_t same_for_text(const char *text, size_t len)
+static void write_tmp(const char *text, size_t len)
 {
 	FILE *f;
 
@@ -50,6 +50,11 @@ static size_t same_for_text(const char *text, size_t len)
 	assert_non_null(f);
 	assert_int_equal(fwrite(text, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
+}
+
+static size_t same_for_text(const char *text, size_t len)
+{
+	write_tmp(text, len);
 	return same_both_ways(tmp_path);
 }
 
@@ -149,6 +154,167 @@ static void test_long_line(void **state)
 	sb_printf(&b, "\"\n");
 	assert_int_equal(same_for_text(b.p, b.n), 5000);
 	free(b.p);
+	unlink(tmp_path);
+}
+
+/* Text made by a function: pad, UTF-16 (what the review of the lane found). */
+static size_t same_for_sbuf(struct sbuf *b)
+{
+	size_t n = same_for_text(b->p, b->n);
+
+	free(b->p);
+	memset(b, 0, sizeof(*b));
+	unlink(tmp_path);
+	return n;
+}
+
+static void add_lines(struct sbuf *b, const char *line, int n)
+{
+	while (n-- > 0)
+		sb_printf(b, "%s", line);
+}
+
+/*
+ * A key `entries` that is not a map's, with more blank lines after it than
+ * libyaml reads ahead: libyaml gives the key while the reader is still in
+ * the blank lines, and the lane must stand aside (it once gave no tree and
+ * no message at all).
+ */
+static void test_key_before_blank_lines(void **state)
+{
+	struct sbuf b = { 0 };
+
+	(void)state;
+	sb_printf(&b, "a: 1\n---\nentries:\n");
+	add_lines(&b, "\n", 16400);
+	sb_printf(&b, "- {key: 1, value: 2}\n");
+	assert_int_equal(same_for_sbuf(&b), 0);
+	sb_printf(&b, "maps:\n  m:\n    entries:\n    - a: 1\n      entries:\n");
+	add_lines(&b, "\n", 16400);
+	sb_printf(&b, "      - {key: 1, value: 2}\n");
+	assert_int_equal(same_for_sbuf(&b), 0);
+	/* a map's, after the same blank lines: the lane reads its items */
+	sb_printf(&b, "maps:\n  m:\n    entries:\n");
+	add_lines(&b, "\n", 16400);
+	add_lines(&b, "      - {key: 1, value: 2}\n", 3);
+	assert_int_equal(same_for_sbuf(&b), 3);
+}
+
+/* Line breaks of libyaml's that are not newlines, escaped in a quoted string. */
+static void test_escaped_breaks(void **state)
+{
+	static const char *const breaks[] = { "\r", "\xc2\x85", "\xe2\x80\xa8", "\xe2\x80\xa9" };
+	struct sbuf b = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(breaks) / sizeof(breaks[0]); i++) {
+		sb_printf(&b, "bpfapply: v1\nx: \"a\\%sb\\%sc\"\nmaps:\n  m:\n    entries:\n"
+			      "  n:\n    entries:\n      - {key: 1, value: 2}\n",
+			  breaks[i], breaks[i]);
+		assert_int_equal(same_for_sbuf(&b), 0);
+	}
+}
+
+/* UTF-16 with its BOM: libyaml reads characters, not the bytes the lane would. */
+static void add_utf16(struct sbuf *b, const char *ascii, bool big)
+{
+	for (; *ascii; ascii++) {
+		/* '\v' stands for U+2028, the line separator */
+		unsigned c = *ascii == '\v' ? 0x2028 : (unsigned char)*ascii;
+
+		sb_printf(b, "%c%c", big ? c >> 8 : c & 0xff, big ? c & 0xff : c >> 8);
+	}
+}
+
+static void test_utf16(void **state)
+{
+	struct sbuf b = { 0 };
+	int big;
+
+	(void)state;
+	for (big = 0; big < 2; big++) {
+		sb_printf(&b, "%s", big ? "\xfe\xff" : "\xff\xfe");
+		/* four line separators before, as many newlines in the bytes: the lines agree */
+		add_utf16(&b, "bpfapply: v1\vscope: t\vmaps:\v  m:\v    entries: #", big);
+		sb_printf(&b, "\n\nAA\nAA\n    entries:\n      - {key: 1, value: 2}\n");
+		add_utf16(&b, "\v    type: hash\v", big);
+		assert_int_equal(same_for_sbuf(&b), 0);
+	}
+}
+
+/* Thousands of `entries:` lines with nothing after: the lane stops, same result. */
+static void test_many_empty_keys(void **state)
+{
+	struct sbuf b = { 0 };
+
+	(void)state;
+	sb_printf(&b, HEAD "    note: |\n");
+	add_lines(&b, "      entries:\n", 5000);
+	sb_printf(&b, "    entries:\n      - {key: 1, value: 2}\n");
+	assert_int_equal(same_for_sbuf(&b), 0);
+	/* fewer, and the lane still reads the list after them */
+	sb_printf(&b, HEAD "    note: |\n");
+	add_lines(&b, "      entries:\n", 100);
+	sb_printf(&b, "    entries:\n      - {key: 1, value: 2}\n");
+	assert_int_equal(same_for_sbuf(&b), 1);
+	sb_printf(&b, HEAD "    note: it's\n    other: don't\n");
+	sb_printf(&b, "    entries:\n      - {key: 1, value: 2}\n");
+	assert_int_equal(same_for_sbuf(&b), 1);
+}
+
+/* What the loader says of a list of n lane items in a map with no max_entries. */
+static void items_limit(size_t n, bool lane, struct sbuf *out)
+{
+	struct diag d = { 0 };
+	struct ytree t;
+	yaml_node_t *root, *seq = NULL;
+	size_t i;
+
+	root = ytree_load_lane(&t, tmp_path, &d, lane);
+	assert_non_null(root);
+	for (i = 0; i < (size_t)(t.doc.nodes.top - t.doc.nodes.start); i++)
+		if (t.doc.nodes.start[i].type == YAML_SEQUENCE_NODE)
+			seq = &t.doc.nodes.start[i];
+	assert_non_null(seq);
+	assert_int_equal(ystream_len(&t, seq), n);
+	sb_printf(out, "bounded %d\n", ystream_bounded(&t, seq));
+	for (i = 0; i < d.n; i++) {
+		char *m = diag_format(&d.msgs[i]);
+
+		sb_printf(out, "%s\n", m);
+		free(m);
+	}
+	assert_int_equal(t.lane_items, lane ? n : 0);
+	ytree_free(&t);
+	diag_free(&d);
+}
+
+/* The 262144 items of a list without max_entries: the next one is refused, at its place. */
+static void test_items_limit(void **state)
+{
+	const size_t limit = 262144;
+	struct sbuf b = { 0 }, with = { 0 }, without = { 0 }, want = { 0 };
+	size_t n;
+
+	(void)state;
+	for (n = limit; n <= limit + 1; n++) {
+		sb_printf(&b, HEAD "    entries:\n");
+		add_lines(&b, "      - {key: 1, value: 2}\n", (int)n);
+		write_tmp(b.p, b.n);
+		items_limit(n, true, &with);
+		items_limit(n, false, &without);
+		b.n = 0;
+	}
+	/* the first item past the limit: line 7 is the first item's, column 9 its brace */
+	sb_printf(&want, "bounded 1\nbounded 0\n%s:%zu:9: a list or mapping with more than %zu items\n",
+		  tmp_path, 7 + limit, limit);
+	assert_string_equal(with.p, want.p);
+	assert_string_equal(without.p, want.p);
+	free(b.p);
+	free(with.p);
+	free(without.p);
+	free(want.p);
 	unlink(tmp_path);
 }
 
@@ -296,6 +462,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cases),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_key_before_blank_lines),
+		cmocka_unit_test(test_escaped_breaks),
+		cmocka_unit_test(test_utf16),
+		cmocka_unit_test(test_many_empty_keys),
+		cmocka_unit_test(test_items_limit),
 		cmocka_unit_test(test_corpus),
 		cmocka_unit_test(test_random_edits),
 	};
