@@ -185,7 +185,7 @@ static bool key_line(const unsigned char *p, size_t len, size_t *col)
 struct lane_item {
 	size_t dash, brace;
 	size_t word[2], text[2], len[2];
-	bool key_first;
+	int which[2]; /* the words in their order: 0 key, 1 value */
 };
 
 /* A plain word at p[i]: not one libyaml would read as an indicator. */
@@ -234,7 +234,7 @@ static bool lane_pair(const unsigned char *p, size_t *i, size_t len, int *which,
 static bool item_line(const unsigned char *p, size_t len, struct lane_item *it)
 {
 	size_t i = skip_spaces(p, 0, len), word, text, n;
-	int which[2], k;
+	int k;
 
 	it->dash = i;
 	if (i + 2 >= len || p[i] != '-' || p[i + 1] != ' ')
@@ -245,18 +245,17 @@ static bool item_line(const unsigned char *p, size_t len, struct lane_item *it)
 	it->brace = i;
 	i = skip_spaces(p, i + 1, len);
 	for (k = 0; k < 2; k++) {
-		if (!lane_pair(p, &i, len, &which[k], &word, &text, &n))
+		if (!lane_pair(p, &i, len, &it->which[k], &word, &text, &n))
 			return false;
 		it->word[k] = word;
-		it->text[which[k]] = text;
-		it->len[which[k]] = n;
+		it->text[it->which[k]] = text;
+		it->len[it->which[k]] = n;
 		if (i == len || p[i] != (k ? '}' : ','))
 			return false;
 		if (!k)
 			i = skip_spaces(p, i + 1, len);
 	}
-	it->key_first = !which[0];
-	return which[0] != which[1] && line_end(p, i + 1, len);
+	return it->which[0] != it->which[1] && line_end(p, i + 1, len);
 }
 
 /* ---- the lane -------------------------------------------------------------------- */
@@ -286,7 +285,7 @@ static void lane_put(struct ylane_block *b, yaml_event_type_t type, size_t line,
 static void lane_record(struct yreader *r, struct ylane_block *b, const unsigned char *p,
 			const struct lane_item *it)
 {
-	int k, first = it->key_first ? 0 : 1;
+	int k;
 
 	if (!b->n++) {
 		b->first.line = r->line;
@@ -298,12 +297,12 @@ static void lane_record(struct yreader *r, struct ylane_block *b, const unsigned
 		b->over_mark.line = r->line;
 		b->over_mark.column = it->brace;
 	}
-	b->last_line = r->line;
 	lane_put(b, YAML_MAPPING_START_EVENT, r->line, it->brace, NULL, 0);
 	for (k = 0; k < 2; k++) {
-		int w = k ? !first : first;
+		int w = it->which[k];
 
-		lane_put(b, YAML_SCALAR_EVENT, r->line, it->word[k], p + it->word[k], w ? 5 : 3);
+		lane_put(b, YAML_SCALAR_EVENT, r->line, it->word[k], p + it->word[k],
+			 w ? strlen("value") : strlen("key"));
 		lane_put(b, YAML_SCALAR_EVENT, r->line, it->text[w], p + it->text[w], it->len[w]);
 	}
 	lane_put(b, YAML_MAPPING_END_EVENT, r->line, 0, NULL, 0);

@@ -36,7 +36,6 @@
 struct ylane_block {
 	yaml_mark_t key;   /* the key's line and column (0-based, as libyaml's) */
 	yaml_mark_t first; /* the first item's dash */
-	size_t last_line;  /* of the last item */
 	size_t end_line;   /* the first line after, not blank, not an item (SIZE_MAX: none) */
 	size_t dash_col;
 	size_t n;          /* items */
