@@ -182,10 +182,26 @@ static bool key_line(const unsigned char *p, size_t len, size_t *col)
 	return line_end(p, i + sizeof(key) - 1, len);
 }
 
+/* The most words of a list in a lane item: a 64-byte key written as bytes. */
+#define LANE_MAX_WORDS 64
+
+/*
+ * A key's or value's text, as libyaml reads it: one plain word, a string in
+ * double quotes with nothing to unescape, or a flow list of plain words.
+ */
+struct lane_value {
+	enum { LV_PLAIN, LV_QUOTED, LV_LIST } kind;
+	size_t at;                     /* its column: the word's, the quote's, the '['s */
+	size_t n;                      /* words (1 unless a list) */
+	size_t word[LANE_MAX_WORDS];   /* their columns (a string's: inside the quotes) */
+	size_t len[LANE_MAX_WORDS];
+};
+
 struct lane_item {
 	size_t dash, brace;
-	size_t word[2], text[2], len[2];
-	int which[2]; /* the words in their order: 0 key, 1 value */
+	size_t word[2];               /* the columns of "key" and "value", in their order */
+	int which[2];                 /* the words in their order: 0 key, 1 value */
+	struct lane_value v[2];       /* [0] the key's, [1] the value's */
 };
 
 /* A plain word at p[i]: not one libyaml would read as an indicator. */
@@ -202,38 +218,89 @@ static size_t plain_word(const unsigned char *p, size_t i, size_t len)
 	return j - i;
 }
 
-/* `key: W` or `value: W` at p[*i] (which: 0 key, 1 value); *i past it. */
-static bool lane_pair(const unsigned char *p, size_t *i, size_t len, int *which, size_t *word,
-		      size_t *text, size_t *n)
+/* "...": printable ASCII, no escape, on one line; the index past its closing quote, or 0. */
+static size_t quoted(const unsigned char *p, size_t i, size_t len, struct lane_value *v)
+{
+	size_t j;
+
+	for (j = i + 1; j < len && p[j] != '"'; j++)
+		if (p[j] < 0x20 || p[j] > 0x7e || p[j] == '\\')
+			return 0;
+	if (j == len)
+		return 0;
+	v->kind = LV_QUOTED;
+	v->n = 1;
+	v->word[0] = i + 1;
+	v->len[0] = j - i - 1;
+	return j + 1;
+}
+
+/* [W, W, ...]: one or more plain words; the index past its ']', or 0. */
+static size_t word_list(const unsigned char *p, size_t i, size_t len, struct lane_value *v)
+{
+	size_t j = skip_spaces(p, i + 1, len), n;
+
+	v->kind = LV_LIST;
+	for (v->n = 0; v->n < LANE_MAX_WORDS;) {
+		n = plain_word(p, j, len);
+		if (!n)
+			return 0;
+		v->word[v->n] = j;
+		v->len[v->n++] = n;
+		j = skip_spaces(p, j + n, len);
+		if (j < len && p[j] == ']')
+			return j + 1;
+		if (j == len || p[j] != ',')
+			return 0;
+		j = skip_spaces(p, j + 1, len);
+	}
+	return 0;
+}
+
+/* The value at p[i]; the index past it, or 0 if it is not of the lane's forms. */
+static size_t lane_value(const unsigned char *p, size_t i, size_t len, struct lane_value *v)
+{
+	v->at = i;
+	if (i < len && p[i] == '"')
+		return quoted(p, i, len, v);
+	if (i < len && p[i] == '[')
+		return word_list(p, i, len, v);
+	v->kind = LV_PLAIN;
+	v->n = 1;
+	v->word[0] = i;
+	v->len[0] = plain_word(p, i, len);
+	return v->len[0] ? i + v->len[0] : 0;
+}
+
+/* `key: V` or `value: V` at p[*i], pair k of the item; *i past it. */
+static bool lane_pair(const unsigned char *p, size_t *i, size_t len, struct lane_item *it, int k)
 {
 	size_t j = *i, w;
 
 	if (len - j > 4 && !memcmp(p + j, "key:", 4)) {
-		*which = 0;
+		it->which[k] = 0;
 		w = 4;
 	} else if (len - j > 6 && !memcmp(p + j, "value:", 6)) {
-		*which = 1;
+		it->which[k] = 1;
 		w = 6;
 	} else {
 		return false;
 	}
-	*word = j;
+	it->word[k] = j;
 	j += w;
 	if (p[j] != ' ')
 		return false;
-	j = skip_spaces(p, j, len);
-	*text = j;
-	*n = plain_word(p, j, len);
-	if (!*n)
+	j = lane_value(p, skip_spaces(p, j, len), len, &it->v[it->which[k]]);
+	if (!j)
 		return false;
-	*i = skip_spaces(p, j + *n, len);
+	*i = skip_spaces(p, j, len);
 	return true;
 }
 
 /* `- {key: K, value: V}` (either order) and a comment: the lane's one form of item. */
 static bool item_line(const unsigned char *p, size_t len, struct lane_item *it)
 {
-	size_t i = skip_spaces(p, 0, len), word, text, n;
+	size_t i = skip_spaces(p, 0, len);
 	int k;
 
 	it->dash = i;
@@ -245,11 +312,8 @@ static bool item_line(const unsigned char *p, size_t len, struct lane_item *it)
 	it->brace = i;
 	i = skip_spaces(p, i + 1, len);
 	for (k = 0; k < 2; k++) {
-		if (!lane_pair(p, &i, len, &it->which[k], &word, &text, &n))
+		if (!lane_pair(p, &i, len, it, k))
 			return false;
-		it->word[k] = word;
-		it->text[it->which[k]] = text;
-		it->len[it->which[k]] = n;
 		if (i == len || p[i] != (k ? '}' : ','))
 			return false;
 		if (!k)
@@ -260,8 +324,9 @@ static bool item_line(const unsigned char *p, size_t len, struct lane_item *it)
 
 /* ---- the lane -------------------------------------------------------------------- */
 
+/* One event on b's tape (only what the tape keeps: kind, style, mark, text). */
 static void lane_put(struct ylane_block *b, yaml_event_type_t type, size_t line, size_t col,
-		     const unsigned char *text, size_t len)
+		     const unsigned char *text, size_t len, bool quoted)
 {
 	yaml_event_t ev;
 
@@ -272,13 +337,28 @@ static void lane_put(struct ylane_block *b, yaml_event_type_t type, size_t line,
 	if (type == YAML_SCALAR_EVENT) {
 		ev.data.scalar.value = (yaml_char_t *)text;
 		ev.data.scalar.length = len;
-		ev.data.scalar.plain_implicit = 1;
-		ev.data.scalar.style = YAML_PLAIN_SCALAR_STYLE;
+		ev.data.scalar.style = quoted ? YAML_DOUBLE_QUOTED_SCALAR_STYLE :
+						YAML_PLAIN_SCALAR_STYLE;
 	} else if (type == YAML_MAPPING_START_EVENT) {
-		ev.data.mapping_start.implicit = 1;
 		ev.data.mapping_start.style = YAML_FLOW_MAPPING_STYLE;
+	} else if (type == YAML_SEQUENCE_START_EVENT) {
+		ev.data.sequence_start.style = YAML_FLOW_SEQUENCE_STYLE;
 	}
 	b->bytes += ytape_put(&b->tape, &ev);
+}
+
+static void lane_put_value(struct ylane_block *b, size_t line, const unsigned char *p,
+			   const struct lane_value *v)
+{
+	size_t i;
+
+	if (v->kind == LV_LIST)
+		lane_put(b, YAML_SEQUENCE_START_EVENT, line, v->at, NULL, 0, false);
+	for (i = 0; i < v->n; i++)
+		lane_put(b, YAML_SCALAR_EVENT, line, v->kind == LV_QUOTED ? v->at : v->word[i],
+			 p + v->word[i], v->len[i], v->kind == LV_QUOTED);
+	if (v->kind == LV_LIST)
+		lane_put(b, YAML_SEQUENCE_END_EVENT, line, 0, NULL, 0, false);
 }
 
 /* The events libyaml gives for the item: a flow mapping of two plain scalars' pairs. */
@@ -297,15 +377,15 @@ static void lane_record(struct yreader *r, struct ylane_block *b, const unsigned
 		b->over_mark.line = r->line;
 		b->over_mark.column = it->brace;
 	}
-	lane_put(b, YAML_MAPPING_START_EVENT, r->line, it->brace, NULL, 0);
+	lane_put(b, YAML_MAPPING_START_EVENT, r->line, it->brace, NULL, 0, false);
 	for (k = 0; k < 2; k++) {
 		int w = it->which[k];
 
 		lane_put(b, YAML_SCALAR_EVENT, r->line, it->word[k], p + it->word[k],
-			 w ? strlen("value") : strlen("key"));
-		lane_put(b, YAML_SCALAR_EVENT, r->line, it->text[w], p + it->text[w], it->len[w]);
+			 w ? strlen("value") : strlen("key"), false);
+		lane_put_value(b, r->line, p, &it->v[w]);
 	}
-	lane_put(b, YAML_MAPPING_END_EVENT, r->line, 0, NULL, 0);
+	lane_put(b, YAML_MAPPING_END_EVENT, r->line, 0, NULL, 0, false);
 }
 
 /*

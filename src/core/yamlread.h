@@ -6,7 +6,10 @@
  *
  * The lane: a line `entries:` followed by item lines of exactly the form
  *
- *     - {key: K, value: V}        (K, V plain words; either order; a comment)
+ *     - {key: K, value: V}
+ *
+ * (either order; K and V each a plain word, a double-quoted string with
+ * nothing to unescape, or a flow list of plain words; then a comment)
  *
  * all at one indentation, is recorded here as the events libyaml would
  * give for those items (on a tape, core/yamltape.h), and libyaml is handed

@@ -72,9 +72,28 @@ static const struct lane_case cases[] = {
 	       "\n      -   { key: 0x1F ,value: -7 }\n#x\n      - {key: +3, value: 1_000}\n", 3 },
 	{ "dash at the key's column", HEAD "    entries:\n    - {key: 1, value: 2}\n    - {key: 2, value: 3}\n    x: 1\n", 2 },
 	{ "no newline at the end", HEAD "    entries:\n      - {key: 1, value: 2}\n      - {key: 2, value: 3}", 1 },
-	{ "then a quoted item", HEAD "    entries:\n      - {key: 1, value: 2}\n      - {key: \"2\", value: 3}\n"
-				   "      - {key: 4, value: 5}\n", 1 },
-	{ "a quoted item first", HEAD "    entries:\n      - {key: \"2\", value: 3}\n      - {key: 4, value: 5}\n", 0 },
+	{ "then a single-quoted item", HEAD "    entries:\n      - {key: 1, value: 2}\n      - {key: '2', value: 3}\n"
+					  "      - {key: 4, value: 5}\n", 1 },
+	{ "a single-quoted item first", HEAD "    entries:\n      - {key: '2', value: 3}\n      - {key: 4, value: 5}\n", 0 },
+	{ "strings", HEAD "    entries:\n      - {key: \"hex 0a 00 00 01\", value: \"1 2 3 4\"}\n"
+		     "      - {key: \"\", value: \"a: b, c #d [e] {f}\"}\n      - {value: \"'\", key: 1}\n", 3 },
+	{ "a string to unescape", HEAD "    entries:\n      - {key: \"a\\tb\", value: 1}\n", 0 },
+	{ "an escaped quote", HEAD "    entries:\n      - {key: \"a\\\"\", value: 1}\n", 0 },
+	{ "a string not ASCII", HEAD "    entries:\n      - {key: \"\xc3\xa9\", value: 1}\n", 0 },
+	{ "a string not closed", HEAD "    entries:\n      - {key: \"a, value: 1}\n        b\"}\n", 0 },
+	{ "lists", HEAD "    entries:\n      - {key: [192, 168, 0, 1], value: 1}\n      - {key: [ 1 ,2 ], value: [3]}\n", 2 },
+	{ "an empty list", HEAD "    entries:\n      - {key: [], value: 1}\n", 0 },
+	{ "a trailing comma", HEAD "    entries:\n      - {key: [1, 2,], value: 1}\n", 0 },
+	{ "a list in a list", HEAD "    entries:\n      - {key: [[1], 2], value: 1}\n", 0 },
+	{ "a string in a list", HEAD "    entries:\n      - {key: [1, \"2\"], value: 1}\n", 0 },
+	{ "a pair in a list", HEAD "    entries:\n      - {key: [a: 1], value: 1}\n", 0 },
+	{ "64 words", HEAD "    entries:\n      - {key: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, "
+		      "0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, "
+		      "0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3], value: 1}\n", 1 },
+	{ "65 words", HEAD "    entries:\n      - {key: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, "
+		      "0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, "
+		      "0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1, 2, 3, 4], value: 1}\n", 0 },
+	{ "a mapping as the value", HEAD "    entries:\n      - {key: 1, value: {map: x}}\n", 0 },
 	{ "then block items", HEAD "    entries:\n      - {key: 1, value: 2}\n      - key: 2\n        value: 3\n", 1 },
 	{ "items then a key of the map", HEAD "    entries:\n      - {key: 1, value: 2}\n    max_entries: 4\n", 1 },
 	{ "two maps", HEAD "    entries:\n      - {key: 1, value: 2}\n  n:\n    entries:\n    - {key: 1, value: 9}\n"
@@ -392,8 +411,9 @@ static const char base_text[] =
 	"  n:\n"
 	"    entries:\n"
 	"    - {key: 7, value: 8}\n"
-	"    - {key: \"9\", value: 10}\n"
-	"    - {key: 11, value: 12}\n";
+	"    - {key: \"9 a\", value: [1, 0x2]}\n"
+	"    - {key: '11', value: 12}\n"
+	"    - {key: 13, value: 14}\n";
 
 /* One random edit of the text in buf (len bytes, room for cap). */
 static size_t mutate(char *buf, size_t len, size_t cap)
