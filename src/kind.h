@@ -83,7 +83,8 @@ struct kind_ops {
 			   struct json *j);
 	/* JSON (optional): members of a resource change beside "description" */
 	void (*json_extra)(const struct change *c, struct json *j);
-	/* plan (optional): free what the kind keeps in a change (map entry ops) */
+	/* plan (optional): free the kind's own part of a change (its kind_data,
+	 * e.g. the map's entry ops); a kind that sets kind_data must have it */
 	void (*free_change)(struct change *c);
 
 	/* the live snapshot: free this kind's part (read by the kernel table) */

@@ -12,7 +12,6 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/bytes.h"
 #include "core/diag.h"
 #include "graph.h"
 #include "kinds.h"
@@ -46,18 +45,6 @@ enum reason {
 };
 const char *reason_code(enum reason r);
 
-enum entry_op_kind {
-	EOP_ADD = 0,
-	EOP_CHANGE,
-	EOP_REMOVE,
-};
-
-struct entry_op {
-	enum entry_op_kind op;
-	int decl;            /* index into map_spec.entries; -1 for EOP_REMOVE */
-	struct bytes key;    /* EOP_REMOVE: the live key (owned) */
-};
-
 struct change {
 	enum kind kind;
 	char *name;
@@ -68,17 +55,11 @@ struct change {
 	char *detail;        /* human text for the plan line, e.g. "max_entries 1024 -> 2048" */
 	int spec;            /* index into the manifest's list of this kind; -1 if not declared */
 	const struct state_res *prior; /* state record, NULL if none (points into live->state) */
-	/* the map kind's part (kinds/map/): its live snapshot, entry operations */
-	struct live_map *live;         /* live snapshot of a map, NULL for other kinds */
 	bool foreign;        /* the pin holds an object bpfapply did not create: leave it */
 	bool drift;          /* R_ENTRIES: the live entries changed, not the manifest's;
 			      * R_PROGRAM: a link's program was swapped outside bpfapply */
-	/* map entries to change in place (ACT_UPDATE) */
-	struct entry_op *ops;
-	size_t n_ops;
-	size_t cap_ops;
-	unsigned n_add, n_change, n_remove;
-	size_t n_done;       /* executor: ops applied so far, for undoing them (map_undo_update) */
+	void *kind_data;     /* the kind's own part (the map kind's: struct map_change),
+			      * owned by the change: freed by the kind's free_change */
 };
 
 struct nameidx;

@@ -64,19 +64,24 @@ static void assert_change(const struct change *c, enum action a, enum reason r,
 	}
 }
 
+/* The map kind's part of a change: its live snapshot and entry operations. */
 static void assert_op(const struct change *c, size_t i, enum entry_op_kind op, int decl)
 {
-	assert_true(i < c->n_ops);
-	assert_int_equal(c->ops[i].op, op);
-	assert_int_equal(c->ops[i].decl, decl);
+	const struct map_change *mc = map_change_of(c);
+
+	assert_true(i < mc->n_ops);
+	assert_int_equal(mc->ops[i].op, op);
+	assert_int_equal(mc->ops[i].decl, decl);
 }
 
 static void assert_ops(const struct change *c, unsigned add, unsigned change, unsigned remove)
 {
-	assert_int_equal(c->n_add, add);
-	assert_int_equal(c->n_change, change);
-	assert_int_equal(c->n_remove, remove);
-	assert_int_equal(c->n_ops, add + change + remove);
+	const struct map_change *mc = map_change_of(c);
+
+	assert_int_equal(mc->n_add, add);
+	assert_int_equal(mc->n_change, change);
+	assert_int_equal(mc->n_remove, remove);
+	assert_int_equal(mc->n_ops, add + change + remove);
 }
 
 #define HASH_X                                                                            \
@@ -112,9 +117,9 @@ static void test_new_map(void **state)
 	assert_string_equal(c->pin, PIN("counters"));
 	assert_int_equal(c->spec, 0);
 	assert_null(c->prior);
-	assert_ptr_equal(c->live, live_find_map(&f->lv, "counters"));
+	assert_ptr_equal(map_change_of(c)->live, live_find_map(&f->lv, "counters"));
 	assert_false(c->foreign);
-	assert_int_equal(c->n_ops, 0);
+	assert_int_equal(map_change_of(c)->n_ops, 0);
 	assert_summary(&f->p, 1, 0, 0, 0);
 }
 
@@ -169,7 +174,7 @@ static void test_unchanged_noop(void **state)
 	assert_change(c, ACT_NOOP, R_NONE, NULL);
 	assert_false(c->foreign);
 	assert_ptr_equal(c->prior, state_find(&f->lv.state, KIND_MAP, "x"));
-	assert_int_equal(c->n_ops, 0);
+	assert_int_equal(map_change_of(c)->n_ops, 0);
 	assert_summary(&f->p, 0, 0, 0, 0);
 }
 
@@ -369,6 +374,7 @@ static void test_merge_entries(void **state)
 static void test_exact_entries(void **state)
 {
 	struct fx *f = *state;
+	struct live_map *lm;
 	struct change *c;
 	uint8_t k4[4];
 
@@ -384,8 +390,8 @@ static void test_exact_entries(void **state)
 	assert_op(c, 1, EOP_CHANGE, 1);
 	assert_op(c, 2, EOP_ADD, 2);
 	le32(k4, 4);
-	assert_int_equal(c->ops[0].key.len, 4);
-	assert_memory_equal(c->ops[0].key.data, k4, 4);
+	assert_int_equal(map_change_of(c)->ops[0].key.len, 4);
+	assert_memory_equal(map_change_of(c)->ops[0].key.data, k4, 4);
 	assert_summary(&f->p, 0, 1, 0, 0);
 
 	/* without a full dump the diff cannot know what is undeclared: no removal */
@@ -394,11 +400,11 @@ static void test_exact_entries(void **state)
 	assert_ops(chg(f, "e"), 1, 1, 0);
 
 	/* everything as declared: no-op */
-	c = chg(f, "e");
-	c->live->kvs[1].value.data[0] = 20;
-	c->live->kvs[2].key.data[0] = 3;
-	c->live->kvs[2].value.data[0] = 30;
-	c->live->full_dump = true;
+	lm = map_change_of(chg(f, "e"))->live;
+	lm->kvs[1].value.data[0] = 20;
+	lm->kvs[2].key.data[0] = 3;
+	lm->kvs[2].value.data[0] = 30;
+	lm->full_dump = true;
 	compute(f, false);
 	assert_change(chg(f, "e"), ACT_NOOP, R_NONE, NULL);
 	assert_summary(&f->p, 0, 0, 0, 0);
@@ -435,7 +441,7 @@ static void test_array_exact(void **state)
 	assert_op(c, 0, EOP_REMOVE, -1);
 	assert_op(c, 1, EOP_ADD, 1);
 	assert_op(c, 2, EOP_CHANGE, 2);
-	assert_int_equal(c->ops[0].key.data[0], 2);
+	assert_int_equal(map_change_of(c)->ops[0].key.data[0], 2);
 	assert_summary(&f->p, 0, 1, 0, 0);
 }
 
@@ -473,7 +479,7 @@ static void test_seed_no_ops(void **state)
 	compute(f, false);
 	assert_int_equal(diag_count(&f->d), 0);
 	assert_change(chg(f, "e"), ACT_NOOP, R_NONE, NULL);
-	assert_int_equal(chg(f, "e")->n_ops, 0);
+	assert_int_equal(map_change_of(chg(f, "e"))->n_ops, 0);
 	assert_summary(&f->p, 0, 0, 0, 0);
 }
 
@@ -852,7 +858,7 @@ static void test_prevent_destroy_toggle(void **state)
 	assert_int_equal(diag_count(&f->d), 0);
 	c = chg(f, "x");
 	assert_change(c, ACT_UPDATE, R_STATE_ONLY, "prevent_destroy set");
-	assert_int_equal(c->n_ops, 0);
+	assert_int_equal(map_change_of(c)->n_ops, 0);
 	assert_summary(&f->p, 0, 1, 0, 0);
 
 	/* and back: the record is flagged, the manifest no longer is */
@@ -863,7 +869,7 @@ static void test_prevent_destroy_toggle(void **state)
 	assert_int_equal(diag_count(&f->d), 0);
 	c = chg(f, "x");
 	assert_change(c, ACT_UPDATE, R_STATE_ONLY, "prevent_destroy cleared");
-	assert_int_equal(c->n_ops, 0);
+	assert_int_equal(map_change_of(c)->n_ops, 0);
 	assert_summary(&f->p, 0, 1, 0, 0);
 }
 
@@ -983,7 +989,7 @@ static void test_unreadable_entries(void **state)
 	lm->contents_read = false;
 	compute(f, false);
 	c = chg(f, "w");
-	assert_int_equal(c->n_ops, 0);
+	assert_int_equal(map_change_of(c)->n_ops, 0);
 	assert_int_not_equal(c->action, ACT_REPLACE);
 }
 

@@ -458,6 +458,8 @@ static uint64_t iter_fp_of(const char *body, const char *name)
 #define PROG(f, n) fx_change(f, KIND_PROGRAM, n)
 #define ITER(f, n) fx_change(f, KIND_ITERATOR, n)
 #define MAP(f, n) fx_change(f, KIND_MAP, n)
+/* the map kind's part of a map's change: its entry operations */
+#define MAP_OPS(f, n) map_change_of(MAP(f, n))
 
 /* reason: the reason_code() string (NULL for R_NONE); detail: NULL for none */
 static void assert_change(const struct change *c, enum action a, const char *reason,
@@ -966,7 +968,7 @@ static void test_prog_reused_map_entries_no_reload(void **state)
 	}
 	compute(f, false);
 	assert_change(MAP(f, "counter"), ACT_UPDATE, "entries_differ", NULL);
-	assert_int_equal(MAP(f, "counter")->n_change, 1);
+	assert_int_equal(MAP_OPS(f, "counter")->n_change, 1);
 	assert_change(PROG(f, "p"), ACT_NOOP, NULL, NULL);
 	assert_summary(&f->p, 0, 1, 0, 0);
 }
@@ -1487,7 +1489,7 @@ static void test_tail_noop(void **state)
 	tail_applied(f, TAIL("merge"));
 	compute(f, false);
 	assert_change(MAP(f, "jmp_table"), ACT_NOOP, NULL, NULL);
-	assert_int_equal(MAP(f, "jmp_table")->n_ops, 0);
+	assert_int_equal(MAP_OPS(f, "jmp_table")->n_ops, 0);
 	assert_change(PROG(f, "xdp"), ACT_NOOP, NULL, NULL);
 	assert_summary(&f->p, 0, 0, 0, 0);
 }
@@ -1497,18 +1499,20 @@ static void test_tail_slot_changed(void **state)
 	struct fx *f = *state;
 	struct live_map *lm;
 	struct change *c;
+	const struct map_change *mc;
 
 	lm = tail_applied(f, TAIL("merge"));
 	/* someone pointed slot 0 at bpf_func_debug */
 	le32(lm->kvs[0].value.data, live_prog_pin(f, "xdp", "bpf_func_debug")->id);
 	compute(f, false);
 	c = MAP(f, "jmp_table");
+	mc = map_change_of(c);
 	assert_change(c, ACT_UPDATE, "entries_differ", NULL);
-	assert_int_equal(c->n_ops, 1);
-	assert_int_equal(c->ops[0].op, EOP_CHANGE);
-	assert_int_equal(c->ops[0].decl, 0);
-	assert_int_equal(c->n_add + c->n_change + c->n_remove, 1);
-	assert_int_equal(c->n_change, 1);
+	assert_int_equal(mc->n_ops, 1);
+	assert_int_equal(mc->ops[0].op, EOP_CHANGE);
+	assert_int_equal(mc->ops[0].decl, 0);
+	assert_int_equal(mc->n_add + mc->n_change + mc->n_remove, 1);
+	assert_int_equal(mc->n_change, 1);
 	assert_change(PROG(f, "xdp"), ACT_NOOP, NULL, NULL);
 	assert_line(f, false, "~", "map.jmp_table", "entries: 0 to add, 1 to change, 0 to remove");
 	assert_summary(&f->p, 0, 1, 0, 0);
@@ -1519,16 +1523,18 @@ static void test_tail_slot_changed(void **state)
 	lm->n_kvs = 0;
 	compute(f, false);
 	c = MAP(f, "jmp_table");
+	mc = map_change_of(c);
 	assert_change(c, ACT_UPDATE, "entries_differ", NULL);
-	assert_int_equal(c->n_ops, 1);
-	assert_int_equal(c->ops[0].op, EOP_ADD);
-	assert_int_equal(c->n_add, 1);
+	assert_int_equal(mc->n_ops, 1);
+	assert_int_equal(mc->ops[0].op, EOP_ADD);
+	assert_int_equal(mc->n_add, 1);
 }
 
 static void test_tail_target_reloaded(void **state)
 {
 	struct fx *f = *state;
 	struct change *c;
+	const struct map_change *mc;
 
 	tail_applied(f, TAIL("merge"));
 	state_find(&f->lv.state, KIND_PROGRAM, "xdp")->entries_fp ^= 1;
@@ -1536,12 +1542,13 @@ static void test_tail_target_reloaded(void **state)
 	assert_change(PROG(f, "xdp"), ACT_REPLACE, "replace_because_cannot_update",
 		      "object changed; 3 programs reloaded");
 	c = MAP(f, "jmp_table");
+	mc = map_change_of(c);
 	/* nothing else changed in the map: the slot follows the new program */
 	assert_change(c, ACT_UPDATE, "entries_differ", NULL);
-	assert_int_equal(c->n_ops, 1);
-	assert_int_equal(c->ops[0].op, EOP_CHANGE);
-	assert_int_equal(c->ops[0].decl, 0);
-	assert_int_equal(c->n_change, 1);
+	assert_int_equal(mc->n_ops, 1);
+	assert_int_equal(mc->ops[0].op, EOP_CHANGE);
+	assert_int_equal(mc->ops[0].decl, 0);
+	assert_int_equal(mc->n_change, 1);
 	assert_line(f, false, "~", "map.jmp_table", "entries: 0 to add, 1 to change, 0 to remove");
 	assert_summary(&f->p, 0, 1, 1, 0);
 	/* the program that tail-calls through the map is not reloaded for it */
@@ -1554,6 +1561,7 @@ static void test_tail_seed(void **state)
 	struct fx *f = *state;
 	struct live_map *lm;
 	struct change *c;
+	const struct map_change *mc;
 
 	lm = tail_applied(f, TAIL("seed"));
 	compute(f, false);
@@ -1563,7 +1571,7 @@ static void test_tail_seed(void **state)
 	le32(lm->kvs[0].value.data, live_prog_pin(f, "xdp", "bpf_func_debug")->id);
 	compute(f, false);
 	assert_change(MAP(f, "jmp_table"), ACT_NOOP, NULL, NULL);
-	assert_int_equal(MAP(f, "jmp_table")->n_ops, 0);
+	assert_int_equal(MAP_OPS(f, "jmp_table")->n_ops, 0);
 	assert_summary(&f->p, 0, 0, 0, 0);
 
 	/* but a reloaded target is rewired: the old program is gone */
@@ -1571,10 +1579,11 @@ static void test_tail_seed(void **state)
 	state_find(&f->lv.state, KIND_PROGRAM, "xdp")->entries_fp ^= 1;
 	compute(f, false);
 	c = MAP(f, "jmp_table");
+	mc = map_change_of(c);
 	assert_change(c, ACT_UPDATE, "entries_differ", NULL);
-	assert_int_equal(c->n_ops, 1);
-	assert_int_equal(c->ops[0].op, EOP_CHANGE);
-	assert_int_equal(c->ops[0].decl, 0);
+	assert_int_equal(mc->n_ops, 1);
+	assert_int_equal(mc->ops[0].op, EOP_CHANGE);
+	assert_int_equal(mc->ops[0].decl, 0);
 
 	/* emptied at runtime, then the target reloaded: seed does not fill it again */
 	bytes_free(&lm->kvs[0].key);
@@ -1582,7 +1591,7 @@ static void test_tail_seed(void **state)
 	lm->n_kvs = 0;
 	compute(f, false);
 	assert_change(MAP(f, "jmp_table"), ACT_NOOP, NULL, NULL);
-	assert_int_equal(MAP(f, "jmp_table")->n_ops, 0);
+	assert_int_equal(MAP_OPS(f, "jmp_table")->n_ops, 0);
 }
 
 /*
@@ -1595,6 +1604,7 @@ static void test_tail_rewire_with_state_only_change(void **state)
 	struct fx *f = *state;
 	struct live_map *lm;
 	struct change *c;
+	const struct map_change *mc;
 
 	lm = tail_applied(f, TAIL("merge"));
 	/* the record says prevent_destroy, the manifest no longer does */
@@ -1605,9 +1615,10 @@ static void test_tail_rewire_with_state_only_change(void **state)
 	le32(lm->kvs[0].value.data, live_prog_pin(f, "xdp", "bpf_func_debug")->id);
 	compute(f, false);
 	c = MAP(f, "jmp_table");
+	mc = map_change_of(c);
 	assert_int_equal(c->action, ACT_UPDATE);
-	assert_int_equal(c->n_ops, 1);
-	assert_int_equal(c->ops[0].op, EOP_CHANGE);
+	assert_int_equal(mc->n_ops, 1);
+	assert_int_equal(mc->ops[0].op, EOP_CHANGE);
 	assert_line(f, false, "~", "map.jmp_table", "entries: 0 to add, 1 to change, 0 to remove");
 	assert_string_equal(reason_code(c->reason), "entries_differ");
 }

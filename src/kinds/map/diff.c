@@ -97,29 +97,30 @@ static bool value_matches(const struct live_map *lm, const struct bytes *live,
 
 static int add_op(struct change *c, enum entry_op_kind op, int decl, const struct bytes *key)
 {
-	struct entry_op *ops = c->ops;
+	struct map_change *mc = map_change_of(c);
+	struct entry_op *ops = mc->ops;
 
-	if (c->n_ops == c->cap_ops) {
-		size_t cap = c->cap_ops ? c->cap_ops * 2 : 8;
+	if (mc->n_ops == mc->cap_ops) {
+		size_t cap = mc->cap_ops ? mc->cap_ops * 2 : 8;
 
-		ops = realloc(c->ops, cap * sizeof(*ops));
+		ops = realloc(mc->ops, cap * sizeof(*ops));
 		if (!ops)
 			return -ENOMEM;
-		c->ops = ops;
-		c->cap_ops = cap;
+		mc->ops = ops;
+		mc->cap_ops = cap;
 	}
-	memset(&ops[c->n_ops], 0, sizeof(ops[0]));
-	ops[c->n_ops].op = op;
-	ops[c->n_ops].decl = decl;
-	if (key && bytes_dup(&ops[c->n_ops].key, key->data, key->len))
+	memset(&ops[mc->n_ops], 0, sizeof(ops[0]));
+	ops[mc->n_ops].op = op;
+	ops[mc->n_ops].decl = decl;
+	if (key && bytes_dup(&ops[mc->n_ops].key, key->data, key->len))
 		return -ENOMEM;
-	c->n_ops++;
+	mc->n_ops++;
 	if (op == EOP_ADD)
-		c->n_add++;
+		mc->n_add++;
 	else if (op == EOP_CHANGE)
-		c->n_change++;
+		mc->n_change++;
 	else
-		c->n_remove++;
+		mc->n_remove++;
 	return 0;
 }
 
@@ -127,10 +128,11 @@ static int add_op(struct change *c, enum entry_op_kind op, int decl, const struc
 static uint32_t target_map_id(const struct plan *p, const struct manifest *m, int idx)
 {
 	const struct change *t = plan_find(p, KIND_MAP, m->maps[idx].name);
+	const struct live_map *lm = t ? map_change_of(t)->live : NULL;
 
-	if (!t || !t->live || t->action == ACT_CREATE || t->action == ACT_REPLACE)
+	if (!lm || t->action == ACT_CREATE || t->action == ACT_REPLACE)
 		return 0;
-	return t->live->info.id;
+	return lm->info.id;
 }
 
 static bool array_like(const struct live_map *lm)
@@ -149,7 +151,7 @@ struct entries_match {
 static int diff_declared(struct change *c, const struct plan *p, const struct manifest *m,
 			 const struct map_spec *ms, const struct entries_match *em)
 {
-	const struct live_map *lm = c->live;
+	const struct live_map *lm = map_change_of(c)->live;
 	size_t i;
 	int err = 0;
 
@@ -184,7 +186,7 @@ static int diff_declared(struct change *c, const struct plan *p, const struct ma
 static int diff_undeclared(struct change *c, const struct map_spec *ms,
 			   const struct entries_match *em)
 {
-	const struct live_map *lm = c->live;
+	const struct live_map *lm = map_change_of(c)->live;
 	size_t i;
 	int err = 0;
 
@@ -204,12 +206,13 @@ static int diff_undeclared(struct change *c, const struct map_spec *ms,
 static int diff_entries(struct change *c, const struct plan *p, const struct manifest *m,
 			const struct map_spec *ms)
 {
+	const struct live_map *lm = map_change_of(c)->live;
 	struct entries_match em;
 	int err;
 
-	if (!c->live->contents_read)
+	if (!lm->contents_read)
 		return 0; /* nothing to compare with (seed, or unreadable) */
-	err = map_entries_match(ms, c->live, &em.value_of, &em.declared);
+	err = map_entries_match(ms, lm, &em.value_of, &em.declared);
 	if (err)
 		return err;
 	err = diff_undeclared(c, ms, &em);
@@ -272,39 +275,42 @@ static bool writable(const struct live_map *lm, const struct map_spec *ms)
 	return !lm->frozen && !(ms->flags & BPF_F_RDONLY);
 }
 
-static void drop_ops(struct change *c)
+static void drop_ops(struct map_change *mc)
 {
 	size_t i;
 
-	for (i = 0; i < c->n_ops; i++)
-		bytes_free(&c->ops[i].key);
-	c->n_ops = 0;
-	c->n_add = c->n_change = c->n_remove = 0;
+	for (i = 0; i < mc->n_ops; i++)
+		bytes_free(&mc->ops[i].key);
+	mc->n_ops = 0;
+	mc->n_add = mc->n_change = mc->n_remove = 0;
 }
 
 /* Entry changes a map user space cannot write are a replacement (refused
  * under prevent_destroy by the caller). */
 static int replace_unwritable(struct change *c)
 {
-	drop_ops(c);
+	struct map_change *mc = map_change_of(c);
+
+	drop_ops(mc);
 	c->action = ACT_REPLACE;
 	c->reason = R_ATTRS_CHANGED;
 	return change_set_detail(c, "entries of a %s map changed",
-				 c->live->frozen ? "frozen" : "read-only");
+				 mc->live->frozen ? "frozen" : "read-only");
 }
 
 static int diff_existing(struct change *c, const struct plan *p, const struct manifest *m,
 			 const struct map_spec *ms, int ncpus)
 {
+	const struct map_change *mc = map_change_of(c);
 	char why[512];
 	int err;
 
-	if (c->live->pin_state == PIN_OTHER || c->live->info.id != c->prior->id) {
+	if (mc->live->pin_state == PIN_OTHER || mc->live->info.id != c->prior->id) {
 		c->action = ACT_REPLACE;
 		c->reason = R_PIN_REPLACED;
 		return change_set_detail(c, "pin replaced outside bpfapply");
 	}
-	if (attrs_differ(c->live, ms, ncpus, why, sizeof(why)) ||
+	if (attrs_differ(mc->live, ms, ncpus, why, sizeof(why)) ||
 	    (c->prior->spec_fp != map_spec_fp(m, ms) &&
 	     snprintf(why, sizeof(why), "%s",
 		      ms->inner_map ? "inner_map template changed" : "spec changed") > 0)) {
@@ -315,9 +321,9 @@ static int diff_existing(struct change *c, const struct plan *p, const struct ma
 	err = diff_entries(c, p, m, ms);
 	if (err)
 		return err;
-	if (c->n_ops && !writable(c->live, ms))
+	if (mc->n_ops && !writable(mc->live, ms))
 		return replace_unwritable(c);
-	if (c->n_ops) {
+	if (mc->n_ops) {
 		c->action = ACT_UPDATE;
 		c->reason = R_ENTRIES;
 		c->drift = c->prior->entries_fp == map_entries_fp(ms);
@@ -329,6 +335,29 @@ static int diff_existing(struct change *c, const struct plan *p, const struct ma
 					 ms->prevent_destroy ? "set" : "cleared");
 	}
 	return 0;
+}
+
+/*
+ * A change of map name, with the map part the rest of the map kind reads
+ * (kind_data, freed by map_free_change).  lm is the map's live snapshot: a
+ * change without one is refused (live_read makes one for every map).
+ */
+static struct change *map_add_change(struct plan *p, const char *name, struct live_map *lm)
+{
+	struct change *c;
+	struct map_change *mc;
+
+	if (!lm)
+		return NULL;
+	c = plan_add_change(p, KIND_MAP, name, lm->pin);
+	if (!c)
+		return NULL;
+	mc = calloc(1, sizeof(*mc));
+	if (!mc)
+		return NULL; /* the change stays in the plan: plan_free frees it */
+	mc->live = lm;
+	c->kind_data = mc;
+	return c;
 }
 
 /* While an apply is unfinished, the pin holds the map it recorded or the one it was replacing. */
@@ -343,13 +372,11 @@ static int diff_declared_map(struct plan *p, const struct manifest *m, struct li
 {
 	const struct map_spec *ms = &m->maps[idx];
 	struct live_map *lm = live_find_map(lv, ms->name);
-	struct change *c;
+	struct change *c = map_add_change(p, ms->name, lm);
 
-	c = plan_add_change(p, KIND_MAP, ms->name, lm ? lm->pin : NULL);
-	if (!c || !lm)
+	if (!c)
 		return -ENOMEM;
 	c->spec = idx;
-	c->live = lm;
 	c->prior = state_find(&lv->state, KIND_MAP, ms->name);
 	if (!c->prior) {
 		if (lm->pin_state != PIN_ABSENT) {
@@ -402,6 +429,7 @@ static int diff_prog_slots(struct change *c, const struct plan *p, const struct 
 			   const struct live *lv)
 {
 	const struct map_spec *ms = &m->maps[c->spec];
+	const struct live_map *lm = map_change_of(c)->live;
 	size_t i;
 	int err = 0;
 
@@ -411,9 +439,9 @@ static int diff_prog_slots(struct change *c, const struct plan *p, const struct 
 		const struct bytes *live;
 		uint32_t want, have = 0;
 
-		if (e->vkind != VAL_PROGRAM || !c->live->contents_read)
+		if (e->vkind != VAL_PROGRAM || !lm->contents_read)
 			continue;
-		live = live_map_value(c->live, &e->key);
+		live = live_map_value(lm, &e->key);
 		want = target_prog_id(p, m, lv, e);
 		if (live && live->len >= 4)
 			memcpy(&have, live->data, 4);
@@ -449,6 +477,7 @@ int map_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
 
 	for (i = 0; i < p->n; i++) {
 		struct change *c = &p->changes[i];
+		const struct map_change *mc;
 
 		if (c->kind != KIND_MAP || c->spec < 0 || c->foreign ||
 		    (c->action != ACT_NOOP && c->action != ACT_UPDATE))
@@ -456,7 +485,8 @@ int map_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
 		err = diff_prog_slots(c, p, m, lv);
 		if (err)
 			return err;
-		if (c->n_ops && !writable(c->live, &m->maps[c->spec])) {
+		mc = map_change_of(c);
+		if (mc->n_ops && !writable(mc->live, &m->maps[c->spec])) {
 			/* a frozen prog_array cannot follow a reloaded target in place */
 			err = replace_unwritable(c);
 			if (err)
@@ -465,7 +495,7 @@ int map_diff_late(struct plan *p, const struct manifest *m, struct live *lv,
 			continue;
 		}
 		/* entry changes outrank a change of the record alone, as in diff_existing */
-		if (c->n_ops && (c->action == ACT_NOOP || c->reason == R_STATE_ONLY)) {
+		if (mc->n_ops && (c->action == ACT_NOOP || c->reason == R_STATE_ONLY)) {
 			c->action = ACT_UPDATE;
 			c->reason = R_ENTRIES;
 		}
@@ -497,11 +527,10 @@ static int diff_deleted(struct plan *p, const struct manifest *m, struct live *l
 		if (!destroy && m && manifest_map_index(m, r->name) >= 0)
 			continue;
 		lm = live_find_map(lv, r->name);
-		c = plan_add_change(p, KIND_MAP, r->name, lm ? lm->pin : NULL);
-		if (!c || !lm)
+		c = map_add_change(p, r->name, lm);
+		if (!c)
 			return -ENOMEM;
 		c->prior = r;
-		c->live = lm;
 		c->action = ACT_DELETE;
 		c->reason = destroy ? R_DESTROY : R_NOT_IN_MANIFEST;
 		change_set_detail(c, "%s", destroy ? "destroy" : "not in manifest");
@@ -552,6 +581,7 @@ void map_describe(const struct change *c, const struct manifest *m, char *buf,
 			 size_t len)
 {
 	const struct map_spec *ms = c->spec >= 0 ? &m->maps[c->spec] : NULL;
+	const struct map_change *mc = map_change_of(c);
 
 	if (!ms && c->action != ACT_DELETE) {
 		snprintf(buf, len, "%s", c->detail ? c->detail : "");
@@ -569,9 +599,9 @@ void map_describe(const struct change *c, const struct manifest *m, char *buf,
 				 ms->max_entries);
 		break;
 	case ACT_UPDATE:
-		if (c->n_ops)
+		if (mc->n_ops)
 			snprintf(buf, len, "entries: %u to add, %u to change, %u to remove",
-				 c->n_add, c->n_change, c->n_remove);
+				 mc->n_add, mc->n_change, mc->n_remove);
 		else
 			snprintf(buf, len, "%s", c->detail ? c->detail : "");
 		break;
@@ -636,8 +666,10 @@ void map_json_attrs(const struct change *c, const struct manifest *m, bool after
 			json_desired(&m->maps[c->spec], j);
 		return;
 	}
-	if (c->action == ACT_CREATE || !c->live || c->live->pin_state != PIN_MAP)
+	const struct live_map *lm = map_change_of(c)->live;
+
+	if (c->action == ACT_CREATE || !lm || lm->pin_state != PIN_MAP)
 		json_null(j);
 	else
-		json_live(c->live, j);
+		json_live(lm, j);
 }

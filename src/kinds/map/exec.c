@@ -405,7 +405,7 @@ int map_stage(struct exec *x, struct change *c)
 	err = fill(x, fd, ms);
 	if (!err && c->action == ACT_REPLACE && c->reason == R_ATTRS_CHANGED &&
 	    ms->preserve_entries && ms->policy != POLICY_EXACT)
-		err = preserve(x, fd, ms, c->live, c->prior);
+		err = preserve(x, fd, ms, map_change_of(c)->live, c->prior);
 	if (!err)
 		err = lru_check_kept(x, fd, ms, NULL, 0); /* preserved entries may evict too */
 	if (err)
@@ -507,18 +507,20 @@ static const struct bytes *op_key(const struct map_spec *ms, const struct entry_
 /* Put back what the ops applied so far replaced, newest first. */
 void map_undo_update(struct exec *x, struct change *c)
 {
+	struct map_change *mc = map_change_of(c);
+	const struct live_map *lm = mc->live;
 	const struct map_spec *ms;
 	uint32_t vlen;
 
-	if (!c->n_done)
+	if (!mc->n_done)
 		return; /* its update did not run, or changed nothing */
 	ms = &x->m->maps[c->spec];
 	vlen = value_buf_len(x, ms);
 
-	while (c->n_done > 0) {
+	while (mc->n_done > 0) {
 		struct bytes tmp;
-		const struct bytes *key = op_key(ms, &c->ops[--c->n_done], &tmp);
-		int err = restore_one(ms, c->live->fd, key->data, live_map_value(c->live, key), vlen);
+		const struct bytes *key = op_key(ms, &mc->ops[--mc->n_done], &tmp);
+		int err = restore_one(ms, lm->fd, key->data, live_map_value(lm, key), vlen);
 
 		if (err)
 			err_msg("map '%s': could not undo an entry update: %s", c->name,
@@ -561,18 +563,20 @@ static void update_failed(const struct map_spec *ms, const struct change *c,
  * batch the kernel stopped at an operation is started again from it; when
  * that one is refused first, it goes alone through the per-key path, so
  * that its own error (and entry) is the one reported.  Returns how many
- * ops it did from c->n_done, 0 when ops[c->n_done] is for the per-key path.
+ * ops it did from mc->n_done, 0 when ops[mc->n_done] is for the per-key path.
  */
-static size_t update_batched(struct exec *x, const struct map_spec *ms, struct change *c,
+static size_t update_batched(struct exec *x, const struct map_spec *ms, const struct change *c,
 			     bool *batch_ok)
 {
-	size_t run = *batch_ok ? map_batch_run(ms, c->ops + c->n_done, c->n_ops - c->n_done) : 0;
+	const struct map_change *mc = map_change_of(c);
+	const struct entry_op *next = mc->ops + mc->n_done;
+	size_t run = *batch_ok ? map_batch_run(ms, next, mc->n_ops - mc->n_done) : 0;
 	size_t done = 0;
 	int err;
 
 	if (!run)
 		return 0;
-	err = map_batch_apply(x, ms, c->live->fd, c->ops + c->n_done, run, &done);
+	err = map_batch_apply(x, ms, mc->live->fd, next, run, &done);
 	if (err == -EOPNOTSUPP)
 		*batch_ok = false;
 	else if (err)
@@ -587,34 +591,35 @@ static size_t update_batched(struct exec *x, const struct map_spec *ms, struct c
  */
 int map_update(struct exec *x, struct change *c)
 {
+	struct map_change *mc = map_change_of(c);
 	const struct map_spec *ms;
 	bool batch_ok = true;
 	uint8_t *buf;
 	size_t done;
 	int err = 0;
 
-	if (c->action != ACT_UPDATE || !c->n_ops)
+	if (c->action != ACT_UPDATE || !mc->n_ops)
 		return 0;
 	ms = &x->m->maps[c->spec];
 	buf = calloc(1, value_buf_len(x, ms) + 8);
 	if (!buf)
 		return -ENOMEM;
-	for (c->n_done = 0; c->n_done < c->n_ops;) {
-		progress("updating the entries of", "map", ms->name, c->n_done, c->n_ops);
+	for (mc->n_done = 0; mc->n_done < mc->n_ops;) {
+		progress("updating the entries of", "map", ms->name, mc->n_done, mc->n_ops);
 		done = update_batched(x, ms, c, &batch_ok);
-		c->n_done += done;
+		mc->n_done += done;
 		if (done)
 			continue; /* a batch that stopped is tried again from the refused op */
-		err = apply_op(x, ms, c->live->fd, &c->ops[c->n_done], buf);
+		err = apply_op(x, ms, mc->live->fd, &mc->ops[mc->n_done], buf);
 		if (err) {
-			update_failed(ms, c, &c->ops[c->n_done], err);
+			update_failed(ms, c, &mc->ops[mc->n_done], err);
 			break;
 		}
-		c->n_done++;
+		mc->n_done++;
 	}
 	free(buf);
 	/* undo (by the executor) puts back what an evicting LRU map lost */
-	return err ? err : lru_check_kept(x, c->live->fd, ms, c->ops, c->n_ops);
+	return err ? err : lru_check_kept(x, mc->live->fd, ms, mc->ops, mc->n_ops);
 }
 
 int map_commit(struct exec *x, struct change *c)
@@ -626,7 +631,7 @@ int map_commit(struct exec *x, struct change *c)
 	case ACT_UPDATE:
 		return 0; /* map_update did it, before anything moved */
 	case ACT_DELETE:
-		if (c->foreign || c->live->pin_state == PIN_ABSENT)
+		if (c->foreign || map_change_of(c)->live->pin_state == PIN_ABSENT)
 			return 0;
 		return exec_unpin(c->address, c->pin);
 	case ACT_NOOP:
@@ -638,6 +643,7 @@ int map_commit(struct exec *x, struct change *c)
 int map_record(struct exec *x, struct change *c, struct state *next)
 {
 	const struct map_spec *ms = c->spec >= 0 ? &x->m->maps[c->spec] : NULL;
+	const struct live_map *lm = map_change_of(c)->live;
 	struct state_res *r;
 
 	if (c->action == ACT_DELETE) {
@@ -653,8 +659,8 @@ int map_record(struct exec *x, struct change *c, struct state *next)
 	if (c->action == ACT_CREATE || c->action == ACT_REPLACE) {
 		r->id = x->id[exec_change_index(x, c)];
 		/* until the swap, the pin holds the map being replaced: note which */
-		if (!x->final && c->live && c->live->pin_state == PIN_MAP)
-			r->prev_id = c->live->info.id;
+		if (!x->final && lm && lm->pin_state == PIN_MAP)
+			r->prev_id = lm->info.id;
 	}
 	r->spec_fp = map_spec_fp(x->m, ms);
 	r->entries_fp = map_entries_fp(ms);
@@ -696,6 +702,7 @@ const struct kind_kernel_ops kind_map_kernel = {
 int exec_map_fd(const struct exec *x, int map_idx)
 {
 	const struct change *c = plan_find(x->p, KIND_MAP, x->m->maps[map_idx].name);
+	const struct live_map *lm;
 	size_t i;
 
 	if (!c)
@@ -703,5 +710,6 @@ int exec_map_fd(const struct exec *x, int map_idx)
 	i = exec_change_index(x, c);
 	if (x->fd[i] >= 0)
 		return x->fd[i];
-	return c->live ? c->live->fd : -1;
+	lm = map_change_of(c)->live;
+	return lm ? lm->fd : -1;
 }

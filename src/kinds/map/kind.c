@@ -77,24 +77,31 @@ static const char *map_status(const struct live *lv, const struct state_res *r, 
 /* An in-place update of the entries says how many of each. */
 static void map_json_extra(const struct change *c, struct json *j)
 {
+	const struct map_change *mc = map_change_of(c);
+
 	if (c->action != ACT_UPDATE)
 		return;
 	json_key(j, "entries");
 	json_obj_begin(j);
-	json_kv_uint(j, "add", c->n_add);
-	json_kv_uint(j, "change", c->n_change);
-	json_kv_uint(j, "remove", c->n_remove);
+	json_kv_uint(j, "add", mc->n_add);
+	json_kv_uint(j, "change", mc->n_change);
+	json_kv_uint(j, "remove", mc->n_remove);
 	json_obj_end(j);
 }
 
-/* The entry operations of an in-place update. */
+/* The map part of a change: the entry operations of an in-place update. */
 static void map_free_change(struct change *c)
 {
+	struct map_change *mc = map_change_of(c);
 	size_t j;
 
-	for (j = 0; j < c->n_ops; j++)
-		bytes_free(&c->ops[j].key);
-	free(c->ops);
+	if (!mc)
+		return; /* its allocation failed: the plan was not made */
+	for (j = 0; j < mc->n_ops; j++)
+		bytes_free(&mc->ops[j].key);
+	free(mc->ops);
+	free(mc);
+	c->kind_data = NULL;
 }
 
 const struct kind_ops kind_map_ops = {

@@ -8,12 +8,48 @@
 #ifndef BPFAPPLY_KIND_MAP_H
 #define BPFAPPLY_KIND_MAP_H
 
+#include <stddef.h>
 #include <stdint.h>
 
+#include "core/bytes.h"
 #include "kind.h"
 #include "parse.h"
 
 struct maptype;
+
+/* One entry operation of an in-place update of a map's entries. */
+enum entry_op_kind {
+	EOP_ADD = 0,
+	EOP_CHANGE,
+	EOP_REMOVE,
+};
+
+struct entry_op {
+	enum entry_op_kind op;
+	int decl;            /* index into map_spec.entries; -1 for EOP_REMOVE */
+	struct bytes key;    /* EOP_REMOVE: the live key (owned) */
+};
+
+/*
+ * The map kind's part of a planned change (struct change.kind_data): the
+ * diff (diff.c) makes it with the change, kind.c's free_change frees it
+ * with the plan.  The drivers never look inside.
+ */
+struct map_change {
+	struct live_map *live; /* the map's live snapshot (points into the struct live) */
+	/* entries to change in place (ACT_UPDATE) */
+	struct entry_op *ops;
+	size_t n_ops;
+	size_t cap_ops;
+	unsigned n_add, n_change, n_remove;
+	size_t n_done; /* executor: ops applied so far, for undoing them (map_undo_update) */
+};
+
+/* The map part of c, a change of the map kind. */
+static inline struct map_change *map_change_of(const struct change *c)
+{
+	return c->kind_data;
+}
 
 /* parse.c: the `maps:` section of one file */
 void parse_maps(struct parse_ctx *pc, struct ytree *t, const yaml_node_t *section);
