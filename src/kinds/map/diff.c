@@ -2,7 +2,7 @@
 /*
  * Maps, the pure half: diff a declared map against its live snapshot and
  * state record, and describe the result.  The kernel half (create, fill,
- * swap, delete) is in kind_map.c.
+ * swap, delete) is in exec.c, the kind's tables in kind.c.
  */
 #include <errno.h>
 #include <stdio.h>
