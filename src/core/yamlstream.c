@@ -531,8 +531,13 @@ static bool load_events(struct ytree *t, struct loader *L, bool lane)
 	t->b = xzalloc(sizeof(*t->b));
 	L->b = t->b;
 	ok = load_file(t, L, lane, &again);
-	if (!again)
+	if (!again) {
+		if (t->lane_items)
+			dbg_msg("%s: %zu entries read by the entries lane", t->file, t->lane_items);
 		return ok;
+	}
+	dbg_msg("%s: the entries lane stood aside: reading the file again with libyaml alone",
+		t->file);
 	diag_rewind(t->d, said);
 	ytree_clear(t);
 	if (lseek(t->fd, 0, SEEK_SET) < 0) {
